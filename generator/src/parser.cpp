@@ -1,0 +1,219 @@
+#include "parser.hpp"
+
+#include <string>
+#include <vector>
+
+#include "PSchemaLexer.h"
+#include "PSchemaParser.h"
+#include "antlr4-runtime.h"
+
+namespace pschema::gen {
+
+using pschema_grammar::PSchemaLexer;
+using pschema_grammar::PSchemaParser;
+
+namespace {
+
+// ANTLR counts positions in code points; diagnostics use byte offsets.
+class CodePointIndex {
+ public:
+  explicit CodePointIndex(const std::string& text) {
+    bool ascii = true;
+    for (unsigned char c : text) ascii = ascii && c < 0x80;
+    if (ascii) return;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of_.push_back(i);
+    }
+    byte_of_.push_back(text.size());
+  }
+  std::size_t byte_offset(std::size_t code_point) const {
+    if (byte_of_.empty()) return code_point;
+    return code_point < byte_of_.size() ? byte_of_[code_point] : byte_of_.back();
+  }
+
+ private:
+  std::vector<std::size_t> byte_of_;
+};
+
+// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
+// ANTLR's input stream throws on invalid UTF-8; we report it instead.
+std::size_t find_invalid_utf8(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return i;
+    }
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += extra + 1;
+  }
+  return std::string::npos;
+}
+
+bool is_name_token(std::size_t type) {
+  switch (type) {
+    case PSchemaLexer::IDENT:
+    case PSchemaLexer::ON:
+    case PSchemaLexer::TX:
+    case PSchemaLexer::QUERY:
+    case PSchemaLexer::CONST:
+    case PSchemaLexer::POOL:
+    case PSchemaLexer::PACKAGE:
+    case PSchemaLexer::IMPORT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::size_t type) {
+  switch (type) {
+    case antlr4::Token::EOF: return "end of file";
+    case PSchemaLexer::IDENT: return "a name";
+    case PSchemaLexer::INTEGER: return "an integer";
+    case PSchemaLexer::STRING: return "a string literal";
+    case PSchemaLexer::DOC_COMMENT: return "a doc comment";
+    default: return vocabulary.getLiteralName(type);  // already quoted: ';'
+  }
+}
+
+// Describes what the parser expected, in the words a user thinks in.
+std::string describe_expected(const antlr4::dfa::Vocabulary& vocabulary,
+                              const antlr4::misc::IntervalSet& expected) {
+  if (expected.contains(static_cast<std::size_t>(PSchemaLexer::STRUCT)) &&
+      expected.contains(static_cast<std::size_t>(PSchemaLexer::ENUM))) {
+    return "a declaration (struct, enum, pool, tx or query)";
+  }
+  std::vector<std::string> words;
+  bool said_name = false;
+  for (std::ptrdiff_t type : expected.toList()) {
+    auto t = static_cast<std::size_t>(type);
+    if (t == PSchemaLexer::DOC_COMMENT) continue;  // always allowed, never helpful to mention
+    if (is_name_token(t)) {
+      if (said_name) continue;
+      said_name = true;
+      words.insert(words.begin(), "a name");
+      continue;
+    }
+    words.push_back(describe_token_type(vocabulary, t));
+  }
+  if (words.empty()) return "something else";
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+std::string describe_found(const antlr4::Token* token) {
+  if (token == nullptr || token->getType() == antlr4::Token::EOF) return "end of file";
+  return "'" + token->getText() + "'";
+}
+
+class ErrorCollector final : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(const SourceFile& file, Diagnostics& diagnostics)
+      : file_(file), diagnostics_(diagnostics), index_(file.text()) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line,
+                   std::size_t column, const std::string& raw_message, std::exception_ptr) override {
+    // One error per line: ANTLR's recovery often reports the same mistake
+    // again a token later, which only buries the first, useful message.
+    if (line == last_error_line_) return;
+    last_error_line_ = line;
+
+    Span span{&file_, 0, 0};
+    if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
+      span.begin = index_.byte_offset(offending->getStartIndex());
+      span.end = index_.byte_offset(offending->getStopIndex() + 1);
+    } else {
+      span.begin = span.end = offset_of(line, column);
+    }
+
+    std::string message;
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (offending != nullptr && offending->getType() == PSchemaLexer::UNEXPECTED_CHAR) {
+      message = "unexpected character " + describe_found(offending);
+    } else if (parser != nullptr) {
+      std::string expected = describe_expected(parser->getVocabulary(), parser->getExpectedTokens());
+      antlr4::Token* previous = parser->getTokenStream()->LT(-1);
+      if (previous != nullptr && offending != nullptr && previous->getLine() < offending->getLine()) {
+        // The mistake is at the end of the previous line (a forgotten ';'),
+        // not at the first token of the next one: point there, as compilers do.
+        span.begin = span.end = index_.byte_offset(previous->getStopIndex() + 1);
+        message = "expected " + expected + " after " + describe_found(previous);
+      } else {
+        message = "expected " + expected + ", found " + describe_found(offending);
+      }
+    } else {
+      message = raw_message;  // lexer errors cannot happen with UNEXPECTED_CHAR, keep as a fallback
+    }
+    diagnostics_.error(span, std::move(message));
+  }
+
+ private:
+  std::size_t offset_of(std::size_t line, std::size_t column) const {
+    // Used only for end of file, where the token has no start index.
+    std::size_t offset = 0;
+    for (std::size_t l = 1; l < line; ++l) {
+      offset = file_.text().find('\n', offset);
+      if (offset == std::string::npos) return file_.text().size();
+      ++offset;
+    }
+    return std::min(offset + column, file_.text().size());
+  }
+
+  const SourceFile& file_;
+  Diagnostics& diagnostics_;
+  CodePointIndex index_;
+  std::size_t last_error_line_ = 0;
+};
+
+}  // namespace
+
+struct ParsedSchema::State {
+  explicit State(const std::string& text) : input(text), lexer(&input), tokens(&lexer), parser(&tokens) {}
+  antlr4::ANTLRInputStream input;
+  PSchemaLexer lexer;
+  antlr4::CommonTokenStream tokens;
+  PSchemaParser parser;
+  std::unique_ptr<ErrorCollector> errors;
+  PSchemaParser::SchemaContext* tree = nullptr;
+};
+
+ParsedSchema::ParsedSchema() = default;
+ParsedSchema::~ParsedSchema() = default;
+ParsedSchema::ParsedSchema(ParsedSchema&&) noexcept = default;
+ParsedSchema& ParsedSchema::operator=(ParsedSchema&&) noexcept = default;
+
+ParsedSchema parse_schema(const SourceFile& file, Diagnostics& diagnostics) {
+  ParsedSchema result;
+  std::size_t bad = find_invalid_utf8(file.text());
+  if (bad != std::string::npos) {
+    diagnostics.error(Span{&file, bad, bad + 1}, "the file is not valid UTF-8 text");
+    return result;
+  }
+  result.state = std::make_unique<ParsedSchema::State>(file.text());
+  auto& s = *result.state;
+  s.errors = std::make_unique<ErrorCollector>(file, diagnostics);
+  s.lexer.removeErrorListeners();
+  s.lexer.addErrorListener(s.errors.get());
+  s.parser.removeErrorListeners();
+  s.parser.addErrorListener(s.errors.get());
+  s.tree = s.parser.schema();
+  return result;
+}
+
+}  // namespace pschema::gen

@@ -1,0 +1,165 @@
+// The pschema language. Pure grammar: no actions, no semantic predicates.
+// The generator turns the parse tree into a typed AST in one place
+// (generator/src/transformer.cpp); every meaning lives there and in the
+// checks, never here.
+grammar PSchema;
+
+schema
+    : packageDecl? importDecl* declaration* EOF
+    ;
+
+packageDecl
+    : docComment* PACKAGE qualifiedName SEMI
+    ;
+
+importDecl
+    : IMPORT STRING SEMI
+    ;
+
+declaration
+    : enumDecl
+    | structDecl
+    | poolDecl
+    | operationDecl
+    ;
+
+enumDecl
+    : docComment* ENUM name COLON typeRef LBRACE (enumValue (COMMA enumValue)* COMMA?)? RBRACE
+    ;
+
+enumValue
+    : docComment* name (ASSIGN integer)?
+    ;
+
+structDecl
+    : docComment* STRUCT name LBRACE fieldDecl* RBRACE
+    ;
+
+fieldDecl
+    : docComment* CONST? name COLON typeRef SEMI
+    ;
+
+poolDecl
+    : docComment* POOL name LBRACE poolItem* RBRACE
+    ;
+
+// `root: T;` and `concurrent;`. Which names are allowed is a semantic check,
+// so that a typo gets a message naming the valid items.
+poolItem
+    : name COLON typeRef SEMI     # poolField
+    | name SEMI                   # poolFlag
+    ;
+
+operationDecl
+    : docComment* kind=(TX | QUERY) name LPAREN (param (COMMA param)*)? RPAREN (ARROW typeRef)? ON name SEMI
+    ;
+
+param
+    : name COLON typeRef
+    ;
+
+// Suffixes other than `?` (`*`, `&`) are not part of the language; they are
+// parsed so the checker can explain why a pointer or reference cannot be
+// stored, instead of a bare syntax error.
+typeRef
+    : qualifiedName (LT typeArg (COMMA typeArg)* GT)? typeSuffix*
+    ;
+
+typeArg
+    : typeRef
+    | integer
+    ;
+
+typeSuffix
+    : QUESTION
+    | STAR
+    | AMP
+    ;
+
+qualifiedName
+    : name ((DOT | SCOPE) name)*
+    ;
+
+integer
+    : MINUS? INTEGER
+    ;
+
+// Soft keywords: usable as identifiers where no keyword is expected.
+name
+    : IDENT
+    | ON
+    | TX
+    | QUERY
+    | CONST
+    | POOL
+    | PACKAGE
+    | IMPORT
+    ;
+
+docComment
+    : DOC_COMMENT
+    ;
+
+PACKAGE  : 'package';
+IMPORT   : 'import';
+ENUM     : 'enum';
+STRUCT   : 'struct';
+POOL     : 'pool';
+TX       : 'tx';
+QUERY    : 'query';
+ON       : 'on';
+CONST    : 'const';
+
+ARROW    : '->';
+SCOPE    : '::';
+COLON    : ':';
+SEMI     : ';';
+COMMA    : ',';
+DOT      : '.';
+LBRACE   : '{';
+RBRACE   : '}';
+LPAREN   : '(';
+RPAREN   : ')';
+LT       : '<';
+GT       : '>';
+ASSIGN   : '=';
+QUESTION : '?';
+STAR     : '*';
+AMP      : '&';
+MINUS    : '-';
+
+INTEGER
+    : [0-9]+
+    | '0x' [0-9a-fA-F]+
+    ;
+
+IDENT
+    : [a-zA-Z_] [a-zA-Z_0-9]*
+    ;
+
+STRING
+    : '"' (~["\\\r\n] | '\\' .)* '"'
+    ;
+
+// Listed before LINE_COMMENT: on a tie in length ANTLR takes the first rule.
+DOC_COMMENT
+    : '///' ~[\r\n]*
+    ;
+
+LINE_COMMENT
+    : '//' ~[\r\n]* -> skip
+    ;
+
+BLOCK_COMMENT
+    : '/*' .*? '*/' -> skip
+    ;
+
+WS
+    : [ \t\r\n]+ -> skip
+    ;
+
+// Anything else becomes one token so the parser reports it with a location
+// instead of the lexer printing to the console.
+UNEXPECTED_CHAR
+    : .
+    ;

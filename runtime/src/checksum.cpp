@@ -1,0 +1,43 @@
+#include "pschema/checksum.hpp"
+
+#include <cstring>
+
+namespace pschema {
+
+namespace {
+
+constexpr std::uint64_t prime1 = 0x9E3779B185EBCA87ULL;
+constexpr std::uint64_t prime2 = 0xC2B2AE3D27D4EB4FULL;
+
+inline std::uint64_t rotl(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+// Final avalanche so every input bit affects every output bit.
+inline std::uint64_t mix(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= prime2;
+  h ^= h >> 29;
+  h *= prime1;
+  h ^= h >> 32;
+  return h;
+}
+
+}  // namespace
+
+std::uint64_t checksum64(const void* data, std::size_t size, std::uint64_t seed) noexcept {
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  std::uint64_t h = seed ^ (size * prime1);
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes + i, 8);
+    h = rotl(h ^ (word * prime2), 31) * prime1;
+  }
+  if (i < size) {
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes + i, size - i);
+    h = rotl(h ^ (tail * prime2), 31) * prime1;
+  }
+  return mix(h);
+}
+
+}  // namespace pschema

@@ -1,0 +1,31 @@
+// Counters of what the runtime did; benchmarks and tests read them.
+#pragma once
+
+#include <cstdint>
+
+namespace pschema {
+
+struct Counters {
+  std::uint64_t transactions_committed = 0;
+  std::uint64_t transactions_aborted = 0;
+  std::uint64_t fences = 0;
+  std::uint64_t lines_flushed = 0;   // cache lines (pmem) or pages (msync)
+  std::uint64_t bytes_logged = 0;    // journal bytes written, headers included
+  std::uint64_t ranges_logged = 0;   // undo entries written for user data
+  std::uint64_t allocations = 0;     // committed allocations
+  std::uint64_t frees = 0;           // committed frees
+
+  Counters& operator+=(const Counters& other) {
+    transactions_committed += other.transactions_committed;
+    transactions_aborted += other.transactions_aborted;
+    fences += other.fences;
+    lines_flushed += other.lines_flushed;
+    bytes_logged += other.bytes_logged;
+    ranges_logged += other.ranges_logged;
+    allocations += other.allocations;
+    frees += other.frees;
+    return *this;
+  }
+};
+
+}  // namespace pschema

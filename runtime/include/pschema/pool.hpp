@@ -1,0 +1,183 @@
+// A pool: one file mapped into memory, holding a root object and everything
+// reachable from it. Pools are opened and closed with RAII (a Pool is a
+// move-only handle; destruction closes it).
+//
+//   auto pool = pschema::Pool::open_or_create("bank.pool", 64 << 20, schema);
+//   pool.transaction([&](pschema::Transaction& tx) { ... });   // atomic, durable
+//   pool.read([&](const pschema::ReadView& view) { ... });     // committed data only
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "pschema/counters.hpp"
+#include "pschema/persistence.hpp"
+#include "pschema/schema_info.hpp"
+#include "pschema/transaction.hpp"
+
+namespace pschema {
+
+enum class Backend {
+  automatic,  // pmem if libpmem says the mapping is persistent memory (or PMEM_IS_PMEM_FORCE=1), else msync
+  pmem,
+  msync,
+};
+
+struct PoolOptions {
+  Backend backend = Backend::automatic;
+  // A persistence implementation of the caller's (the power-failure
+  // simulator); overrides `backend`.
+  std::shared_ptr<Persistence> persistence;
+  // Journal lanes, one per concurrently running transaction (create only;
+  // 0 = default). More lanes cost pool space, fewer serialise threads.
+  unsigned lanes = 0;
+};
+
+// What a pool's header says, for tools and tests.
+struct PoolInfo {
+  std::string path;
+  std::string schema_name;
+  std::uint64_t schema_fingerprint = 0;
+  std::string schema_text;
+  std::uint64_t size = 0;
+  std::uint64_t heap_size = 0;
+  std::uint64_t allocated_bytes = 0;  // heap bytes in allocated blocks, headers included
+  std::uint64_t allocated_objects = 0;
+  std::uint64_t generation = 0;     // how many times the pool was opened
+  std::uint64_t creation_time = 0;  // seconds since the Unix epoch
+  std::string uuid;                 // 8-4-4-4-12 hex
+  std::uint32_t lanes = 0;
+  bool recovered = false;           // the last open rolled back an interrupted transaction
+  std::string_view backend;
+};
+
+// Read-only access to committed data, handed to Pool::read bodies.
+class ReadView {
+ public:
+  ReadView(const std::byte* base, std::uint64_t root_offset) : base_(base), root_offset_(root_offset) {}
+  const std::byte* base() const noexcept { return base_; }
+  template <class T>
+  const T* at(std::uint64_t offset) const noexcept {
+    return reinterpret_cast<const T*>(base_ + offset);
+  }
+  std::uint64_t root_offset() const noexcept { return root_offset_; }
+
+ private:
+  const std::byte* base_;
+  std::uint64_t root_offset_;
+};
+
+namespace detail {
+
+class PoolImpl;
+
+// Runs one transaction body: begins (or joins the transaction this thread
+// already has on the pool: nesting flattens into the outermost), commits
+// when asked, rolls back if destroyed before commit (the body threw).
+class TransactionScope {
+ public:
+  explicit TransactionScope(PoolImpl& pool);
+  ~TransactionScope();
+  TransactionScope(const TransactionScope&) = delete;
+  TransactionScope& operator=(const TransactionScope&) = delete;
+
+  Transaction& transaction() noexcept { return *transaction_; }
+  void commit();
+
+ private:
+  PoolImpl& pool_;
+  Lane* lane_ = nullptr;
+  Transaction* transaction_ = nullptr;
+  bool joined_ = false;
+  bool finished_ = false;
+};
+
+// Holds the pool's reader lock (unless this thread is inside a transaction
+// of the same pool, which already excludes other writers).
+class ReadScope {
+ public:
+  explicit ReadScope(const PoolImpl& pool);
+  ~ReadScope();
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+  const ReadView& view() const noexcept { return view_; }
+
+ private:
+  const PoolImpl& pool_;
+  bool locked_ = false;
+  ReadView view_;
+};
+
+}  // namespace detail
+
+class Pool {
+ public:
+  // Creates a new pool file of `size` bytes (fails if the file exists).
+  static Pool create(const std::string& path, std::size_t size, const SchemaInfo& schema,
+                     const PoolOptions& options = {});
+  // Opens an existing pool, running recovery if it was not closed cleanly.
+  static Pool open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options = {});
+  // Opens the pool if the file exists, else creates it.
+  static Pool open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,
+                             const PoolOptions& options = {});
+
+  Pool() = default;
+  Pool(Pool&&) noexcept;
+  Pool& operator=(Pool&&) noexcept;
+  ~Pool();
+
+  // Closes the pool (marks it clean, unmaps it, releases the file lock).
+  // Throws usage_error when called from inside one of its transactions.
+  void close();
+  bool is_open() const noexcept { return impl_ != nullptr; }
+
+  // Runs `body(Transaction&)` as one atomic, durable transaction and returns
+  // what it returns. If it throws, every change and allocation it made is
+  // rolled back and the exception propagates. Transactions started inside
+  // the body on the same pool join it.
+  template <class Body>
+  auto transaction(Body&& body) {
+    detail::TransactionScope scope(checked_impl());
+    if constexpr (std::is_void_v<std::invoke_result_t<Body&, Transaction&>>) {
+      body(scope.transaction());
+      scope.commit();
+    } else {
+      auto result = body(scope.transaction());
+      scope.commit();
+      return result;
+    }
+  }
+
+  // Runs `body(const ReadView&)` on committed data, excluding writers.
+  template <class Body>
+  auto read(Body&& body) const {
+    detail::ReadScope scope(checked_impl());
+    return body(scope.view());
+  }
+
+  const std::string& path() const;
+  std::uint64_t root_offset() const;
+  std::byte* base() const;
+  std::size_t size() const;
+  Counters counters() const;
+  PoolInfo info() const;
+  // Changes at every open of the pool: volatile state stored in the pool
+  // (locks, caches) compares against it.
+  std::uint64_t generation() const;
+  // Unique among the pools this process opened: handles use it to refuse
+  // an object of another pool, or of a pool since closed.
+  std::uint64_t instance_id() const;
+
+ private:
+  explicit Pool(std::unique_ptr<detail::PoolImpl> impl);
+  detail::PoolImpl& checked_impl() const;
+
+  std::unique_ptr<detail::PoolImpl> impl_;
+};
+
+}  // namespace pschema

@@ -1,0 +1,96 @@
+// A transaction's view of its pool. Everything written through it commits
+// atomically or not at all: before a range is first written, its old
+// contents go to the lane's undo journal (`add`), and allocations and
+// frees only take effect at commit.
+//
+// Generated code writes through `write`; hand-written runtime code may
+// call `add` and then store directly. A Transaction is only ever handed
+// out by Pool::transaction, for the duration of the body.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace pschema {
+
+namespace detail {
+class Lane;
+class PoolImpl;
+}  // namespace detail
+
+class Transaction {
+ public:
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  std::byte* base() const noexcept { return base_; }
+  template <class T>
+  T* at(std::uint64_t offset) const noexcept {
+    return reinterpret_cast<T*>(base_ + offset);
+  }
+  std::uint64_t offset_of(const void* p) const noexcept {
+    return static_cast<std::uint64_t>(static_cast<const std::byte*>(p) - base_);
+  }
+
+  // Makes [p, p + size) safe to write: logs its current contents unless
+  // this transaction already did, or the range is inside an object it
+  // allocated. Call before writing the range.
+  void add(const void* p, std::size_t size) {
+    const std::uint64_t offset = offset_of(p);
+    if (offset - recent_begin_ < recent_end_ - recent_begin_ &&
+        offset + size <= recent_end_) {  // inside the range logged or allocated last
+      return;
+    }
+    add_slow(offset, size);
+  }
+
+  // Logs and writes one value.
+  template <class T>
+  void write(T& destination, const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>, "only trivially copyable values live in a pool");
+    add(&destination, sizeof(T));
+    destination = value;
+    if (observed_) stored(&destination, sizeof(T));
+  }
+  // Logs and writes raw bytes.
+  void write_bytes(void* destination, const void* source, std::size_t size) {
+    add(destination, size);
+    std::memmove(destination, source, size);
+    if (observed_) stored(destination, size);
+  }
+
+  // Allocates `size` zeroed bytes for an object of type `type_id` and
+  // returns the offset of its first byte. The allocation is undone if the
+  // transaction aborts. Throws pool_full (the transaction must then abort:
+  // the exception does that when it leaves the body).
+  std::uint64_t allocate(std::size_t size, std::uint32_t type_id);
+  // Frees the object at `offset` when the transaction commits.
+  void free(std::uint64_t offset);
+  // The usable size and type id of the allocated object at `offset`.
+  std::size_t allocation_size(std::uint64_t offset) const;
+  std::uint32_t allocation_type(std::uint64_t offset) const;
+
+  std::uint64_t root_offset() const noexcept { return root_offset_; }
+  // Unique per lane and transaction; increases with every transaction of a lane.
+  std::uint64_t sequence() const noexcept;
+
+ private:
+  friend class detail::Lane;
+  explicit Transaction(detail::Lane& lane) : lane_(lane) {}
+
+  void add_slow(std::uint64_t offset, std::size_t size);
+  void stored(const void* p, std::size_t size);
+
+  detail::Lane& lane_;
+  std::byte* base_ = nullptr;
+  std::uint64_t root_offset_ = 0;
+  bool observed_ = false;
+  // The range most recently logged or allocated: the common case of
+  // several writes to one object then costs one comparison each.
+  std::uint64_t recent_begin_ = 0;
+  std::uint64_t recent_end_ = 0;
+};
+
+}  // namespace pschema

@@ -1,0 +1,309 @@
+#include "heap.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "pschema/errors.hpp"
+
+namespace pschema::detail {
+
+namespace {
+
+// Class sizes: 32..256 by 16, then four steps per doubling up to 4 KiB.
+constexpr std::array<std::uint64_t, SizeClasses::count> class_sizes = [] {
+  std::array<std::uint64_t, SizeClasses::count> sizes{};
+  std::size_t i = 0;
+  for (std::uint64_t s = 32; s <= 256; s += 16) sizes[i++] = s;
+  for (std::uint64_t base = 256; base < SizeClasses::largest_small; base *= 2) {
+    for (std::uint64_t step = 1; step <= 8; ++step) sizes[i++] = base + step * base / 8;
+  }
+  return sizes;
+}();
+static_assert(class_sizes.back() == SizeClasses::largest_small);
+
+// index_table[size / 16] = smallest class whose size is >= size.
+constexpr auto index_table = [] {
+  std::array<std::uint8_t, SizeClasses::largest_small / 16 + 1> table{};
+  std::size_t cls = 0;
+  for (std::size_t slot = 0; slot < table.size(); ++slot) {
+    while (class_sizes[cls] < slot * 16) ++cls;
+    table[slot] = static_cast<std::uint8_t>(cls);
+  }
+  return table;
+}();
+
+// How many bytes a lane takes from the shared lists (or carves) at once.
+constexpr std::uint64_t refill_bytes = 16 * 1024;
+constexpr std::size_t refill_max_blocks = 64;
+// A lane cache holding more than this many blocks of a class gives half back.
+constexpr std::size_t lane_cache_limit = 256;
+
+}  // namespace
+
+std::size_t SizeClasses::index_for(std::uint64_t size) {
+  if (size > largest_small) return count;
+  return index_table[(size + 15) / 16];
+}
+
+std::uint64_t SizeClasses::block_size(std::size_t index) { return class_sizes[index]; }
+
+bool SizeClasses::is_class_size(std::uint64_t size) {
+  std::size_t index = index_for(size);
+  return index < count && class_sizes[index] == size;
+}
+
+Heap::Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence,
+           std::string path)
+    : base_(base), begin_(begin), end_(end), persistence_(persistence), path_(std::move(path)) {
+  usage_.heap_size = end - begin;
+}
+
+format::BlockHeader* Heap::header_at(std::uint64_t offset) const {
+  return reinterpret_cast<format::BlockHeader*>(base_ + offset);
+}
+
+void Heap::write_free_header(std::uint64_t offset, std::uint64_t size) {
+  format::BlockHeader* h = header_at(offset);
+  h->size_and_state = size;
+  h->type_id = format::no_type;
+  h->tag = format::block_tag(offset);
+  persistence_.stored(h, sizeof *h);
+}
+
+void Heap::rebuild() {
+  std::lock_guard lock(mutex_);
+  for (auto& list : small_free_) list.clear();
+  large_free_.clear();
+  usage_ = HeapUsage{};
+  usage_.heap_size = end_ - begin_;
+
+  auto corrupt = [&](std::uint64_t offset, const std::string& what) {
+    throw corrupt_pool(path_, "heap block at offset " + std::to_string(offset) + ": " + what);
+  };
+
+  std::uint64_t offset = begin_;
+  std::uint64_t free_run = 0;  // offset of the free block being extended, or 0
+  bool merged = false;
+  while (offset < end_) {
+    if (end_ - offset < format::min_block_size) corrupt(offset, "header runs past the end of the heap");
+    const format::BlockHeader* h = header_at(offset);
+    if (h->tag != format::block_tag(offset)) corrupt(offset, "damaged header (tag does not match its position)");
+    std::uint64_t size = h->size_and_state & ~format::allocated_bit;
+    if (size < format::min_block_size || size % format::block_alignment != 0 || size > end_ - offset) {
+      corrupt(offset, "impossible size " + std::to_string(size));
+    }
+    bool allocated = (h->size_and_state & format::allocated_bit) != 0;
+    if (allocated) {
+      if (free_run != 0) add_free_locked(free_run, header_at(free_run)->size_and_state);
+      free_run = 0;
+      usage_.allocated_bytes += size;
+      usage_.allocated_blocks += 1;
+    } else if (free_run != 0) {
+      // Merge into the preceding free block: one 8-byte store; the merged
+      // header becomes free space.
+      format::BlockHeader* run = header_at(free_run);
+      run->size_and_state += size;
+      persistence_.stored(&run->size_and_state, 8);
+      lines_flushed_.add(persistence_.flush(&run->size_and_state, 8, Site::heap_merge));
+      merged = true;
+    } else {
+      free_run = offset;
+    }
+    offset += size;
+  }
+  if (free_run != 0) add_free_locked(free_run, header_at(free_run)->size_and_state);
+  if (merged) {
+    persistence_.fence(Site::heap_merge);
+    fences_.add(1);
+  }
+}
+
+void Heap::add_free_locked(std::uint64_t offset, std::uint64_t size) {
+  if (SizeClasses::is_class_size(size)) {
+    small_free_[SizeClasses::index_for(size)].push_back(offset);
+  } else {
+    large_free_.emplace(size, offset);
+  }
+}
+
+Block Heap::reserve(std::uint64_t payload_size, LaneCache& cache) {
+  if (payload_size > end_ - begin_) {
+    std::lock_guard lock(mutex_);
+    throw_full(payload_size);
+  }
+  std::uint64_t size = std::max(format::min_block_size,
+                                format::round_up(payload_size + sizeof(format::BlockHeader), format::block_alignment));
+  std::size_t index = SizeClasses::index_for(size);
+  if (index < SizeClasses::count) {
+    auto& local = cache.free[index];
+    if (local.empty()) {
+      std::lock_guard lock(mutex_);
+      if (!refill_locked(index, cache) && !carve_locked(index, cache)) throw_full(payload_size);
+    }
+    std::uint64_t offset = local.back();
+    local.pop_back();
+    return Block{offset, SizeClasses::block_size(index)};
+  }
+  std::lock_guard lock(mutex_);
+  return reserve_large_locked(size);
+}
+
+bool Heap::refill_locked(std::size_t index, LaneCache& cache) {
+  auto& shared = small_free_[index];
+  if (shared.empty()) return false;
+  std::size_t want = std::clamp<std::size_t>(refill_bytes / SizeClasses::block_size(index), 1, refill_max_blocks);
+  std::size_t take = std::min(want, shared.size());
+  auto& local = cache.free[index];
+  local.insert(local.end(), shared.end() - static_cast<std::ptrdiff_t>(take), shared.end());
+  shared.resize(shared.size() - take);
+  return true;
+}
+
+bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
+  const std::uint64_t piece = SizeClasses::block_size(index);
+  std::uint64_t want = std::clamp<std::uint64_t>(refill_bytes / piece, 1, refill_max_blocks) * piece;
+
+  // Prefer the smallest large block that holds a whole batch; else the
+  // largest one there is; else a free block of a bigger class.
+  std::uint64_t source = 0, source_size = 0;
+  auto it = large_free_.lower_bound(want + format::min_block_size);
+  if (it == large_free_.end() && !large_free_.empty()) it = std::prev(large_free_.end());
+  if (it != large_free_.end() && it->first >= piece) {
+    source_size = it->first;
+    source = it->second;
+    large_free_.erase(it);
+  } else {
+    for (std::size_t bigger = index + 1; bigger < SizeClasses::count && source == 0; ++bigger) {
+      if (!small_free_[bigger].empty()) {
+        source = small_free_[bigger].back();
+        source_size = SizeClasses::block_size(bigger);
+        small_free_[bigger].pop_back();
+      }
+    }
+    if (source == 0) return false;
+  }
+
+  std::uint64_t count = std::min(want, source_size) / piece;
+  std::uint64_t remainder = source_size - count * piece;
+  if (remainder != 0 && remainder < format::min_block_size) {
+    // Too small to be a block of its own: leave one more piece behind.
+    --count;
+    remainder += piece;
+  }
+  if (count == 0) {
+    add_free_locked(source, source_size);
+    return false;
+  }
+  split_tail_locked(source, source_size, count * piece, piece);
+  if (remainder != 0) add_free_locked(source, remainder);
+  auto& local = cache.free[index];
+  for (std::uint64_t k = 0; k < count; ++k) local.push_back(source + remainder + k * piece);
+  return true;
+}
+
+void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size,
+                             std::uint64_t piece) {
+  const std::uint64_t tail = offset + size - tail_size;
+  // 1. Headers of the new blocks, in what is still free space of the
+  //    source block, made durable before anything points at them.
+  bool wrote_any = false;
+  for (std::uint64_t at = tail; at < offset + size; at += piece) {
+    if (at == offset) continue;  // the source's own header is step 2
+    write_free_header(at, piece);
+    lines_flushed_.add(persistence_.flush(header_at(at), sizeof(format::BlockHeader), Site::heap_carve));
+    wrote_any = true;
+  }
+  if (wrote_any) {
+    persistence_.fence(Site::heap_carve);
+    fences_.add(1);
+  }
+  // 2. Shrink the source block (one 8-byte store). Whether or not it is
+  //    durable before a crash, the heap walks cleanly: either the old big
+  //    block or the shrunk one followed by the new blocks. Any transaction
+  //    that commits an allocation of a new block fences before its commit
+  //    mark, which orders this store first.
+  format::BlockHeader* h = header_at(offset);
+  h->size_and_state = tail == offset ? piece : tail - offset;
+  persistence_.stored(&h->size_and_state, 8);
+  lines_flushed_.add(persistence_.flush(&h->size_and_state, 8, Site::heap_carve));
+}
+
+Block Heap::reserve_large_locked(std::uint64_t size) {
+  auto it = large_free_.lower_bound(size);
+  if (it == large_free_.end()) {
+    throw_full(size - sizeof(format::BlockHeader));
+  }
+  std::uint64_t block_size = it->first, offset = it->second;
+  large_free_.erase(it);
+  std::uint64_t remainder = block_size - size;
+  if (remainder < format::min_block_size) return Block{offset, block_size};  // take it whole
+  split_tail_locked(offset, block_size, size, size);
+  add_free_locked(offset, remainder);
+  return Block{offset + remainder, size};
+}
+
+void Heap::release(Block block, LaneCache& cache) {
+  std::size_t index = SizeClasses::index_for(block.size);
+  if (index < SizeClasses::count && SizeClasses::block_size(index) == block.size) {
+    auto& local = cache.free[index];
+    local.push_back(block.offset);
+    if (local.size() > lane_cache_limit) {
+      std::lock_guard lock(mutex_);
+      auto& shared = small_free_[index];
+      std::size_t give = local.size() / 2;
+      shared.insert(shared.end(), local.end() - static_cast<std::ptrdiff_t>(give), local.end());
+      local.resize(local.size() - give);
+    }
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  add_free_locked(block.offset, block.size);
+}
+
+void Heap::drain(LaneCache& cache) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < SizeClasses::count; ++i) {
+    auto& shared = small_free_[i];
+    shared.insert(shared.end(), cache.free[i].begin(), cache.free[i].end());
+    cache.free[i].clear();
+  }
+}
+
+void Heap::account(std::int64_t bytes, std::int64_t blocks) {
+  std::lock_guard lock(mutex_);
+  usage_.allocated_bytes = static_cast<std::uint64_t>(static_cast<std::int64_t>(usage_.allocated_bytes) + bytes);
+  usage_.allocated_blocks = static_cast<std::uint64_t>(static_cast<std::int64_t>(usage_.allocated_blocks) + blocks);
+}
+
+HeapUsage Heap::usage() const {
+  std::lock_guard lock(mutex_);
+  return usage_;
+}
+
+Block Heap::allocated_block_at(std::uint64_t payload) const {
+  const std::uint64_t offset = payload - sizeof(format::BlockHeader);
+  if (payload < begin_ + sizeof(format::BlockHeader) || payload >= end_ || payload % format::block_alignment != 0) {
+    throw usage_error(path_, "offset " + std::to_string(payload) + " is not an object in this pool");
+  }
+  const format::BlockHeader* h = header_at(offset);
+  std::uint64_t size = h->size_and_state & ~format::allocated_bit;
+  if (h->tag != format::block_tag(offset) || (h->size_and_state & format::allocated_bit) == 0 ||
+      size < format::min_block_size || size > end_ - offset) {
+    throw usage_error(path_, "offset " + std::to_string(payload) + " is not an allocated object");
+  }
+  return Block{offset, size};
+}
+
+void Heap::throw_full(std::uint64_t payload_size) const {
+  HeapUsage u = usage_;
+  throw pool_full(path_, "no room for an allocation of " + std::to_string(payload_size) + " bytes (heap of " +
+                             std::to_string(u.heap_size) + " bytes, " + std::to_string(u.allocated_bytes) +
+                             " bytes in " + std::to_string(u.allocated_blocks) + " allocated blocks)");
+}
+
+void Heap::add_maintenance_counters(Counters& out) const {
+  out.fences += fences_.get();
+  out.lines_flushed += lines_flushed_.get();
+}
+
+}  // namespace pschema::detail

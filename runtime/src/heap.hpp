@@ -1,0 +1,119 @@
+// The persistent heap: blocks with 16-byte headers laid back to back, so
+// the whole heap can be walked and checked. The only persistent allocator
+// state is the block headers; the free lists are volatile and rebuilt by
+// walking the heap at open.
+//
+// Transactions do not change headers themselves: they reserve a free block
+// here (volatile only), and at commit write its header through the undo
+// journal. An aborted or crashed transaction therefore leaks nothing: the
+// header still says free. The heap itself writes headers only to split a
+// free block (carving) or merge free neighbours at open, each step a single
+// 8-byte store made after the new headers it exposes are durable.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lane_counters.hpp"
+#include "pool_format.hpp"
+#include "pschema/persistence.hpp"
+
+namespace pschema::detail {
+
+// A free block handed to a transaction.
+struct Block {
+  std::uint64_t offset = 0;  // of the header, from the pool base
+  std::uint64_t size = 0;    // header included
+  std::uint64_t payload() const { return offset + sizeof(format::BlockHeader); }
+  std::uint64_t payload_size() const { return size - sizeof(format::BlockHeader); }
+};
+
+// Small blocks come in fixed sizes; everything bigger is a large block.
+class SizeClasses {
+ public:
+  static constexpr std::uint64_t largest_small = 4096;
+  static constexpr std::size_t count = 15 + 8 + 8 + 8 + 8;
+
+  // The class index for a block of `size` bytes (header included), or
+  // `count` when it is a large block.
+  static std::size_t index_for(std::uint64_t size);
+  static std::uint64_t block_size(std::size_t index);
+  // Whether a free block of exactly `size` bytes belongs to a class list.
+  static bool is_class_size(std::uint64_t size);
+};
+
+// Free small blocks kept by one lane, so most allocations take no lock.
+struct LaneCache {
+  std::array<std::vector<std::uint64_t>, SizeClasses::count> free;
+};
+
+struct HeapUsage {
+  std::uint64_t heap_size = 0;
+  std::uint64_t allocated_bytes = 0;  // blocks marked allocated, headers included
+  std::uint64_t allocated_blocks = 0;
+};
+
+class Heap {
+ public:
+  Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence,
+       std::string path);
+
+  // Walks every block from the start of the heap, checks each header,
+  // merges adjacent free blocks and rebuilds the free lists. Throws
+  // corrupt_pool naming the offset of the first bad header.
+  void rebuild();
+
+  // A free block with at least `payload_size` usable bytes. Throws pool_full.
+  Block reserve(std::uint64_t payload_size, LaneCache& cache);
+  // Gives a reserved block back (abort), or a block whose free committed.
+  void release(Block block, LaneCache& cache);
+  // Returns every block a lane cached to the shared lists.
+  void drain(LaneCache& cache);
+
+  // A transaction committed: `bytes` (headers included) in `blocks` blocks
+  // were allocated (positive) or freed (negative).
+  void account(std::int64_t bytes, std::int64_t blocks);
+  HeapUsage usage() const;
+
+  // Reads the header of the block whose payload starts at `payload`; throws
+  // usage_error unless it is an allocated block of this heap.
+  Block allocated_block_at(std::uint64_t payload) const;
+
+  std::uint64_t begin() const { return begin_; }
+  std::uint64_t end() const { return end_; }
+
+  void add_maintenance_counters(Counters& out) const;
+
+ private:
+  format::BlockHeader* header_at(std::uint64_t offset) const;
+  void write_free_header(std::uint64_t offset, std::uint64_t size);
+  void add_free_locked(std::uint64_t offset, std::uint64_t size);
+  bool refill_locked(std::size_t index, LaneCache& cache);
+  bool carve_locked(std::size_t index, LaneCache& cache);
+  Block reserve_large_locked(std::uint64_t size);
+  // Splits the free block [offset, offset+size) so that its last
+  // `tail_size` bytes become separate blocks of `piece` bytes each.
+  void split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size,
+                         std::uint64_t piece);
+  [[noreturn]] void throw_full(std::uint64_t payload_size) const;
+
+  std::byte* base_;
+  std::uint64_t begin_;
+  std::uint64_t end_;
+  Persistence& persistence_;
+  std::string path_;
+
+  mutable std::mutex mutex_;
+  std::array<std::vector<std::uint64_t>, SizeClasses::count> small_free_;
+  std::multimap<std::uint64_t, std::uint64_t> large_free_;  // block size -> block offset
+  HeapUsage usage_;
+
+  SharedCounter fences_;
+  SharedCounter lines_flushed_;
+};
+
+}  // namespace pschema::detail

@@ -1,0 +1,163 @@
+#include "journal.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <utility>
+
+#include "pschema/checksum.hpp"
+#include "pschema/errors.hpp"
+
+namespace pschema::detail {
+
+namespace {
+
+constexpr std::uint64_t entry_header_size = sizeof(format::EntryHeader);
+// Overflow segments are at least this big, so a large transaction does not
+// reserve one per entry.
+constexpr std::uint64_t min_segment_size = 64 * 1024;
+
+std::uint64_t padded(std::uint64_t size) { return format::round_up(size, 8); }
+
+}  // namespace
+
+Journal::Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_size, std::uint32_t lane_index,
+                 Persistence& persistence, LaneCounters& counters)
+    : base_(base),
+      header_(reinterpret_cast<format::LaneHeader*>(base + lane_offset)),
+      lane_area_begin_(base + lane_offset + sizeof(format::LaneHeader)),
+      lane_area_end_(base + lane_offset + lane_size),
+      area_begin_(lane_area_begin_),
+      area_end_(lane_area_end_),
+      cursor_(area_begin_),
+      persistence_(persistence),
+      counters_(counters),
+      lane_index_(lane_index) {}
+
+std::uint64_t Journal::entry_checksum(const format::EntryHeader& header, const void* data) const {
+  // Seeded with the sequence number: an entry left over from an earlier
+  // transaction of this lane never verifies for the current one.
+  std::uint64_t seed = sequence() * 0x9E3779B97F4A7C15ULL + lane_index_;
+  std::uint64_t h = checksum64(&header, offsetof(format::EntryHeader, checksum), seed);
+  return header.kind == static_cast<std::uint32_t>(format::EntryKind::undo) ? checksum64(data, header.size, h) : h;
+}
+
+void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data) {
+  auto* header = reinterpret_cast<format::EntryHeader*>(cursor_);
+  header->offset = offset;
+  header->size = size;
+  header->kind = static_cast<std::uint32_t>(kind);
+  std::uint64_t data_bytes = 0;
+  if (kind == format::EntryKind::undo) {
+    data_bytes = padded(size);
+    std::memcpy(cursor_ + entry_header_size, data, size);
+    entries_.push_back(header);
+  }
+  header->checksum = entry_checksum(*header, cursor_ + entry_header_size);
+  const std::uint64_t total = entry_header_size + data_bytes;
+  persistence_.stored(cursor_, total);
+  flush(cursor_, total, Site::log_entry);
+  counters_.bytes_logged.add(total);
+  cursor_ += total;
+}
+
+void Journal::append_undo(std::uint64_t offset, std::uint32_t size, const ReserveSegment& reserve) {
+  const std::uint64_t needed = entry_header_size + padded(size);
+  // Always keep room for a `continue_` entry behind the last entry.
+  if (static_cast<std::uint64_t>(area_end_ - cursor_) < needed + entry_header_size) {
+    continue_in_new_segment(needed, reserve);
+  }
+  write_entry(format::EntryKind::undo, offset, size, base_ + offset);
+  counters_.ranges_logged.add(1);
+}
+
+void Journal::continue_in_new_segment(std::uint64_t needed, const ReserveSegment& reserve) {
+  Block segment = reserve(std::max(min_segment_size, needed + entry_header_size));
+  segments_.push_back(segment);
+  write_entry(format::EntryKind::continue_, segment.payload(),
+              static_cast<std::uint32_t>(std::min<std::uint64_t>(segment.payload_size(), UINT32_MAX & ~7ULL)),
+              nullptr);
+  area_begin_ = base_ + segment.payload();
+  area_end_ = area_begin_ + std::min<std::uint64_t>(segment.payload_size(), UINT32_MAX & ~7ULL);
+  cursor_ = area_begin_;
+}
+
+void Journal::mark_committed() {
+  header_->committed_sequence = sequence();
+  persistence_.stored(&header_->committed_sequence, 8);
+  flush(&header_->committed_sequence, 8, Site::commit_mark);
+}
+
+void Journal::apply_undo_entries(const std::vector<const format::EntryHeader*>& entries, Site site) {
+  // Newest first: where a range was logged twice, the oldest copy (the
+  // value before the transaction) is written last.
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const format::EntryHeader* entry = *it;
+    std::byte* target = base_ + entry->offset;
+    std::memcpy(target, reinterpret_cast<const std::byte*>(entry) + entry_header_size, entry->size);
+    persistence_.stored(target, entry->size);
+    flush(target, entry->size, site);
+  }
+  fence(site);
+  header_->committed_sequence = sequence();
+  persistence_.stored(&header_->committed_sequence, 8);
+  flush(&header_->committed_sequence, 8, Site::rollback_mark);
+  fence(Site::rollback_mark);
+}
+
+void Journal::roll_back() { apply_undo_entries(entries_, Site::rollback_data); }
+
+std::vector<Block> Journal::reset() {
+  entries_.clear();
+  area_begin_ = lane_area_begin_;
+  area_end_ = lane_area_end_;
+  cursor_ = area_begin_;
+  return std::exchange(segments_, {});
+}
+
+bool Journal::recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path) {
+  std::vector<const format::EntryHeader*> entries;
+  const std::byte* area = area_begin_;
+  const std::byte* end = area_end_;
+  const std::byte* at = area;
+  // A hostile file could chain segments into a loop; no honest log is
+  // longer than the heap plus the lane.
+  std::uint64_t budget = (heap_end - heap_begin) + static_cast<std::uint64_t>(area_end_ - area_begin_);
+  auto bad = [&](const std::string& what) {
+    throw corrupt_pool(path, "journal of lane " + std::to_string(lane_index_) + ": " + what);
+  };
+  while (static_cast<std::uint64_t>(end - at) >= entry_header_size) {
+    const auto* header = reinterpret_cast<const format::EntryHeader*>(at);
+    std::uint64_t data_bytes = 0;
+    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
+      data_bytes = padded(header->size);
+      if (data_bytes > static_cast<std::uint64_t>(end - at) - entry_header_size) break;  // torn: not ours
+    } else if (header->kind != static_cast<std::uint32_t>(format::EntryKind::continue_)) {
+      break;  // stale or torn entry: the log of the transaction in flight ends here
+    }
+    if (header->checksum != entry_checksum(*header, at + entry_header_size)) break;
+
+    // From here on the entry verifies: it was written by a transaction in
+    // flight, so an impossible value means the file was tampered with.
+    if (header->offset < heap_begin || header->offset > heap_end || header->size > heap_end - header->offset) {
+      bad("entry points outside the heap (offset " + std::to_string(header->offset) + ", size " +
+          std::to_string(header->size) + ")");
+    }
+    std::uint64_t step = entry_header_size + data_bytes;
+    if (step > budget) bad("log is longer than the pool can hold");
+    budget -= step;
+    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
+      entries.push_back(header);
+      at += step;
+    } else {
+      if (header->offset % 8 != 0) bad("misaligned log segment");
+      at = base_ + header->offset;
+      end = at + header->size;
+    }
+  }
+  if (entries.empty()) return false;
+  apply_undo_entries(entries, Site::rollback_data);
+  return true;
+}
+
+}  // namespace pschema::detail

@@ -1,0 +1,89 @@
+// One lane's undo journal. A transaction appends an entry with the old
+// contents of every range before it first writes it; entries are
+// checksummed with the transaction's sequence number, so a batch of
+// entries needs one fence and a torn or stale entry is recognised by its
+// checksum. Committing or rolling back advances the lane's committed
+// sequence number, which makes every entry stale at once: the log is never
+// erased.
+//
+// When the lane's own area is full the log goes on in a block reserved from
+// the heap (a `continue_` entry points to it). The block is never marked
+// allocated, so after a crash the heap walk sees it as free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "heap.hpp"
+#include "lane_counters.hpp"
+#include "pool_format.hpp"
+#include "pschema/persistence.hpp"
+
+namespace pschema::detail {
+
+class Journal {
+ public:
+  // Reserves a heap block of at least `size` bytes for an overflow segment.
+  using ReserveSegment = std::function<Block(std::uint64_t size)>;
+
+  Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_size, std::uint32_t lane_index,
+          Persistence& persistence, LaneCounters& counters);
+
+  // Recovery at open: rolls back the transaction in flight, if any. Entries
+  // must point inside [heap_begin, heap_end); a valid entry pointing
+  // elsewhere means a hostile or corrupt file. Returns whether anything was
+  // rolled back.
+  bool recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path);
+
+  // The sequence number of the next (or current) transaction.
+  std::uint64_t sequence() const { return header_->committed_sequence + 1; }
+
+  // Appends an undo entry with the current contents of [offset, offset+size)
+  // and flushes it; the caller fences before writing the range.
+  void append_undo(std::uint64_t offset, std::uint32_t size, const ReserveSegment& reserve);
+  bool empty() const { return entries_.empty(); }
+
+  // Marks the transaction committed (flushed, not fenced: the caller fences).
+  void mark_committed();
+  // Applies every undo entry in reverse order, fences, marks the lane done.
+  void roll_back();
+  // Forgets the transaction's entries (after commit or rollback) and
+  // returns the overflow segments it used, for the caller to release.
+  std::vector<Block> reset();
+
+  std::size_t flush(const void* addr, std::size_t size, Site site) {
+    std::size_t lines = persistence_.flush(addr, size, site);
+    counters_.lines_flushed.add(lines);
+    return lines;
+  }
+  void fence(Site site) {
+    persistence_.fence(site);
+    counters_.fences.add(1);
+  }
+
+ private:
+  std::uint64_t entry_checksum(const format::EntryHeader& header, const void* data) const;
+  void write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data);
+  void continue_in_new_segment(std::uint64_t needed, const ReserveSegment& reserve);
+  void apply_undo_entries(const std::vector<const format::EntryHeader*>& entries, Site site);
+
+  std::byte* base_;
+  format::LaneHeader* header_;
+  std::byte* const lane_area_begin_;
+  std::byte* const lane_area_end_;
+  // Where entries go now: the lane's own area or an overflow segment.
+  std::byte* area_begin_;
+  std::byte* area_end_;  // `continue_` entries always fit: appends keep room for one
+  std::byte* cursor_;
+  Persistence& persistence_;
+  LaneCounters& counters_;
+  std::uint32_t lane_index_;
+
+  std::vector<const format::EntryHeader*> entries_;  // undo entries of the transaction in flight
+  std::vector<Block> segments_;
+};
+
+}  // namespace pschema::detail

@@ -1,0 +1,97 @@
+// A lane: the journal, allocator cache, counters and volatile bookkeeping
+// of one running transaction. A pool has a fixed number of lanes; a
+// transaction takes a free one for its duration, so transactions of
+// different threads never share a log.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "heap.hpp"
+#include "journal.hpp"
+#include "lane_counters.hpp"
+#include "pschema/transaction.hpp"
+
+namespace pschema::detail {
+
+class PoolImpl;
+
+// Offsets already logged by the running transaction, with the size logged
+// at each: open addressing, cleared in O(entries used).
+class LoggedRanges {
+ public:
+  LoggedRanges();
+  // Whether [offset, offset + size) was logged from exactly `offset`.
+  bool covers(std::uint64_t offset, std::uint64_t size) const;
+  void insert(std::uint64_t offset, std::uint64_t size);
+  void clear();
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;  // offset + 1; 0 = empty
+    std::uint64_t size = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> used_;
+};
+
+class Lane {
+ public:
+  Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::uint64_t lane_size);
+
+  std::uint32_t index() const { return index_; }
+  Journal& journal() { return journal_; }
+  LaneCounters& counters() { return counters_; }
+  const LaneCounters& counters() const { return counters_; }
+  LaneCache& cache() { return cache_; }
+  Transaction& transaction() { return transaction_; }
+
+  void begin();
+  void commit();
+  void roll_back();
+
+  // Transaction operations (see pschema/transaction.hpp).
+  void add(std::uint64_t offset, std::size_t size);
+  std::uint64_t allocate(std::size_t size, std::uint32_t type_id);
+  void free(std::uint64_t offset);
+  // The block of an object allocated before or by this transaction.
+  Block block_of(std::uint64_t offset) const;
+  // Tells an observing persistence backend about a store.
+  void stored(const void* p, std::size_t size);
+
+  // Nesting: how many scopes share the running transaction; `doomed` once
+  // a nested body threw (the outermost must roll back).
+  int depth = 0;
+  bool doomed = false;
+  std::mutex in_use;
+
+ private:
+  struct HeaderUpdate {
+    std::uint64_t block_offset;
+    std::uint64_t size_and_state;
+    std::uint32_t type_id;
+  };
+  void log_range(std::uint64_t offset, std::size_t size);
+  bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
+  void finish();
+
+  PoolImpl& pool_;
+  std::uint32_t index_;
+  LaneCounters counters_;
+  Journal journal_;
+  LaneCache cache_;
+  Transaction transaction_;
+
+  LoggedRanges logged_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
+  std::vector<Block> allocated_;                                // reserved by this transaction
+  std::vector<Block> freed_;                                    // to free at commit
+  std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees
+  std::vector<HeaderUpdate> header_updates_;
+  bool unfenced_entries_ = false;
+};
+
+}  // namespace pschema::detail

@@ -1,0 +1,499 @@
+// Creating, opening (validation + recovery) and closing pools.
+#include <fcntl.h>
+#include <libpmem.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <random>
+
+#include "pool_impl.hpp"
+#include "pschema/checksum.hpp"
+#include "pschema/errors.hpp"
+
+namespace pschema {
+
+namespace detail {
+
+namespace {
+
+constexpr std::uint64_t min_pool_size = 1 << 20;
+constexpr std::uint32_t default_lanes = 8;
+constexpr std::uint32_t max_lanes = 64;
+constexpr std::uint64_t min_lane_size = 16 * 1024;
+constexpr std::uint64_t max_lane_size = 4 * 1024 * 1024;
+constexpr std::uint64_t min_heap_size = 64 * 1024;
+
+std::atomic<std::uint64_t> next_instance_id{1};
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+std::string hex64(std::uint64_t value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "0x%016" PRIx64, value);
+  return buffer;
+}
+
+std::uint64_t superblock_checksum(const format::Superblock& sb) {
+  return checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
+}
+
+std::uint64_t state_checksum(const format::PoolState& state, unsigned copy) {
+  return checksum64(&state, offsetof(format::PoolState, checksum), copy + 1);
+}
+
+// Owns a file descriptor until released.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+void lock_file(int fd, const std::string& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      throw pool_in_use(path, "the pool is already open (in another process, or elsewhere in this one); "
+                              "opening it twice would corrupt it");
+    }
+    throw io_error(path, "cannot lock the file: " + errno_text(errno));
+  }
+}
+
+void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, const std::string& path) {
+  auto* out = static_cast<char*>(buffer);
+  while (size > 0) {
+    ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw io_error(path, "cannot read: " + errno_text(errno));
+    if (n == 0) throw truncated_pool(path, "the file ends at byte " + std::to_string(offset));
+    out += n;
+    offset += static_cast<std::uint64_t>(n);
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+// Checks every structural field of a superblock whose checksum verified.
+// Arithmetic is arranged so that no sum can overflow.
+void validate_layout(const format::Superblock& sb, const std::string& path) {
+  auto bad = [&](const std::string& what) {
+    throw corrupt_pool(path, "header offsets out of range: " + what);
+  };
+  const std::uint64_t size = sb.pool_size;
+  if (sb.superblock_size != sizeof(format::Superblock)) {
+    bad("superblock size " + std::to_string(sb.superblock_size) + ", expected " +
+        std::to_string(sizeof(format::Superblock)));
+  }
+  if (size < min_pool_size) bad("pool size " + std::to_string(size) + " is below the minimum");
+  if (sb.state_offset != format::state_offset) bad("state at " + std::to_string(sb.state_offset));
+  if (sb.schema_text_offset != format::schema_text_offset) bad("schema text at " + std::to_string(sb.schema_text_offset));
+  if (sb.schema_text_size > size || sb.lanes_offset < sb.schema_text_offset + sb.schema_text_size ||
+      sb.lanes_offset > size) {
+    bad("schema text (" + std::to_string(sb.schema_text_size) + " bytes) overlaps the lanes at " +
+        std::to_string(sb.lanes_offset));
+  }
+  if (sb.lane_count == 0 || sb.lane_count > max_lanes) bad("lane count " + std::to_string(sb.lane_count));
+  if (sb.lane_size < 4096 || sb.lane_size % 64 != 0 || sb.lane_size > size / sb.lane_count) {
+    bad("lane size " + std::to_string(sb.lane_size));
+  }
+  if (sb.lanes_offset % 64 != 0 || sb.heap_offset < sb.lanes_offset ||
+      sb.heap_offset - sb.lanes_offset < sb.lane_count * sb.lane_size) {
+    bad("heap at " + std::to_string(sb.heap_offset) + " overlaps the lanes");
+  }
+  if (sb.heap_offset % format::block_alignment != 0 || sb.heap_offset > size ||
+      sb.heap_size > size - sb.heap_offset || sb.heap_size < format::min_block_size ||
+      sb.heap_size % format::block_alignment != 0) {
+    bad("heap of " + std::to_string(sb.heap_size) + " bytes at " + std::to_string(sb.heap_offset) +
+        " in a pool of " + std::to_string(size));
+  }
+  const std::uint64_t heap_end = sb.heap_offset + sb.heap_size;
+  if (sb.root_offset < sb.heap_offset + sizeof(format::BlockHeader) || sb.root_offset >= heap_end ||
+      sb.root_size > heap_end - sb.root_offset || sb.root_offset % format::block_alignment != 0) {
+    bad("root object at " + std::to_string(sb.root_offset));
+  }
+  if (std::memchr(sb.schema_name, '\0', sizeof sb.schema_name) == nullptr) bad("schema name is not terminated");
+}
+
+std::string uuid_text(const std::uint8_t (&uuid)[16]) {
+  char out[40];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", uuid[0],
+                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9], uuid[10],
+                uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+  return out;
+}
+
+}  // namespace
+
+PoolImpl::~PoolImpl() {
+  if (base_ != nullptr) pmem_unmap(base_, mapped_size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t size, const SchemaInfo& schema,
+                                           const PoolOptions& options) {
+  if (size < min_pool_size) {
+    throw usage_error(path, "a pool needs at least " + std::to_string(min_pool_size) + " bytes, asked for " +
+                                std::to_string(size));
+  }
+  if (schema.name.empty() || schema.name.size() >= format::schema_name_capacity) {
+    throw usage_error(path, "schema name must be 1 to 63 bytes long");
+  }
+  const std::uint32_t lanes = options.lanes == 0 ? default_lanes : options.lanes;
+  if (lanes > max_lanes) throw usage_error(path, "at most " + std::to_string(max_lanes) + " lanes");
+
+  format::Superblock sb{};
+  sb.magic = format::magic;
+  sb.format_version = format::version;
+  sb.superblock_size = sizeof(format::Superblock);
+  std::random_device random;
+  for (auto& byte : sb.uuid) byte = static_cast<std::uint8_t>(random());
+  sb.uuid[6] = static_cast<std::uint8_t>((sb.uuid[6] & 0x0F) | 0x40);  // version 4 (random)
+  sb.uuid[8] = static_cast<std::uint8_t>((sb.uuid[8] & 0x3F) | 0x80);
+  sb.creation_time = static_cast<std::uint64_t>(std::time(nullptr));
+  sb.pool_size = size;
+  std::memcpy(sb.schema_name, schema.name.data(), schema.name.size());
+  sb.schema_fingerprint = schema.fingerprint;
+  sb.schema_text_offset = format::schema_text_offset;
+  sb.schema_text_size = schema.text.size();
+  sb.schema_text_checksum = checksum64(schema.text.data(), schema.text.size());
+  sb.state_offset = format::state_offset;
+  sb.lanes_offset = format::round_up(format::schema_text_offset + schema.text.size(), format::page);
+  sb.lane_count = lanes;
+  sb.lane_size = std::clamp<std::uint64_t>(size / 32 / lanes / format::page * format::page, min_lane_size,
+                                           max_lane_size);
+  sb.heap_offset = sb.lanes_offset + lanes * sb.lane_size;
+  const std::uint64_t root_block =
+      std::max(format::min_block_size,
+               format::round_up(sizeof(format::BlockHeader) + schema.root_size, format::block_alignment));
+  if (sb.heap_offset > size || (size - sb.heap_offset) < min_heap_size + root_block) {
+    throw usage_error(path, "a pool of " + std::to_string(size) + " bytes has no room for a heap after its " +
+                                std::to_string(lanes) + " journal lanes and " + std::to_string(schema.text.size()) +
+                                " bytes of schema text; make it larger");
+  }
+  sb.heap_size = (size - sb.heap_offset) / format::block_alignment * format::block_alignment;
+  sb.root_offset = sb.heap_offset + sizeof(format::BlockHeader);
+  sb.root_type_id = schema.root_type_id;
+  sb.root_size = schema.root_size;
+  sb.checksum = superblock_checksum(sb);
+
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (fd.get() < 0) {
+    if (errno == EEXIST) throw io_error(path, "cannot create the pool: the file already exists");
+    throw io_error(path, "cannot create the pool: " + errno_text(errno));
+  }
+  // From here on a failure removes the half-made file.
+  struct RemoveOnFailure {
+    const std::string& path;
+    bool armed = true;
+    ~RemoveOnFailure() {
+      if (armed) ::unlink(path.c_str());
+    }
+  } remove_on_failure{path};
+
+  lock_file(fd.get(), path);
+  int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
+  if (err == EOPNOTSUPP || err == EINVAL) err = ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
+  if (err != 0) throw io_error(path, "cannot size the file to " + std::to_string(size) + " bytes: " + errno_text(err));
+
+  auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
+  pool->path_ = path;
+  pool->fd_ = fd.release();
+  pool->superblock_ = sb;
+  pool->schema_text_ = std::string(schema.text);
+  pool->generation_ = 1;
+  pool->map_and_start(options, false);
+
+  // The new file is all zeros: lanes start at sequence 0, nothing to log.
+  // Write the layout, make it durable, then the magic number last, so an
+  // interrupted create leaves a file that is plainly not a pool.
+  std::byte* base = pool->base_;
+  Persistence& p = *pool->persistence_;
+  std::memcpy(base + format::schema_text_offset, schema.text.data(), schema.text.size());
+  p.stored(base + format::schema_text_offset, schema.text.size());
+  p.flush(base + format::schema_text_offset, schema.text.size(), Site::create_pool);
+
+  auto* root = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset);
+  *root = format::BlockHeader{root_block | format::allocated_bit, schema.root_type_id, format::block_tag(sb.heap_offset)};
+  auto* rest = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset + root_block);
+  *rest = format::BlockHeader{sb.heap_size - root_block, format::no_type, format::block_tag(sb.heap_offset + root_block)};
+  p.stored(root, sizeof *root);
+  p.stored(rest, sizeof *rest);
+  p.flush(root, sizeof *root, Site::create_pool);
+  p.flush(rest, sizeof *rest, Site::create_pool);
+
+  format::Superblock without_magic = sb;
+  without_magic.magic = 0;
+  std::memcpy(base, &without_magic, sizeof sb);
+  p.stored(base, sizeof sb);
+  p.flush(base, sizeof sb, Site::create_pool);
+  pool->write_state(false);  // fences, covering everything above
+  std::memcpy(base, &sb.magic, sizeof sb.magic);
+  p.stored(base, sizeof sb.magic);
+  p.flush(base, sizeof sb.magic, Site::create_commit);
+  p.fence(Site::create_commit);
+
+  pool->heap_->rebuild();
+  remove_on_failure.armed = false;
+  return pool;
+}
+
+std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaInfo& schema,
+                                         const PoolOptions& options) {
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0) throw io_error(path, "cannot open the pool: " + errno_text(errno));
+  lock_file(fd.get(), path);
+
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw io_error(path, "cannot stat: " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) throw not_a_pool(path, "not a regular file");
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+
+  std::uint64_t magic = 0;
+  if (file_size < sizeof magic) {
+    throw not_a_pool(path, "the file is " + std::to_string(file_size) + " bytes long, too short to be a pool");
+  }
+  read_exactly(fd.get(), &magic, sizeof magic, 0, path);
+  if (magic != format::magic) {
+    throw not_a_pool(path, "not a pschema pool: expected magic " + hex64(format::magic) + ", found " + hex64(magic) +
+                               (magic == 0 ? " (an interrupted create leaves a zero magic; delete the file)" : ""));
+  }
+  if (file_size < sizeof(format::Superblock)) {
+    throw truncated_pool(path, "the file is " + std::to_string(file_size) + " bytes long, shorter than a pool header");
+  }
+  format::Superblock sb{};
+  read_exactly(fd.get(), &sb, sizeof sb, 0, path);
+  if (sb.format_version > format::version) {
+    throw version_too_new(path, "pool format version " + std::to_string(sb.format_version) +
+                                    " is newer than this library's (" + std::to_string(format::version) +
+                                    "); upgrade pschema to open it");
+  }
+  const std::uint64_t expected_checksum = superblock_checksum(sb);
+  if (sb.checksum != expected_checksum) {
+    throw checksum_mismatch(path, "pool header checksum is " + hex64(sb.checksum) + ", expected " +
+                                      hex64(expected_checksum) + ": the header is damaged");
+  }
+  if (sb.format_version != format::version) {
+    throw corrupt_pool(path, "unknown pool format version " + std::to_string(sb.format_version));
+  }
+  if (sb.pool_size > file_size) {
+    throw truncated_pool(path, "the header says the pool is " + std::to_string(sb.pool_size) +
+                                   " bytes, but the file is only " + std::to_string(file_size));
+  }
+  validate_layout(sb, path);
+
+  const std::string found_name(sb.schema_name);
+  if (found_name != schema.name || sb.schema_fingerprint != schema.fingerprint) {
+    throw schema_mismatch(path, "the pool holds schema '" + found_name + "' (fingerprint " +
+                                    hex64(sb.schema_fingerprint) + "), expected '" + std::string(schema.name) +
+                                    "' (fingerprint " + hex64(schema.fingerprint) + ")");
+  }
+  if (sb.root_size < schema.root_size || sb.root_type_id != schema.root_type_id) {
+    throw schema_mismatch(path, "root object is type " + std::to_string(sb.root_type_id) + " of " +
+                                    std::to_string(sb.root_size) + " bytes, expected type " +
+                                    std::to_string(schema.root_type_id) + " of " + std::to_string(schema.root_size));
+  }
+
+  std::string text(sb.schema_text_size, '\0');
+  read_exactly(fd.get(), text.data(), text.size(), sb.schema_text_offset, path);
+  if (checksum64(text.data(), text.size()) != sb.schema_text_checksum) {
+    throw checksum_mismatch(path, "the schema text stored in the pool does not match its checksum");
+  }
+
+  auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
+  pool->path_ = path;
+  pool->fd_ = fd.release();
+  pool->superblock_ = sb;
+  pool->schema_text_ = std::move(text);
+
+  format::PoolState states[2];
+  read_exactly(pool->fd_, states, sizeof states, format::state_offset, path);
+  int current = -1;
+  for (unsigned copy = 0; copy < 2; ++copy) {
+    if (states[copy].checksum != state_checksum(states[copy], copy)) continue;
+    if (current < 0 || states[copy].sequence > states[current].sequence) current = static_cast<int>(copy);
+  }
+  if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
+  pool->state_sequence_ = states[current].sequence;
+  pool->generation_ = states[current].generation;
+
+  pool->map_and_start(options, true);
+  return pool;
+}
+
+void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
+  std::size_t mapped = 0;
+  int is_pmem = 0;
+  void* addr = pmem_map_file(path_.c_str(), 0, 0, 0, &mapped, &is_pmem);
+  if (addr == nullptr) throw io_error(path_, std::string("cannot map the pool: ") + pmem_errormsg());
+  base_ = static_cast<std::byte*>(addr);
+  mapped_size_ = mapped;
+  if (mapped_size_ < superblock_.pool_size) {
+    throw truncated_pool(path_, "the file shrank to " + std::to_string(mapped_size_) + " bytes while opening");
+  }
+  is_pmem_ = is_pmem != 0;
+
+  if (options.persistence) {
+    persistence_ = options.persistence;
+  } else {
+    bool use_pmem = options.backend == Backend::pmem || (options.backend == Backend::automatic && is_pmem_);
+    persistence_ = use_pmem ? std::shared_ptr<Persistence>(make_pmem_persistence())
+                            : std::shared_ptr<Persistence>(make_msync_persistence());
+  }
+  instance_id_ = next_instance_id.fetch_add(1);
+
+  const std::uint64_t heap_end = superblock_.heap_offset + superblock_.heap_size;
+  heap_ = std::make_unique<Heap>(base_, superblock_.heap_offset, heap_end, *persistence_, path_);
+  for (std::uint32_t i = 0; i < superblock_.lane_count; ++i) {
+    lanes_.push_back(std::make_unique<Lane>(*this, i, superblock_.lanes_offset + i * superblock_.lane_size,
+                                            superblock_.lane_size));
+  }
+  if (!run_recovery) return;
+
+  for (auto& lane : lanes_) {
+    recovered_ |= lane->journal().recover(superblock_.heap_offset, heap_end, path_);
+  }
+  heap_->rebuild();
+  Block root = heap_->allocated_block_at(superblock_.root_offset);
+  const auto* root_header = reinterpret_cast<const format::BlockHeader*>(base_ + root.offset);
+  if (root.payload_size() < superblock_.root_size || root_header->type_id != superblock_.root_type_id) {
+    throw corrupt_pool(path_, "the root object's block header does not match the header");
+  }
+  ++generation_;
+  write_state(false);
+}
+
+void PoolImpl::write_state(bool clean) {
+  const unsigned copy = static_cast<unsigned>((state_sequence_ + 1) % 2);
+  format::PoolState state{};
+  state.sequence = state_sequence_ + 1;
+  state.generation = generation_;
+  state.clean = clean ? 1 : 0;
+  state.checksum = state_checksum(state, copy);
+  auto* target = reinterpret_cast<format::PoolState*>(base_ + format::state_offset) + copy;
+  std::memcpy(target, &state, sizeof state);
+  persistence_->stored(target, sizeof state);
+  pool_counters_.lines_flushed.add(persistence_->flush(target, sizeof state, Site::state_update));
+  persistence_->fence(Site::state_update);
+  pool_counters_.fences.add(1);
+  state_sequence_ = state.sequence;
+}
+
+void PoolImpl::close() {
+  if (current_lane() != nullptr) {
+    throw usage_error(path_, "cannot close the pool inside one of its own transactions");
+  }
+  std::unique_lock lock(gate_);
+  write_state(true);
+}
+
+Counters PoolImpl::counters() const {
+  Counters out;
+  for (const auto& lane : lanes_) lane->counters().add_to(out);
+  pool_counters_.add_to(out);
+  heap_->add_maintenance_counters(out);
+  return out;
+}
+
+PoolInfo PoolImpl::info() const {
+  PoolInfo info;
+  info.path = path_;
+  info.schema_name = superblock_.schema_name;
+  info.schema_fingerprint = superblock_.schema_fingerprint;
+  info.schema_text = schema_text_;
+  info.size = superblock_.pool_size;
+  info.heap_size = superblock_.heap_size;
+  HeapUsage usage = heap_->usage();
+  info.allocated_bytes = usage.allocated_bytes;
+  info.allocated_objects = usage.allocated_blocks;
+  info.generation = generation_;
+  info.creation_time = superblock_.creation_time;
+  info.uuid = uuid_text(superblock_.uuid);
+  info.lanes = superblock_.lane_count;
+  info.recovered = recovered_;
+  info.backend = persistence_->name();
+  return info;
+}
+
+}  // namespace detail
+
+Pool::Pool(std::unique_ptr<detail::PoolImpl> impl) : impl_(std::move(impl)) {}
+Pool::Pool(Pool&&) noexcept = default;
+Pool& Pool::operator=(Pool&& other) noexcept {
+  if (this != &other) {
+    if (impl_) {
+      try {
+        close();
+      } catch (...) {
+        // The old pool stays dirty and recovers at its next open.
+      }
+    }
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+Pool::~Pool() {
+  if (!impl_) return;
+  try {
+    close();
+  } catch (...) {
+    // Closing only marks the pool clean; if that fails it recovers at the
+    // next open. A destructor must not throw.
+  }
+}
+
+Pool Pool::create(const std::string& path, std::size_t size, const SchemaInfo& schema, const PoolOptions& options) {
+  return Pool(detail::PoolImpl::create(path, size, schema, options));
+}
+
+Pool Pool::open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options) {
+  return Pool(detail::PoolImpl::open(path, schema, options));
+}
+
+Pool Pool::open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,
+                          const PoolOptions& options) {
+  // Creating with O_EXCL first makes the choice race-free: if another
+  // process creates the file in between, we open what it made.
+  try {
+    return create(path, size, schema, options);
+  } catch (const io_error&) {
+    if (::access(path.c_str(), F_OK) != 0) throw;
+  }
+  return open(path, schema, options);
+}
+
+void Pool::close() {
+  if (!impl_) return;
+  impl_->close();
+  impl_.reset();
+}
+
+detail::PoolImpl& Pool::checked_impl() const {
+  if (!impl_) throw usage_error("", "the pool is not open");
+  return *impl_;
+}
+
+const std::string& Pool::path() const { return checked_impl().path(); }
+std::uint64_t Pool::root_offset() const { return checked_impl().root_offset(); }
+std::byte* Pool::base() const { return checked_impl().base(); }
+std::size_t Pool::size() const { return checked_impl().size(); }
+Counters Pool::counters() const { return checked_impl().counters(); }
+PoolInfo Pool::info() const { return checked_impl().info(); }
+std::uint64_t Pool::generation() const { return checked_impl().generation(); }
+std::uint64_t Pool::instance_id() const { return checked_impl().instance_id(); }
+
+}  // namespace pschema

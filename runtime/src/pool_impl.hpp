@@ -1,0 +1,74 @@
+// The open pool behind a pschema::Pool handle.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "heap.hpp"
+#include "lane.hpp"
+#include "pool_format.hpp"
+#include "pschema/pool.hpp"
+
+namespace pschema::detail {
+
+class PoolImpl {
+ public:
+  ~PoolImpl();
+
+  static std::unique_ptr<PoolImpl> create(const std::string& path, std::size_t size, const SchemaInfo& schema,
+                                          const PoolOptions& options);
+  static std::unique_ptr<PoolImpl> open(const std::string& path, const SchemaInfo& schema,
+                                        const PoolOptions& options);
+  void close();
+
+  const std::string& path() const { return path_; }
+  std::byte* base() const { return base_; }
+  std::uint64_t size() const { return superblock_.pool_size; }
+  std::uint64_t root_offset() const { return superblock_.root_offset; }
+  std::uint64_t generation() const { return generation_; }
+  std::uint64_t instance_id() const { return instance_id_; }
+  Persistence& persistence() { return *persistence_; }
+  Heap& heap() { return *heap_; }
+  const Heap& heap() const { return *heap_; }
+  Counters counters() const;
+  PoolInfo info() const;
+
+  // Transactions: the writer lock and a lane; see TransactionScope.
+  Lane& begin_transaction();
+  void end_transaction(Lane& lane);
+  // The lane of this thread's running transaction on this pool, if any.
+  Lane* current_lane() const;
+  std::shared_mutex& gate() const { return gate_; }
+
+ private:
+  PoolImpl() = default;
+  void map_and_start(const PoolOptions& options, bool run_recovery);
+  void write_state(bool clean);
+
+  std::string path_;
+  int fd_ = -1;
+  std::byte* base_ = nullptr;
+  std::size_t mapped_size_ = 0;
+  bool is_pmem_ = false;
+  format::Superblock superblock_{};
+  std::string schema_text_;
+  std::uint64_t state_sequence_ = 0;
+  std::uint64_t generation_ = 0;
+  std::uint64_t instance_id_ = 0;
+  bool recovered_ = false;
+
+  std::shared_ptr<Persistence> persistence_;
+  std::unique_ptr<Heap> heap_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  LaneCounters pool_counters_;  // recovery and state updates
+
+  // One writer at a time, readers exclude writers: the simple model of a
+  // non-concurrent pool.
+  mutable std::shared_mutex gate_;
+};
+
+}  // namespace pschema::detail

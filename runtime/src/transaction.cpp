@@ -1,0 +1,352 @@
+// Running transactions: begin, logging, allocation, commit and rollback.
+#include <algorithm>
+#include <cstring>
+
+#include "pool_impl.hpp"
+#include "pschema/errors.hpp"
+
+namespace pschema {
+
+namespace detail {
+
+namespace {
+
+// The transactions this thread is running, one per pool at most. Nested
+// Pool::transaction calls find the running one here and join it.
+thread_local std::vector<std::pair<const PoolImpl*, Lane*>> running_here;
+
+// Undo entries hold at most this many bytes; bigger ranges are split.
+constexpr std::uint64_t max_entry_data = 1 << 20;
+
+}  // namespace
+
+// ---- LoggedRanges ----------------------------------------------------------
+
+LoggedRanges::LoggedRanges() : slots_(256) {}
+
+bool LoggedRanges::covers(std::uint64_t offset, std::uint64_t size) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = (offset * 0x9E3779B97F4A7C15ULL) >> 40 & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.key == 0) return false;
+    if (slot.key == offset + 1) return size <= slot.size;
+  }
+}
+
+void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
+  if ((used_.size() + 1) * 2 > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = (offset * 0x9E3779B97F4A7C15ULL) >> 40 & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.key == offset + 1) {
+      slot.size = std::max(slot.size, size);
+      return;
+    }
+    if (slot.key == 0) {
+      slot = Slot{offset + 1, size};
+      used_.push_back(static_cast<std::uint32_t>(i));
+      return;
+    }
+  }
+}
+
+void LoggedRanges::grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  used_.clear();
+  for (const Slot& slot : old) {
+    if (slot.key != 0) insert(slot.key - 1, slot.size);
+  }
+}
+
+void LoggedRanges::clear() {
+  for (std::uint32_t i : used_) slots_[i] = Slot{};
+  used_.clear();
+}
+
+// ---- Lane ------------------------------------------------------------------
+
+Lane::Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::uint64_t lane_size)
+    : pool_(pool),
+      index_(index),
+      journal_(pool.base(), lane_offset, lane_size, index, pool.persistence(), counters_),
+      transaction_(*this) {}
+
+void Lane::begin() {
+  transaction_.base_ = pool_.base();
+  transaction_.root_offset_ = pool_.root_offset();
+  transaction_.observed_ = pool_.persistence().observes_stores();
+  transaction_.recent_begin_ = transaction_.recent_end_ = 0;
+  depth = 1;
+  doomed = false;
+}
+
+bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
+  // Newest first: objects are usually written right after they are made.
+  for (auto it = allocated_.rbegin(); it != allocated_.rend(); ++it) {
+    if (offset >= it->payload() && offset - it->payload() < it->payload_size() &&
+        size <= it->payload_size() - (offset - it->payload())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Lane::add(std::uint64_t offset, std::size_t size) {
+  if (size == 0) return;
+  const std::uint64_t heap_begin = pool_.heap().begin(), heap_end = pool_.heap().end();
+  if (offset < heap_begin || offset > heap_end || size > heap_end - offset) {
+    throw usage_error(pool_.path(), "write outside the pool's heap (offset " + std::to_string(offset) + ", " +
+                                        std::to_string(size) + " bytes)");
+  }
+  if (logged_.covers(offset, size) || inside_fresh(offset, size)) return;
+  log_range(offset, size);
+  transaction_.recent_begin_ = offset;
+  transaction_.recent_end_ = offset + size;
+}
+
+void Lane::log_range(std::uint64_t offset, std::size_t size) {
+  auto reserve_segment = [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); };
+  for (std::uint64_t done = 0; done < size;) {
+    auto piece = static_cast<std::uint32_t>(std::min<std::uint64_t>(size - done, max_entry_data));
+    journal_.append_undo(offset + done, piece, reserve_segment);
+    done += piece;
+  }
+  // The old contents must be durable before the caller overwrites them.
+  journal_.fence(Site::log_entry);
+  unfenced_entries_ = false;
+  logged_.insert(offset, size);
+  dirty_.emplace_back(offset, size);
+}
+
+std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
+  Block block = pool_.heap().reserve(size, cache_);
+  // The header is written at commit; its undo entry goes into the log now
+  // and becomes durable with the next fence (there is always one before
+  // the headers are written).
+  try {
+    journal_.append_undo(block.offset, sizeof(format::BlockHeader),
+                         [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); });
+  } catch (...) {
+    pool_.heap().release(block, cache_);
+    throw;
+  }
+  unfenced_entries_ = true;
+  allocated_.push_back(block);
+  header_updates_.push_back({block.offset, block.size | format::allocated_bit, type_id});
+  std::byte* payload = pool_.base() + block.payload();
+  std::memset(payload, 0, block.payload_size());
+  if (transaction_.observed_) transaction_.stored(payload, block.payload_size());
+  transaction_.recent_begin_ = block.payload();
+  transaction_.recent_end_ = block.payload() + block.payload_size();
+  return block.payload();
+}
+
+void Lane::stored(const void* p, std::size_t size) { pool_.persistence().stored(p, size); }
+
+Block Lane::block_of(std::uint64_t offset) const {
+  for (const Block& block : allocated_) {
+    if (block.payload() == offset) return block;  // header not written until commit
+  }
+  return pool_.heap().allocated_block_at(offset);
+}
+
+void Lane::free(std::uint64_t offset) {
+  if (freed_set_.count(offset) != 0) {
+    throw usage_error(pool_.path(), "object at offset " + std::to_string(offset) + " freed twice in one transaction");
+  }
+  const Block block = block_of(offset);
+  journal_.append_undo(block.offset, sizeof(format::BlockHeader),
+                       [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); });
+  unfenced_entries_ = true;
+  freed_.push_back(block);
+  freed_set_.insert(offset);
+  header_updates_.push_back({block.offset, block.size, format::no_type});
+  if (transaction_.recent_begin_ <= offset && offset < transaction_.recent_end_) {
+    transaction_.recent_begin_ = transaction_.recent_end_ = 0;
+  }
+}
+
+void Lane::commit() {
+  if (journal_.empty() && allocated_.empty()) {
+    // Nothing was written: no fence, nothing to make durable.
+    counters_.transactions_committed.add(1);
+    finish();
+    return;
+  }
+  if (unfenced_entries_) journal_.fence(Site::log_before_headers);
+  std::byte* base = pool_.base();
+  for (const HeaderUpdate& update : header_updates_) {
+    auto* header = reinterpret_cast<format::BlockHeader*>(base + update.block_offset);
+    header->size_and_state = update.size_and_state;
+    header->type_id = update.type_id;
+    if (transaction_.observed_) transaction_.stored(header, sizeof *header);
+    journal_.flush(header, sizeof *header, Site::commit_headers);
+  }
+  for (const auto& [offset, size] : dirty_) journal_.flush(base + offset, size, Site::commit_data);
+  for (const Block& block : allocated_) {
+    if (freed_set_.count(block.payload()) == 0) journal_.flush(base + block.payload(), block.payload_size(), Site::commit_data);
+  }
+  journal_.fence(Site::commit_data);
+  journal_.mark_committed();
+  journal_.fence(Site::commit_mark);
+
+  // Committed. Now the volatile side: account, hand freed blocks back.
+  std::int64_t bytes = 0, blocks = 0;
+  for (const Block& block : allocated_) bytes += static_cast<std::int64_t>(block.size), ++blocks;
+  for (const Block& block : freed_) bytes -= static_cast<std::int64_t>(block.size), --blocks;
+  if (blocks != 0 || bytes != 0) pool_.heap().account(bytes, blocks);
+  counters_.allocations.add(allocated_.size());
+  counters_.frees.add(freed_.size());
+  for (const Block& block : freed_) pool_.heap().release(block, cache_);
+  counters_.transactions_committed.add(1);
+  finish();
+}
+
+void Lane::roll_back() {
+  if (!journal_.empty()) journal_.roll_back();
+  for (const Block& block : allocated_) pool_.heap().release(block, cache_);
+  counters_.transactions_aborted.add(1);
+  finish();
+}
+
+void Lane::finish() {
+  for (const Block& segment : journal_.reset()) pool_.heap().release(segment, cache_);
+  logged_.clear();
+  dirty_.clear();
+  allocated_.clear();
+  freed_.clear();
+  freed_set_.clear();
+  header_updates_.clear();
+  unfenced_entries_ = false;
+  transaction_.recent_begin_ = transaction_.recent_end_ = 0;
+  depth = 0;
+  doomed = false;
+}
+
+// ---- PoolImpl: lanes and the writer gate -----------------------------------
+
+Lane* PoolImpl::current_lane() const {
+  for (const auto& [pool, lane] : running_here) {
+    if (pool == this) return lane;
+  }
+  return nullptr;
+}
+
+Lane& PoolImpl::begin_transaction() {
+  gate_.lock();
+  // With the writer gate held exclusively any lane is free; lanes still
+  // keep each transaction's log and allocator cache apart.
+  thread_local std::uint32_t preferred = 0;
+  Lane* lane = nullptr;
+  for (std::size_t k = 0; k < lanes_.size() && lane == nullptr; ++k) {
+    Lane& candidate = *lanes_[(preferred + k) % lanes_.size()];
+    if (candidate.in_use.try_lock()) lane = &candidate;
+  }
+  if (lane == nullptr) {
+    lane = lanes_[preferred % lanes_.size()].get();
+    lane->in_use.lock();
+  }
+  preferred = lane->index();
+  running_here.emplace_back(this, lane);
+  lane->begin();
+  return *lane;
+}
+
+void PoolImpl::end_transaction(Lane& lane) {
+  auto it = std::find_if(running_here.begin(), running_here.end(),
+                         [&](const auto& entry) { return entry.first == this; });
+  if (it != running_here.end()) running_here.erase(it);
+  lane.in_use.unlock();
+  gate_.unlock();
+}
+
+// ---- Scopes used by the Pool templates -------------------------------------
+
+TransactionScope::TransactionScope(PoolImpl& pool) : pool_(pool) {
+  lane_ = pool.current_lane();
+  if (lane_ != nullptr) {
+    joined_ = true;
+    ++lane_->depth;
+  } else {
+    lane_ = &pool.begin_transaction();
+  }
+  transaction_ = &lane_->transaction();
+}
+
+void TransactionScope::commit() {
+  finished_ = true;
+  if (joined_) {
+    --lane_->depth;
+    return;
+  }
+  if (lane_->doomed) {
+    lane_->roll_back();
+    pool_.end_transaction(*lane_);
+    throw usage_error(pool_.path(), "a nested transaction failed, so the whole transaction was rolled back");
+  }
+  try {
+    lane_->commit();
+  } catch (...) {
+    // A fence failed (msync I/O error): durability cannot be promised.
+    // Roll back what can be; recovery at the next open finishes the job.
+    try {
+      lane_->roll_back();
+    } catch (...) {
+    }
+    pool_.end_transaction(*lane_);
+    throw;
+  }
+  pool_.end_transaction(*lane_);
+}
+
+TransactionScope::~TransactionScope() {
+  if (finished_) return;
+  // The body threw.
+  if (joined_) {
+    --lane_->depth;
+    lane_->doomed = true;
+    return;
+  }
+  try {
+    lane_->roll_back();
+  } catch (...) {
+    // Rolling back failed midway (an msync I/O error). The journal still
+    // holds the entries, so recovery completes the rollback at next open.
+  }
+  pool_.end_transaction(*lane_);
+}
+
+ReadScope::ReadScope(const PoolImpl& pool)
+    : pool_(pool), view_(pool.base(), pool.root_offset()) {
+  if (pool.current_lane() == nullptr) {
+    pool.gate().lock_shared();
+    locked_ = true;
+  }
+}
+
+ReadScope::~ReadScope() {
+  if (locked_) pool_.gate().unlock_shared();
+}
+
+}  // namespace detail
+
+// ---- Transaction -----------------------------------------------------------
+
+void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(offset, size); }
+
+void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
+
+std::size_t Transaction::allocation_size(std::uint64_t offset) const { return lane_.block_of(offset).payload_size(); }
+
+std::uint32_t Transaction::allocation_type(std::uint64_t offset) const {
+  const detail::Block block = lane_.block_of(offset);
+  return reinterpret_cast<const format::BlockHeader*>(base_ + block.offset)->type_id;
+}
+
+std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }
+void Transaction::free(std::uint64_t offset) { lane_.free(offset); }
+std::uint64_t Transaction::sequence() const noexcept { return lane_.journal().sequence(); }
+
+}  // namespace pschema

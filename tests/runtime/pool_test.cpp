@@ -1,0 +1,175 @@
+// Creating, opening, closing and reopening pools.
+#include <sys/mman.h>
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "pschema/errors.hpp"
+#include "pschema/pool.hpp"
+#include "test_support.hpp"
+
+using pschema::Pool;
+using pschema::Transaction;
+using test_support::ScratchDir;
+using test_support::small_pool;
+using test_support::test_schema;
+
+namespace {
+
+void write_root_text(Pool& pool, const char* text) {
+  pool.transaction([&](Transaction& tx) {
+    char* root = tx.at<char>(tx.root_offset());
+    tx.write_bytes(root, text, std::strlen(text) + 1);
+  });
+}
+
+std::string read_root_text(const Pool& pool) {
+  return pool.read([](const pschema::ReadView& view) { return std::string(view.at<char>(view.root_offset())); });
+}
+
+}  // namespace
+
+TEST_CASE("a created pool keeps committed data across close and reopen") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  {
+    Pool pool = Pool::create(dir.file("a.pool"), small_pool, schema);
+    CHECK(read_root_text(pool).empty());  // the root starts zeroed
+    write_root_text(pool, "hello");
+  }
+  Pool pool = Pool::open(dir.file("a.pool"), schema);
+  CHECK(read_root_text(pool) == "hello");
+  CHECK(pool.info().schema_name == "test.Pool");
+  CHECK(pool.info().schema_text == schema.text);
+  CHECK(pool.info().size == small_pool);
+  CHECK_FALSE(pool.info().recovered);
+}
+
+TEST_CASE("open_or_create creates once, then opens") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  {
+    Pool pool = Pool::open_or_create(dir.file("b.pool"), small_pool, schema);
+    write_root_text(pool, "first");
+  }
+  Pool pool = Pool::open_or_create(dir.file("b.pool"), small_pool, schema);
+  CHECK(read_root_text(pool) == "first");
+}
+
+TEST_CASE("create refuses an existing file and sizes below the minimum") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  { Pool pool = Pool::create(dir.file("c.pool"), small_pool, schema); }
+  CHECK_THROWS_AS(Pool::create(dir.file("c.pool"), small_pool, schema), pschema::io_error);
+  CHECK_THROWS_AS(Pool::create(dir.file("tiny.pool"), 4096, schema), pschema::usage_error);
+  CHECK_FALSE(std::filesystem::exists(dir.file("tiny.pool")));
+}
+
+TEST_CASE("the generation changes at every open") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  std::uint64_t first = 0;
+  {
+    Pool pool = Pool::create(dir.file("g.pool"), small_pool, schema);
+    first = pool.generation();
+  }
+  std::uint64_t second = Pool::open(dir.file("g.pool"), schema).generation();
+  std::uint64_t third = Pool::open(dir.file("g.pool"), schema).generation();
+  CHECK(second > first);
+  CHECK(third > second);
+}
+
+TEST_CASE("several pools, including two of the same schema, are open at once and stay separate") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  const auto other = test_schema(128, "test.Other", 0x999);
+  Pool a = Pool::create(dir.file("a.pool"), small_pool, schema);
+  Pool b = Pool::create(dir.file("b.pool"), small_pool, schema);
+  Pool c = Pool::create(dir.file("c.pool"), small_pool, other);
+  write_root_text(a, "in a");
+  write_root_text(b, "in b");
+  write_root_text(c, "in c");
+  CHECK(read_root_text(a) == "in a");
+  CHECK(read_root_text(b) == "in b");
+  CHECK(read_root_text(c) == "in c");
+  CHECK(a.instance_id() != b.instance_id());
+  // A transaction on one pool inside a transaction on another is independent.
+  a.transaction([&](Transaction&) { write_root_text(b, "nested b"); });
+  CHECK(read_root_text(b) == "nested b");
+}
+
+TEST_CASE("a pool works when mapped at a different address on each open") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  std::uint64_t node_offset = 0;
+  std::byte* first_base = nullptr;
+  {
+    Pool pool = Pool::create(dir.file("m.pool"), small_pool, schema);
+    first_base = pool.base();
+    // A two-node chain linked by offsets.
+    pool.transaction([&](Transaction& tx) {
+      node_offset = tx.allocate(16, 7);
+      std::uint64_t second = tx.allocate(16, 7);
+      tx.at<std::uint64_t>(node_offset)[0] = second;
+      tx.at<std::uint64_t>(second)[1] = 4242;
+      tx.write(*tx.at<std::uint64_t>(tx.root_offset()), node_offset);
+    });
+  }
+  // Occupy the old address so the next mapping must land elsewhere.
+  void* blocker = mmap(first_base, small_pool, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  REQUIRE(blocker != MAP_FAILED);
+  {
+    Pool pool = Pool::open(dir.file("m.pool"), schema);
+    CHECK(pool.base() != first_base);
+    pool.read([&](const pschema::ReadView& view) {
+      std::uint64_t head = *view.at<std::uint64_t>(view.root_offset());
+      CHECK(head == node_offset);
+      std::uint64_t next = view.at<std::uint64_t>(head)[0];
+      CHECK(view.at<std::uint64_t>(next)[1] == 4242);
+    });
+  }
+  munmap(blocker, small_pool);
+}
+
+TEST_CASE("opening a pool that is already open fails with pool_in_use") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  Pool pool = Pool::create(dir.file("busy.pool"), small_pool, schema);
+  CHECK_THROWS_AS(Pool::open(dir.file("busy.pool"), schema), pschema::pool_in_use);
+  pool.close();
+  CHECK_NOTHROW(Pool::open(dir.file("busy.pool"), schema));
+}
+
+TEST_CASE("a moved-from pool is closed and says so") {
+  ScratchDir dir;
+  Pool a = Pool::create(dir.file("mv.pool"), small_pool, test_schema());
+  Pool b = std::move(a);
+  CHECK_FALSE(a.is_open());  // NOLINT(bugprone-use-after-move): that is the point
+  CHECK(b.is_open());
+  CHECK_THROWS_AS(a.read([](const pschema::ReadView&) { return 0; }), pschema::usage_error);
+}
+
+TEST_CASE("close inside a transaction of the same pool is refused") {
+  ScratchDir dir;
+  Pool pool = Pool::create(dir.file("cl.pool"), small_pool, test_schema());
+  pool.transaction([&](Transaction&) { CHECK_THROWS_AS(pool.close(), pschema::usage_error); });
+  CHECK(pool.is_open());
+}
+
+TEST_CASE("both persistence backends can be chosen") {
+  ScratchDir dir;
+  const auto schema = test_schema();
+  for (auto backend : {pschema::Backend::pmem, pschema::Backend::msync}) {
+    pschema::PoolOptions options;
+    options.backend = backend;
+    const std::string path = dir.file(backend == pschema::Backend::pmem ? "p.pool" : "s.pool");
+    {
+      Pool pool = Pool::create(path, small_pool, schema, options);
+      CHECK(pool.info().backend == (backend == pschema::Backend::pmem ? "pmem" : "msync"));
+      write_root_text(pool, "durable");
+    }
+    Pool pool = Pool::open(path, schema, options);
+    CHECK(read_root_text(pool) == "durable");
+  }
+}

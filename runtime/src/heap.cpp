@@ -56,6 +56,7 @@ Heap::Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence&
            std::string path)
     : base_(base), begin_(begin), end_(end), persistence_(persistence), path_(std::move(path)) {
   usage_.heap_size = end - begin;
+  journal_reserve_ = std::clamp<std::uint64_t>((end - begin) / 16, 64 * 1024, 4 * 1024 * 1024);
 }
 
 format::BlockHeader* Heap::header_at(std::uint64_t offset) const {
@@ -74,6 +75,7 @@ void Heap::rebuild() {
   std::lock_guard lock(mutex_);
   for (auto& list : small_free_) list.clear();
   large_free_.clear();
+  large_free_bytes_ = 0;
   usage_ = HeapUsage{};
   usage_.heap_size = end_ - begin_;
 
@@ -123,10 +125,16 @@ void Heap::add_free_locked(std::uint64_t offset, std::uint64_t size) {
     small_free_[SizeClasses::index_for(size)].push_back(offset);
   } else {
     large_free_.emplace(size, offset);
+    large_free_bytes_ += size;
   }
 }
 
-Block Heap::reserve(std::uint64_t payload_size, LaneCache& cache) {
+void Heap::erase_large_locked(std::multimap<std::uint64_t, std::uint64_t>::iterator it) {
+  large_free_bytes_ -= it->first;
+  large_free_.erase(it);
+}
+
+Block Heap::reserve(std::uint64_t payload_size, LaneCache& cache, Purpose purpose) {
   if (payload_size > end_ - begin_) {
     std::lock_guard lock(mutex_);
     throw_full(payload_size);
@@ -145,7 +153,7 @@ Block Heap::reserve(std::uint64_t payload_size, LaneCache& cache) {
     return Block{offset, SizeClasses::block_size(index)};
   }
   std::lock_guard lock(mutex_);
-  return reserve_large_locked(size);
+  return reserve_large_locked(size, purpose);
 }
 
 bool Heap::refill_locked(std::size_t index, LaneCache& cache) {
@@ -162,16 +170,19 @@ bool Heap::refill_locked(std::size_t index, LaneCache& cache) {
 bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
   const std::uint64_t piece = SizeClasses::block_size(index);
   std::uint64_t want = std::clamp<std::uint64_t>(refill_bytes / piece, 1, refill_max_blocks) * piece;
+  // Objects leave the journal reserve alone.
+  const std::uint64_t available = large_free_bytes_ > journal_reserve_ ? large_free_bytes_ - journal_reserve_ : 0;
+  want = std::min(want, available / piece * piece);
 
   // Prefer the smallest large block that holds a whole batch; else the
   // largest one there is; else a free block of a bigger class.
   std::uint64_t source = 0, source_size = 0;
   auto it = large_free_.lower_bound(want + format::min_block_size);
   if (it == large_free_.end() && !large_free_.empty()) it = std::prev(large_free_.end());
-  if (it != large_free_.end() && it->first >= piece) {
+  if (want > 0 && it != large_free_.end() && it->first >= piece) {
     source_size = it->first;
     source = it->second;
-    large_free_.erase(it);
+    erase_large_locked(it);
   } else {
     for (std::size_t bigger = index + 1; bigger < SizeClasses::count && source == 0; ++bigger) {
       if (!small_free_[bigger].empty()) {
@@ -228,13 +239,13 @@ void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint
   lines_flushed_.add(persistence_.flush(&h->size_and_state, 8, Site::heap_carve));
 }
 
-Block Heap::reserve_large_locked(std::uint64_t size) {
+Block Heap::reserve_large_locked(std::uint64_t size, Purpose purpose) {
   auto it = large_free_.lower_bound(size);
-  if (it == large_free_.end()) {
+  if (it == large_free_.end() || (purpose == Purpose::object && large_free_bytes_ < size + journal_reserve_)) {
     throw_full(size - sizeof(format::BlockHeader));
   }
   std::uint64_t block_size = it->first, offset = it->second;
-  large_free_.erase(it);
+  erase_large_locked(it);
   std::uint64_t remainder = block_size - size;
   if (remainder < format::min_block_size) return Block{offset, block_size};  // take it whole
   split_tail_locked(offset, block_size, size, size);
@@ -266,6 +277,40 @@ void Heap::drain(LaneCache& cache) {
     auto& shared = small_free_[i];
     shared.insert(shared.end(), cache.free[i].begin(), cache.free[i].end());
     cache.free[i].clear();
+  }
+}
+
+void Heap::coalesce() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> blocks;  // offset, size
+  for (std::size_t i = 0; i < SizeClasses::count; ++i) {
+    for (std::uint64_t offset : small_free_[i]) blocks.emplace_back(offset, SizeClasses::block_size(i));
+    small_free_[i].clear();
+  }
+  for (const auto& [size, offset] : large_free_) blocks.emplace_back(offset, size);
+  large_free_.clear();
+  large_free_bytes_ = 0;
+  std::sort(blocks.begin(), blocks.end());
+
+  bool merged = false;
+  for (std::size_t i = 0; i < blocks.size();) {
+    auto [offset, size] = blocks[i];
+    std::size_t j = i + 1;
+    while (j < blocks.size() && blocks[j].first == offset + size) size += blocks[j++].second;
+    if (j > i + 1) {
+      // One 8-byte store: every block it swallows is free and says so.
+      format::BlockHeader* h = header_at(offset);
+      h->size_and_state = size;
+      persistence_.stored(&h->size_and_state, 8);
+      lines_flushed_.add(persistence_.flush(&h->size_and_state, 8, Site::heap_merge));
+      merged = true;
+    }
+    add_free_locked(offset, size);
+    i = j;
+  }
+  if (merged) {
+    persistence_.fence(Site::heap_merge);
+    fences_.add(1);
   }
 }
 

@@ -67,12 +67,22 @@ class Heap {
   // corrupt_pool naming the offset of the first bad header.
   void rebuild();
 
+  // Who a block is for. Journal overflow segments may use the last
+  // `journal_reserve` bytes of free space that objects may not: however
+  // full the pool, a transaction that frees many objects can still log it.
+  enum class Purpose { object, journal };
+
   // A free block with at least `payload_size` usable bytes. Throws pool_full.
-  Block reserve(std::uint64_t payload_size, LaneCache& cache);
+  Block reserve(std::uint64_t payload_size, LaneCache& cache, Purpose purpose = Purpose::object);
   // Gives a reserved block back (abort), or a block whose free committed.
   void release(Block block, LaneCache& cache);
   // Returns every block a lane cached to the shared lists.
   void drain(LaneCache& cache);
+  // Merges free blocks that lie next to each other in the shared lists, so
+  // that space freed as many small blocks can serve a large request. Only
+  // blocks in the shared lists take part: blocks reserved by running
+  // transactions (whose headers still say free) are not in them.
+  void coalesce();
 
   // A transaction committed: `bytes` (headers included) in `blocks` blocks
   // were allocated (positive) or freed (negative).
@@ -94,7 +104,8 @@ class Heap {
   void add_free_locked(std::uint64_t offset, std::uint64_t size);
   bool refill_locked(std::size_t index, LaneCache& cache);
   bool carve_locked(std::size_t index, LaneCache& cache);
-  Block reserve_large_locked(std::uint64_t size);
+  Block reserve_large_locked(std::uint64_t size, Purpose purpose);
+  void erase_large_locked(std::multimap<std::uint64_t, std::uint64_t>::iterator it);
   // Splits the free block [offset, offset+size) so that its last
   // `tail_size` bytes become separate blocks of `piece` bytes each.
   void split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size,
@@ -110,6 +121,8 @@ class Heap {
   mutable std::mutex mutex_;
   std::array<std::vector<std::uint64_t>, SizeClasses::count> small_free_;
   std::multimap<std::uint64_t, std::uint64_t> large_free_;  // block size -> block offset
+  std::uint64_t large_free_bytes_ = 0;
+  std::uint64_t journal_reserve_ = 0;
   HeapUsage usage_;
 
   SharedCounter fences_;

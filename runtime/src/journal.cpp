@@ -68,7 +68,6 @@ void Journal::append_undo(std::uint64_t offset, std::uint32_t size, const Reserv
     continue_in_new_segment(needed, reserve);
   }
   write_entry(format::EntryKind::undo, offset, size, base_ + offset);
-  counters_.ranges_logged.add(1);
 }
 
 void Journal::continue_in_new_segment(std::uint64_t needed, const ReserveSegment& reserve) {

@@ -75,6 +75,9 @@ class Lane {
     std::uint32_t type_id;
   };
   void log_range(std::uint64_t offset, std::size_t size);
+  // Heap::reserve, retried once after the pool reclaims fragmented free space.
+  Block reserve(std::uint64_t size, Heap::Purpose purpose);
+  void append_header_undo(const Block& block);
   bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
   void finish();
 

@@ -43,6 +43,9 @@ class PoolImpl {
   // The lane of this thread's running transaction on this pool, if any.
   Lane* current_lane() const;
   std::shared_mutex& gate() const { return gate_; }
+  // Gives idle lanes' cached blocks back to the heap and merges adjacent
+  // free blocks; called when an allocation found no room.
+  void reclaim_free_space(Lane& current);
 
  private:
   PoolImpl() = default;

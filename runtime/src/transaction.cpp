@@ -106,11 +106,29 @@ void Lane::add(std::uint64_t offset, std::size_t size) {
   transaction_.recent_end_ = offset + size;
 }
 
+Block Lane::reserve(std::uint64_t size, Heap::Purpose purpose) {
+  try {
+    return pool_.heap().reserve(size, cache_, purpose);
+  } catch (const pool_full&) {
+    pool_.reclaim_free_space(*this);
+  }
+  return pool_.heap().reserve(size, cache_, purpose);
+}
+
+void Lane::append_header_undo(const Block& block) {
+  journal_.append_undo(block.offset, sizeof(format::BlockHeader),
+                       [this](std::uint64_t bytes) { return reserve(bytes, Heap::Purpose::journal); });
+  // Durable with the next fence, which always comes before the header is
+  // written at commit.
+  unfenced_entries_ = true;
+}
+
 void Lane::log_range(std::uint64_t offset, std::size_t size) {
-  auto reserve_segment = [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); };
+  auto reserve_segment = [this](std::uint64_t bytes) { return reserve(bytes, Heap::Purpose::journal); };
   for (std::uint64_t done = 0; done < size;) {
     auto piece = static_cast<std::uint32_t>(std::min<std::uint64_t>(size - done, max_entry_data));
     journal_.append_undo(offset + done, piece, reserve_segment);
+    counters_.ranges_logged.add(1);
     done += piece;
   }
   // The old contents must be durable before the caller overwrites them.
@@ -121,18 +139,14 @@ void Lane::log_range(std::uint64_t offset, std::size_t size) {
 }
 
 std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
-  Block block = pool_.heap().reserve(size, cache_);
-  // The header is written at commit; its undo entry goes into the log now
-  // and becomes durable with the next fence (there is always one before
-  // the headers are written).
+  Block block = reserve(size, Heap::Purpose::object);
+  // The header is written at commit; its undo entry goes into the log now.
   try {
-    journal_.append_undo(block.offset, sizeof(format::BlockHeader),
-                         [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); });
+    append_header_undo(block);
   } catch (...) {
     pool_.heap().release(block, cache_);
     throw;
   }
-  unfenced_entries_ = true;
   allocated_.push_back(block);
   header_updates_.push_back({block.offset, block.size | format::allocated_bit, type_id});
   std::byte* payload = pool_.base() + block.payload();
@@ -157,9 +171,7 @@ void Lane::free(std::uint64_t offset) {
     throw usage_error(pool_.path(), "object at offset " + std::to_string(offset) + " freed twice in one transaction");
   }
   const Block block = block_of(offset);
-  journal_.append_undo(block.offset, sizeof(format::BlockHeader),
-                       [this](std::uint64_t bytes) { return pool_.heap().reserve(bytes, cache_); });
-  unfenced_entries_ = true;
+  append_header_undo(block);
   freed_.push_back(block);
   freed_set_.insert(offset);
   header_updates_.push_back({block.offset, block.size, format::no_type});
@@ -252,6 +264,16 @@ Lane& PoolImpl::begin_transaction() {
   running_here.emplace_back(this, lane);
   lane->begin();
   return *lane;
+}
+
+void PoolImpl::reclaim_free_space(Lane& current) {
+  heap_->drain(current.cache());
+  for (auto& lane : lanes_) {
+    if (lane.get() == &current || !lane->in_use.try_lock()) continue;  // busy lanes keep their caches
+    heap_->drain(lane->cache());
+    lane->in_use.unlock();
+  }
+  heap_->coalesce();
 }
 
 void PoolImpl::end_transaction(Lane& lane) {

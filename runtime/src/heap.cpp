@@ -177,11 +177,13 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
   // Prefer the smallest large block that holds a whole batch; else the
   // largest one there is; else a free block of a bigger class.
   std::uint64_t source = 0, source_size = 0;
+  bool from_large = false;
   auto it = large_free_.lower_bound(want + format::min_block_size);
   if (it == large_free_.end() && !large_free_.empty()) it = std::prev(large_free_.end());
   if (want > 0 && it != large_free_.end() && it->first >= piece) {
     source_size = it->first;
     source = it->second;
+    from_large = true;
     erase_large_locked(it);
   } else {
     for (std::size_t bigger = index + 1; bigger < SizeClasses::count && source == 0; ++bigger) {
@@ -194,7 +196,9 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
     if (source == 0) return false;
   }
 
-  std::uint64_t count = std::min(want, source_size) / piece;
+  // A large source gives at most `want` (the journal reserve stays); a
+  // block of a bigger class is cut up whole.
+  std::uint64_t count = (from_large ? std::min(want, source_size) : source_size) / piece;
   std::uint64_t remainder = source_size - count * piece;
   if (remainder != 0 && remainder < format::min_block_size) {
     // Too small to be a block of its own: leave one more piece behind.

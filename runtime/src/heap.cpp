@@ -9,7 +9,7 @@ namespace pschema::detail {
 
 namespace {
 
-// Class sizes: 32..256 by 16, then four steps per doubling up to 4 KiB.
+// Class sizes: 32..256 by 16, then eight steps per doubling up to 4 KiB.
 constexpr std::array<std::uint64_t, SizeClasses::count> class_sizes = [] {
   std::array<std::uint64_t, SizeClasses::count> sizes{};
   std::size_t i = 0;
@@ -178,9 +178,11 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
   // largest one there is; else a free block of a bigger class.
   std::uint64_t source = 0, source_size = 0;
   bool from_large = false;
+  // Any block of at least piece + min_block_size yields one piece and a
+  // remainder that is still a valid block.
   auto it = large_free_.lower_bound(want + format::min_block_size);
-  if (it == large_free_.end() && !large_free_.empty()) it = std::prev(large_free_.end());
-  if (want > 0 && it != large_free_.end() && it->first >= piece) {
+  if (it == large_free_.end()) it = large_free_.lower_bound(piece + format::min_block_size);
+  if (want > 0 && it != large_free_.end()) {
     source_size = it->first;
     source = it->second;
     from_large = true;
@@ -234,13 +236,15 @@ void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint
   }
   // 2. Shrink the source block (one 8-byte store). Whether or not it is
   //    durable before a crash, the heap walks cleanly: either the old big
-  //    block or the shrunk one followed by the new blocks. Any transaction
-  //    that commits an allocation of a new block fences before its commit
-  //    mark, which orders this store first.
+  //    block or the shrunk one followed by the new blocks. It is fenced
+  //    here, not left to the next transaction's fences: the new blocks may
+  //    be committed by another lane, whose fences do not cover this store.
   format::BlockHeader* h = header_at(offset);
   h->size_and_state = tail == offset ? piece : tail - offset;
   persistence_.stored(&h->size_and_state, 8);
   lines_flushed_.add(persistence_.flush(&h->size_and_state, 8, Site::heap_carve));
+  persistence_.fence(Site::heap_carve);
+  fences_.add(1);
 }
 
 Block Heap::reserve_large_locked(std::uint64_t size, Purpose purpose) {

@@ -7,8 +7,9 @@
 // here (volatile only), and at commit write its header through the undo
 // journal. An aborted or crashed transaction therefore leaks nothing: the
 // header still says free. The heap itself writes headers only to split a
-// free block (carving) or merge free neighbours at open, each step a single
-// 8-byte store made after the new headers it exposes are durable.
+// free block (carving) or merge free neighbours (at open, and when an
+// allocation finds no room), each step a single 8-byte store made after
+// the new headers it exposes are durable.
 #pragma once
 
 #include <array>

@@ -51,7 +51,7 @@ void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uin
   if (kind == format::EntryKind::undo) {
     data_bytes = padded(size);
     std::memcpy(cursor_ + entry_header_size, data, size);
-    entries_.push_back(header);
+    entries_.push_back(Undo{offset, size, cursor_ + entry_header_size});
   }
   header->checksum = entry_checksum(*header, cursor_ + entry_header_size);
   const std::uint64_t total = entry_header_size + data_bytes;
@@ -87,20 +87,24 @@ void Journal::mark_committed() {
   flush(&header_->committed_sequence, 8, Site::commit_mark);
 }
 
-void Journal::apply_undo_entries(const std::vector<const format::EntryHeader*>& entries, Site site) {
+void Journal::mark_done(Site site) {
+  header_->committed_sequence = sequence();
+  persistence_.stored(&header_->committed_sequence, 8);
+  flush(&header_->committed_sequence, 8, site);
+}
+
+void Journal::apply_undo_entries(const std::vector<Undo>& entries, Site site) {
   // Newest first: where a range was logged twice, the oldest copy (the
   // value before the transaction) is written last.
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    const format::EntryHeader* entry = *it;
-    std::byte* target = base_ + entry->offset;
-    std::memcpy(target, reinterpret_cast<const std::byte*>(entry) + entry_header_size, entry->size);
-    persistence_.stored(target, entry->size);
-    flush(target, entry->size, site);
+    std::byte* target = base_ + it->offset;
+    std::memmove(target, it->data, it->size);
+    persistence_.stored(target, it->size);
+    flush(target, it->size, site);
   }
+  // The restored data must be durable before the log is declared done.
   fence(site);
-  header_->committed_sequence = sequence();
-  persistence_.stored(&header_->committed_sequence, 8);
-  flush(&header_->committed_sequence, 8, Site::rollback_mark);
+  mark_done(Site::rollback_mark);
   fence(Site::rollback_mark);
 }
 
@@ -115,7 +119,7 @@ std::vector<Block> Journal::reset() {
 }
 
 bool Journal::recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path) {
-  std::vector<const format::EntryHeader*> entries;
+  std::vector<Undo> entries;
   const std::byte* area = area_begin_;
   const std::byte* end = area_end_;
   const std::byte* at = area;
@@ -146,7 +150,7 @@ bool Journal::recover(std::uint64_t heap_begin, std::uint64_t heap_end, const st
     if (step > budget) bad("log is longer than the pool can hold");
     budget -= step;
     if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
-      entries.push_back(header);
+      entries.push_back(Undo{header->offset, header->size, at + entry_header_size});
       at += step;
     } else {
       if (header->offset % 8 != 0) bad("misaligned log segment");
@@ -154,7 +158,10 @@ bool Journal::recover(std::uint64_t heap_begin, std::uint64_t heap_end, const st
       end = at + header->size;
     }
   }
-  if (entries.empty()) return false;
+  if (entries.empty()) {
+    mark_done(Site::rollback_mark);
+    return false;
+  }
   apply_undo_entries(entries, Site::rollback_data);
   return true;
 }

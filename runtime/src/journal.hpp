@@ -32,10 +32,12 @@ class Journal {
   Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_size, std::uint32_t lane_index,
           Persistence& persistence, LaneCounters& counters);
 
-  // Recovery at open: rolls back the transaction in flight, if any. Entries
-  // must point inside [heap_begin, heap_end); a valid entry pointing
-  // elsewhere means a hostile or corrupt file. Returns whether anything was
-  // rolled back.
+  // Recovery at open: rolls back the transaction in flight, if any, and
+  // advances the lane's sequence number in any case (flushed; the caller
+  // fences), so that entries a crash left behind past the first torn one
+  // can never be taken for a later transaction's. Entries must point inside
+  // [heap_begin, heap_end); a valid entry pointing elsewhere means a
+  // hostile or corrupt file. Returns whether anything was rolled back.
   bool recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path);
 
   // The sequence number of the next (or current) transaction.
@@ -65,10 +67,21 @@ class Journal {
   }
 
  private:
+  // An undo entry as validated when it was written or scanned: offset and
+  // size are copied out, so applying one entry can never change where
+  // another one writes (a hostile log could otherwise make it).
+  struct Undo {
+    std::uint64_t offset;
+    std::uint32_t size;
+    const std::byte* data;
+  };
+
   std::uint64_t entry_checksum(const format::EntryHeader& header, const void* data) const;
   void write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data);
   void continue_in_new_segment(std::uint64_t needed, const ReserveSegment& reserve);
-  void apply_undo_entries(const std::vector<const format::EntryHeader*>& entries, Site site);
+  void apply_undo_entries(const std::vector<Undo>& entries, Site site);
+  // Advances the committed sequence: every entry in the log becomes stale.
+  void mark_done(Site site);
 
   std::byte* base_;
   format::LaneHeader* header_;
@@ -82,7 +95,7 @@ class Journal {
   LaneCounters& counters_;
   std::uint32_t lane_index_;
 
-  std::vector<const format::EntryHeader*> entries_;  // undo entries of the transaction in flight
+  std::vector<Undo> entries_;  // undo entries of the transaction in flight
   std::vector<Block> segments_;
 };
 

@@ -50,15 +50,22 @@ class Lane {
   Transaction& transaction() { return transaction_; }
 
   void begin();
+  // Makes the transaction durable, then does the volatile bookkeeping. If
+  // it throws, the commit mark was not made durable: roll back.
   void commit();
+  // Undoes the transaction. If that fails the pool is marked broken and the
+  // exception propagates; the lane is ready for reuse either way.
   void roll_back();
 
   // Transaction operations (see pschema/transaction.hpp).
   void add(std::uint64_t offset, std::size_t size);
+  void add_uninitialized(std::uint64_t offset, std::size_t size);
   std::uint64_t allocate(std::size_t size, std::uint32_t type_id);
   void free(std::uint64_t offset);
   // The block of an object allocated before or by this transaction.
   Block block_of(std::uint64_t offset) const;
+  // Its type id (also for objects allocated by this transaction).
+  std::uint32_t type_of(std::uint64_t offset) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
 
@@ -79,6 +86,8 @@ class Lane {
   Block reserve(std::uint64_t size, Heap::Purpose purpose);
   void append_header_undo(const Block& block);
   bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
+  void check_in_heap(std::uint64_t offset, std::size_t size) const;
+  void after_commit() noexcept;
   void finish();
 
   PoolImpl& pool_;

@@ -1,5 +1,7 @@
 #include "pschema/persistence.hpp"
 
+#include "pschema/errors.hpp"
+
 #include <libpmem.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -9,7 +11,6 @@
 #include <cstring>
 #include <mutex>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -83,7 +84,8 @@ class MsyncPersistence final : public Persistence {
         // msync fails only for an invalid range or an I/O error; either way
         // durability cannot be promised, so the transaction must not
         // report success.
-        throw std::system_error(errno, std::generic_category(), "msync");
+        throw io_error("", std::string("msync failed: ") + std::strerror(errno) +
+                               "; the data may not be durable");
       }
     };
     for (std::size_t i = 1; i < ranges.size(); ++i) {

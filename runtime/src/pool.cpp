@@ -242,12 +242,16 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   p.stored(base, sizeof sb);
   p.flush(base, sizeof sb, Site::create_pool);
   pool->write_state(false);  // fences, covering everything above
+  pool->heap_->rebuild();
+  if (schema.initialize_root != nullptr) {
+    TransactionScope scope(*pool);
+    schema.initialize_root(scope.transaction(), sb.root_offset);
+    scope.commit();
+  }
   std::memcpy(base, &sb.magic, sizeof sb.magic);
   p.stored(base, sizeof sb.magic);
   p.flush(base, sizeof sb.magic, Site::create_commit);
   p.fence(Site::create_commit);
-
-  pool->heap_->rebuild();
   remove_on_failure.armed = false;
   return pool;
 }
@@ -368,7 +372,13 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
     recovered_ |= lane->journal().recover(superblock_.heap_offset, heap_end, path_);
   }
   heap_->rebuild();
-  Block root = heap_->allocated_block_at(superblock_.root_offset);
+  Block root;
+  try {
+    root = heap_->allocated_block_at(superblock_.root_offset);
+  } catch (const usage_error&) {
+    throw corrupt_pool(path_, "the root object at offset " + std::to_string(superblock_.root_offset) +
+                                  " is not an allocated block");
+  }
   const auto* root_header = reinterpret_cast<const format::BlockHeader*>(base_ + root.offset);
   if (root.payload_size() < superblock_.root_size || root_header->type_id != superblock_.root_type_id) {
     throw corrupt_pool(path_, "the root object's block header does not match the header");
@@ -394,8 +404,8 @@ void PoolImpl::write_state(bool clean) {
 }
 
 void PoolImpl::close() {
-  if (current_lane() != nullptr) {
-    throw usage_error(path_, "cannot close the pool inside one of its own transactions");
+  if (current_lane() != nullptr || reading_here()) {
+    throw usage_error(path_, "cannot close the pool inside one of its own transactions or reads");
   }
   std::unique_lock lock(gate_);
   write_state(true);

@@ -1,6 +1,7 @@
 // The open pool behind a pschema::Pool handle.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,10 @@ class PoolImpl {
   void end_transaction(Lane& lane);
   // The lane of this thread's running transaction on this pool, if any.
   Lane* current_lane() const;
+  // Whether this thread is inside a read() of this pool.
+  bool reading_here() const;
+  // After a failed rollback: refuse further transactions until reopened.
+  void mark_broken() noexcept;
   std::shared_mutex& gate() const { return gate_; }
   // Gives idle lanes' cached blocks back to the heap and merges adjacent
   // free blocks; called when an allocation found no room.
@@ -72,6 +77,7 @@ class PoolImpl {
   // One writer at a time, readers exclude writers: the simple model of a
   // non-concurrent pool.
   mutable std::shared_mutex gate_;
+  std::atomic<bool> broken_{false};
 };
 
 }  // namespace pschema::detail

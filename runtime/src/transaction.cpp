@@ -14,6 +14,8 @@ namespace {
 // The transactions this thread is running, one per pool at most. Nested
 // Pool::transaction calls find the running one here and join it.
 thread_local std::vector<std::pair<const PoolImpl*, Lane*>> running_here;
+// The pools this thread is reading (holding the reader gate of).
+thread_local std::vector<const PoolImpl*> reading_here_list;
 
 // Undo entries hold at most this many bytes; bigger ranges are split.
 constexpr std::uint64_t max_entry_data = 1 << 20;
@@ -95,11 +97,7 @@ bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
 
 void Lane::add(std::uint64_t offset, std::size_t size) {
   if (size == 0) return;
-  const std::uint64_t heap_begin = pool_.heap().begin(), heap_end = pool_.heap().end();
-  if (offset < heap_begin || offset > heap_end || size > heap_end - offset) {
-    throw usage_error(pool_.path(), "write outside the pool's heap (offset " + std::to_string(offset) + ", " +
-                                        std::to_string(size) + " bytes)");
-  }
+  check_in_heap(offset, size);
   if (logged_.covers(offset, size) || inside_fresh(offset, size)) return;
   log_range(offset, size);
   transaction_.recent_begin_ = offset;
@@ -121,6 +119,21 @@ void Lane::append_header_undo(const Block& block) {
   // Durable with the next fence, which always comes before the header is
   // written at commit.
   unfenced_entries_ = true;
+}
+
+void Lane::add_uninitialized(std::uint64_t offset, std::size_t size) {
+  if (size == 0) return;
+  check_in_heap(offset, size);
+  if (inside_fresh(offset, size)) return;  // flushed with its object anyway
+  dirty_.emplace_back(offset, size);
+}
+
+void Lane::check_in_heap(std::uint64_t offset, std::size_t size) const {
+  const std::uint64_t heap_begin = pool_.heap().begin(), heap_end = pool_.heap().end();
+  if (offset < heap_begin || offset > heap_end || size > heap_end - offset) {
+    throw usage_error(pool_.path(), "write outside the pool's heap (offset " + std::to_string(offset) + ", " +
+                                        std::to_string(size) + " bytes)");
+  }
 }
 
 void Lane::log_range(std::uint64_t offset, std::size_t size) {
@@ -167,6 +180,7 @@ Block Lane::block_of(std::uint64_t offset) const {
 }
 
 void Lane::free(std::uint64_t offset) {
+  if (offset == pool_.root_offset()) throw usage_error(pool_.path(), "the root object cannot be freed");
   if (freed_set_.count(offset) != 0) {
     throw usage_error(pool_.path(), "object at offset " + std::to_string(offset) + " freed twice in one transaction");
   }
@@ -181,7 +195,7 @@ void Lane::free(std::uint64_t offset) {
 }
 
 void Lane::commit() {
-  if (journal_.empty() && allocated_.empty()) {
+  if (journal_.empty() && allocated_.empty() && dirty_.empty()) {
     // Nothing was written: no fence, nothing to make durable.
     counters_.transactions_committed.add(1);
     finish();
@@ -203,24 +217,49 @@ void Lane::commit() {
   journal_.fence(Site::commit_data);
   journal_.mark_committed();
   journal_.fence(Site::commit_mark);
+  after_commit();
+}
 
-  // Committed. Now the volatile side: account, hand freed blocks back.
-  std::int64_t bytes = 0, blocks = 0;
-  for (const Block& block : allocated_) bytes += static_cast<std::int64_t>(block.size), ++blocks;
-  for (const Block& block : freed_) bytes -= static_cast<std::int64_t>(block.size), --blocks;
-  if (blocks != 0 || bytes != 0) pool_.heap().account(bytes, blocks);
-  counters_.allocations.add(allocated_.size());
-  counters_.frees.add(freed_.size());
-  for (const Block& block : freed_) pool_.heap().release(block, cache_);
-  counters_.transactions_committed.add(1);
+void Lane::after_commit() noexcept {
+  // Committed and durable: from here nothing may undo it. Only volatile
+  // bookkeeping is left, and if it cannot be done (out of memory), freed
+  // blocks merely stay unused until the pool is reopened.
+  try {
+    std::int64_t bytes = 0, blocks = 0;
+    for (const Block& block : allocated_) bytes += static_cast<std::int64_t>(block.size), ++blocks;
+    for (const Block& block : freed_) bytes -= static_cast<std::int64_t>(block.size), --blocks;
+    if (blocks != 0 || bytes != 0) pool_.heap().account(bytes, blocks);
+    counters_.allocations.add(allocated_.size());
+    counters_.frees.add(freed_.size());
+    for (const Block& block : freed_) pool_.heap().release(block, cache_);
+    counters_.transactions_committed.add(1);
+  } catch (...) {
+  }
   finish();
 }
 
 void Lane::roll_back() {
-  if (!journal_.empty()) journal_.roll_back();
+  try {
+    if (!journal_.empty()) journal_.roll_back();
+  } catch (...) {
+    // The undo entries are still in the journal: the next open finishes
+    // the rollback. Until then the pool must not run another transaction
+    // on top of half-restored data.
+    pool_.mark_broken();
+    finish();
+    throw;
+  }
   for (const Block& block : allocated_) pool_.heap().release(block, cache_);
   counters_.transactions_aborted.add(1);
   finish();
+}
+
+std::uint32_t Lane::type_of(std::uint64_t offset) const {
+  for (auto it = header_updates_.rbegin(); it != header_updates_.rend(); ++it) {
+    if (it->block_offset + sizeof(format::BlockHeader) == offset) return it->type_id;
+  }
+  const Block block = pool_.heap().allocated_block_at(offset);
+  return reinterpret_cast<const format::BlockHeader*>(pool_.base() + block.offset)->type_id;
 }
 
 void Lane::finish() {
@@ -246,8 +285,18 @@ Lane* PoolImpl::current_lane() const {
   return nullptr;
 }
 
+bool PoolImpl::reading_here() const {
+  return std::find(reading_here_list.begin(), reading_here_list.end(), this) != reading_here_list.end();
+}
+
+void PoolImpl::mark_broken() noexcept { broken_.store(true); }
+
 Lane& PoolImpl::begin_transaction() {
   gate_.lock();
+  if (broken_.load()) {
+    gate_.unlock();
+    throw io_error(path_, "an earlier rollback failed (an I/O error); close and reopen the pool to recover it");
+  }
   // With the writer gate held exclusively any lane is free; lanes still
   // keep each transaction's log and allocator cache apart.
   thread_local std::uint32_t preferred = 0;
@@ -287,6 +336,10 @@ void PoolImpl::end_transaction(Lane& lane) {
 // ---- Scopes used by the Pool templates -------------------------------------
 
 TransactionScope::TransactionScope(PoolImpl& pool) : pool_(pool) {
+  if (pool.reading_here()) {
+    throw usage_error(pool.path(), "cannot start a transaction inside a read of the same pool; "
+                                   "run the whole body as a transaction instead");
+  }
   lane_ = pool.current_lane();
   if (lane_ != nullptr) {
     joined_ = true;
@@ -303,24 +356,28 @@ void TransactionScope::commit() {
     --lane_->depth;
     return;
   }
+  // Whatever happens below, the lane and the writer gate are given back.
+  struct End {
+    PoolImpl& pool;
+    Lane& lane;
+    ~End() { pool.end_transaction(lane); }
+  } end{pool_, *lane_};
   if (lane_->doomed) {
     lane_->roll_back();
-    pool_.end_transaction(*lane_);
     throw usage_error(pool_.path(), "a nested transaction failed, so the whole transaction was rolled back");
   }
   try {
     lane_->commit();
   } catch (...) {
-    // A fence failed (msync I/O error): durability cannot be promised.
-    // Roll back what can be; recovery at the next open finishes the job.
+    // A flush or fence failed (an msync I/O error) before the commit was
+    // durable: roll back what can be (roll_back marks the pool broken if
+    // even that fails) and report the original error.
     try {
       lane_->roll_back();
     } catch (...) {
     }
-    pool_.end_transaction(*lane_);
     throw;
   }
-  pool_.end_transaction(*lane_);
 }
 
 TransactionScope::~TransactionScope() {
@@ -334,22 +391,28 @@ TransactionScope::~TransactionScope() {
   try {
     lane_->roll_back();
   } catch (...) {
-    // Rolling back failed midway (an msync I/O error). The journal still
-    // holds the entries, so recovery completes the rollback at next open.
+    // Rolling back failed midway: the pool is marked broken, recovery at
+    // the next open completes the rollback.
   }
   pool_.end_transaction(*lane_);
 }
 
 ReadScope::ReadScope(const PoolImpl& pool)
     : pool_(pool), view_(pool.base(), pool.root_offset()) {
-  if (pool.current_lane() == nullptr) {
+  // Inside this thread's own transaction or read of the pool, the gate is
+  // already held (locking it again could deadlock).
+  if (pool.current_lane() == nullptr && !pool.reading_here()) {
     pool.gate().lock_shared();
     locked_ = true;
+    reading_here_list.push_back(&pool);
   }
 }
 
 ReadScope::~ReadScope() {
-  if (locked_) pool_.gate().unlock_shared();
+  if (!locked_) return;
+  auto it = std::find(reading_here_list.begin(), reading_here_list.end(), &pool_);
+  if (it != reading_here_list.end()) reading_here_list.erase(it);
+  pool_.gate().unlock_shared();
 }
 
 }  // namespace detail
@@ -360,12 +423,11 @@ void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(o
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 
+void Transaction::add_uninitialized(const void* p, std::size_t size) { lane_.add_uninitialized(offset_of(p), size); }
+
 std::size_t Transaction::allocation_size(std::uint64_t offset) const { return lane_.block_of(offset).payload_size(); }
 
-std::uint32_t Transaction::allocation_type(std::uint64_t offset) const {
-  const detail::Block block = lane_.block_of(offset);
-  return reinterpret_cast<const format::BlockHeader*>(base_ + block.offset)->type_id;
-}
+std::uint32_t Transaction::allocation_type(std::uint64_t offset) const { return lane_.type_of(offset); }
 
 std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }
 void Transaction::free(std::uint64_t offset) { lane_.free(offset); }

@@ -120,7 +120,8 @@ class Pool {
   // Creates a new pool file of `size` bytes (fails if the file exists).
   static Pool create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                      const PoolOptions& options = {});
-  // Opens an existing pool, running recovery if it was not closed cleanly.
+  // Opens an existing pool. Recovery runs at every open: it rolls back a
+  // transaction a crash interrupted, and costs a few reads otherwise.
   static Pool open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options = {});
   // Opens the pool if the file exists, else creates it.
   static Pool open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,

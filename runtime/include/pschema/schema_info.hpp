@@ -6,6 +6,8 @@
 
 namespace pschema {
 
+class Transaction;
+
 struct SchemaInfo {
   // Name of the pool type, e.g. "bank.Ledger". Stored in the pool, at most 63 bytes.
   std::string_view name;
@@ -17,6 +19,9 @@ struct SchemaInfo {
   // Size and type id of the root object, allocated when the pool is created.
   std::uint32_t root_size = 0;
   std::uint32_t root_type_id = 0;
+  // Run once, as the first transaction of a new pool, before the pool is
+  // marked valid: a crash during it leaves no half-initialised pool.
+  void (*initialize_root)(Transaction& tx, std::uint64_t root_offset) = nullptr;
 };
 
 }  // namespace pschema

@@ -46,6 +46,11 @@ class Transaction {
     add_slow(offset, size);
   }
 
+  // Declares that [p, p + size) is about to be written but held no live
+  // data before this transaction (a vector slot past its size): nothing is
+  // logged, the range is only made durable at commit.
+  void add_uninitialized(const void* p, std::size_t size);
+
   // Logs and writes one value.
   template <class T>
   void write(T& destination, const T& value) {

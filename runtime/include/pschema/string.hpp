@@ -1,0 +1,155 @@
+// `string` and `bytes`: owned byte sequences. Up to 22 bytes live inside
+// the 24-byte field itself (no allocation, one cache line to log); longer
+// ones in a heap buffer the field owns.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "pschema/traits.hpp"
+#include "pschema/transaction.hpp"
+
+namespace pschema {
+
+// 24 bytes. Inline: bytes[0..22) hold the data, bytes[23] = 0x80 | size.
+// Heap: {offset, size, capacity} as three u64, capacity < 2^56 so that
+// bytes[23] (capacity's top byte) is 0. All zero = the empty string.
+struct alignas(8) StringRep {
+  unsigned char raw[24];
+
+  static constexpr std::size_t inline_capacity = 22;
+
+  bool is_inline() const noexcept { return (raw[23] & 0x80) != 0; }
+  std::size_t size() const noexcept {
+    if (is_inline()) return raw[23] & 0x7F;
+    return word(1);
+  }
+  std::uint64_t word(int i) const noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, raw + 8 * i, 8);
+    return w;
+  }
+  const unsigned char* data(const std::byte* base) const noexcept {
+    if (is_inline()) return raw;
+    return reinterpret_cast<const unsigned char*>(base + word(0));
+  }
+};
+static_assert(sizeof(StringRep) == 24 && alignof(StringRep) == 8);
+
+namespace detail {
+
+// Replaces the contents of `rep` with `size` bytes from `data`.
+inline void assign_string(Transaction& tx, StringRep* rep, const void* data, std::size_t size) {
+  StringRep next{};
+  const bool had_buffer = !rep->is_inline() && rep->word(0) != 0;
+  if (size <= StringRep::inline_capacity) {
+    if (size > 0) std::memcpy(next.raw, data, size);
+    next.raw[23] = static_cast<unsigned char>(0x80 | size);
+    if (had_buffer) tx.free(rep->word(0));
+  } else if (had_buffer && rep->word(2) >= size) {
+    // Fits the buffer it has: log and overwrite only what is written.
+    void* buffer = tx.base() + rep->word(0);
+    tx.write_bytes(buffer, data, size);
+    std::memcpy(next.raw, rep->raw, sizeof next.raw);
+    const std::uint64_t new_size = size;
+    std::memcpy(next.raw + 8, &new_size, 8);
+  } else {
+    const std::uint64_t buffer = tx.allocate(size, type_ids::string_buffer);
+    tx.write_bytes(tx.base() + buffer, data, size);  // a new block: nothing to log
+    if (had_buffer) tx.free(rep->word(0));
+    const std::uint64_t words[3] = {buffer, size, tx.allocation_size(buffer)};
+    std::memcpy(next.raw, words, sizeof words);
+  }
+  tx.write(*rep, next);
+}
+
+inline void destroy_string(Transaction& tx, StringRep* rep) {
+  if (!rep->is_inline() && rep->word(0) != 0) tx.free(rep->word(0));
+}
+
+}  // namespace detail
+
+// The mutable side of a `string` field.
+class StringMut {
+ public:
+  StringMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(rep_->data(tx_->base())), rep_->size()};
+  }
+  operator std::string_view() const { return view(); }
+  std::size_t size() const { return rep_->size(); }
+  bool empty() const { return size() == 0; }
+
+  void assign(std::string_view text) { detail::assign_string(*tx_, rep_, text.data(), text.size()); }
+  StringMut& operator=(std::string_view text) {
+    assign(text);
+    return *this;
+  }
+  void clear() { assign({}); }
+  void append(std::string_view more) {
+    std::string joined(view());
+    joined += more;
+    assign(joined);
+  }
+
+ private:
+  Transaction* tx_;
+  StringRep* rep_;
+};
+
+// The mutable side of a `bytes` field.
+class BytesMut {
+ public:
+  BytesMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+
+  std::span<const std::byte> view() const {
+    return {reinterpret_cast<const std::byte*>(rep_->data(tx_->base())), rep_->size()};
+  }
+  operator std::span<const std::byte>() const { return view(); }
+  std::size_t size() const { return rep_->size(); }
+  bool empty() const { return size() == 0; }
+
+  void assign(std::span<const std::byte> data) { detail::assign_string(*tx_, rep_, data.data(), data.size()); }
+  BytesMut& operator=(std::span<const std::byte> data) {
+    assign(data);
+    return *this;
+  }
+  void clear() { assign({}); }
+
+ private:
+  Transaction* tx_;
+  StringRep* rep_;
+};
+
+template <>
+struct traits<string_t> {
+  using layout = StringRep;
+  using view = std::string_view;
+  using mut = StringMut;
+  static view make_view(const std::byte* base, const layout* p) {
+    return {reinterpret_cast<const char*>(p->data(base)), p->size()};
+  }
+  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction& tx, layout* p) { detail::destroy_string(tx, p); }
+};
+
+template <>
+struct traits<bytes_t> {
+  using layout = StringRep;
+  using view = std::span<const std::byte>;
+  using mut = BytesMut;
+  static view make_view(const std::byte* base, const layout* p) {
+    return {reinterpret_cast<const std::byte*>(p->data(base)), p->size()};
+  }
+  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction& tx, layout* p) { detail::destroy_string(tx, p); }
+};
+
+}  // namespace pschema

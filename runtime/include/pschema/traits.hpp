@@ -1,0 +1,87 @@
+// How each schema type is stored in a pool and seen from C++. The
+// generated code and the container templates go through `traits<Tag>`:
+//
+//   layout     the bytes in the pool (standard layout, trivially copyable)
+//   view       what a read-only accessor returns
+//   mut        what a mutable accessor returns (containers and structs)
+//   destroy    frees what the value owns (strings' buffers, boxed objects...)
+//
+// Tags: the C++ scalar types and enums stand for themselves; a generated
+// struct class (with nested Layout, View, Mut) stands for itself; the
+// containers have the tags below.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "pschema/transaction.hpp"
+
+namespace pschema {
+
+struct string_t;  // `string`
+struct bytes_t;   // `bytes`
+template <class T>
+struct vec;  // `vec<T>`
+template <class T>
+struct box;  // `box<T>`: owned, never empty
+template <class T>
+struct optional;  // `T?`
+template <class T, std::size_t N>
+struct array;  // `array<T, N>`
+template <class T>
+struct rc;  // `rc<T>`: shared owner
+template <class T>
+struct weak;  // `weak<T>`
+
+template <class Tag, class = void>
+struct traits;
+
+// A generated struct: it names its own layout and views.
+template <class T>
+concept schema_struct = requires {
+  typename T::Layout;
+  typename T::View;
+  typename T::Mut;
+  { T::type_id } -> std::convertible_to<std::uint32_t>;
+};
+
+template <class T>
+concept scalar = std::is_arithmetic_v<T> || std::is_enum_v<T>;
+
+template <scalar T>
+struct traits<T> {
+  using layout = T;
+  using view = T;
+  static view make_view(const std::byte*, const layout* p) { return *p; }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction&, layout*) {}
+};
+
+struct access;
+
+template <schema_struct T>
+struct traits<T> {
+  using layout = typename T::Layout;
+  using view = typename T::View;
+  using mut = typename T::Mut;
+  static view make_view(const std::byte* base, const layout* p);
+  static mut make_mut(Transaction& tx, layout* p);
+  static void init(Transaction& tx, layout* p);
+  static void destroy(Transaction& tx, layout* p);
+};
+
+// Whether a tag's values are edited through a `mut` object (containers and
+// structs) or replaced whole through a setter (scalars).
+template <class Tag>
+concept has_mut = requires { typename traits<Tag>::mut; };
+
+// Runtime type ids for the blocks containers allocate for themselves.
+// Generated structs use ids below 2^31.
+namespace type_ids {
+inline constexpr std::uint32_t string_buffer = 0x80000001u;
+inline constexpr std::uint32_t vec_buffer = 0x80000002u;
+inline constexpr std::uint32_t rc_block = 0x80000003u;
+}  // namespace type_ids
+
+}  // namespace pschema

@@ -1,0 +1,228 @@
+// `vec<T>`: a growable array in a heap buffer the field owns. Elements are
+// relocated with memcpy: every layout is trivially copyable and holds only
+// pool-relative offsets, so bytes can move.
+//
+// What each operation logs: push_back/emplace_back the 24-byte header only
+// (the new slot held no live data: it is flushed at commit, not logged);
+// set/[] on Mut the element; insert/erase the elements they shift; growth
+// copies into a new buffer (nothing to log) and frees the old one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include "pschema/traits.hpp"
+#include "pschema/transaction.hpp"
+
+namespace pschema {
+
+struct VecRep {
+  std::uint64_t offset;  // 0 until the first element
+  std::uint64_t size;
+  std::uint64_t capacity;
+};
+static_assert(sizeof(VecRep) == 24);
+
+// Random-access iterator over element views (read-only or mutable).
+template <class Owner, class Value>
+class IndexIterator {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using value_type = Value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = Value;
+
+  IndexIterator() = default;
+  IndexIterator(const Owner* owner, std::size_t index) : owner_(owner), index_(index) {}
+  Value operator*() const { return (*owner_)[index_]; }
+  Value operator[](difference_type n) const { return (*owner_)[index_ + static_cast<std::size_t>(n)]; }
+  IndexIterator& operator++() { return ++index_, *this; }
+  IndexIterator operator++(int) { auto copy = *this; ++index_; return copy; }
+  IndexIterator& operator--() { return --index_, *this; }
+  IndexIterator operator--(int) { auto copy = *this; --index_; return copy; }
+  IndexIterator& operator+=(difference_type n) { index_ += static_cast<std::size_t>(n); return *this; }
+  IndexIterator& operator-=(difference_type n) { index_ -= static_cast<std::size_t>(n); return *this; }
+  friend IndexIterator operator+(IndexIterator it, difference_type n) { return it += n; }
+  friend IndexIterator operator+(difference_type n, IndexIterator it) { return it += n; }
+  friend IndexIterator operator-(IndexIterator it, difference_type n) { return it -= n; }
+  friend difference_type operator-(const IndexIterator& a, const IndexIterator& b) {
+    return static_cast<difference_type>(a.index_) - static_cast<difference_type>(b.index_);
+  }
+  friend bool operator==(const IndexIterator& a, const IndexIterator& b) { return a.index_ == b.index_; }
+  friend auto operator<=>(const IndexIterator& a, const IndexIterator& b) { return a.index_ <=> b.index_; }
+
+ private:
+  const Owner* owner_ = nullptr;
+  std::size_t index_ = 0;
+};
+
+template <class T>
+class VecView {
+ public:
+  using element_layout = typename traits<T>::layout;
+  using value_type = typename traits<T>::view;
+  using iterator = IndexIterator<VecView, value_type>;
+
+  VecView(const std::byte* base, const VecRep* rep) : base_(base), rep_(rep) {}
+
+  std::size_t size() const { return rep_->size; }
+  bool empty() const { return rep_->size == 0; }
+  value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, slot(i)); }
+  value_type at(std::size_t i) const {
+    if (i >= size()) throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
+    return (*this)[i];
+  }
+  value_type front() const { return (*this)[0]; }
+  value_type back() const { return (*this)[size() - 1]; }
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size()); }
+
+ private:
+  const element_layout* slot(std::size_t i) const {
+    return reinterpret_cast<const element_layout*>(base_ + rep_->offset) + i;
+  }
+  const std::byte* base_;
+  const VecRep* rep_;
+};
+
+template <class T>
+class VecMut {
+ public:
+  using element_layout = typename traits<T>::layout;
+  using view_type = typename traits<T>::view;
+  // Mutable element access: a Mut for structs and containers, the value for scalars.
+  using reference = std::conditional_t<has_mut<T>, typename traits<T>::mut, view_type>;
+  using iterator = IndexIterator<VecMut, reference>;
+
+  VecMut(Transaction& tx, VecRep* rep) : tx_(&tx), rep_(rep) {}
+
+  operator VecView<T>() const { return VecView<T>(tx_->base(), rep_); }
+  std::size_t size() const { return rep_->size; }
+  std::size_t capacity() const { return rep_->capacity; }
+  bool empty() const { return rep_->size == 0; }
+
+  reference operator[](std::size_t i) const {
+    if constexpr (has_mut<T>) {
+      return traits<T>::make_mut(*tx_, slot(i));
+    } else {
+      return *slot(i);
+    }
+  }
+  reference at(std::size_t i) const {
+    check_index(i);
+    return (*this)[i];
+  }
+  reference front() const { return (*this)[0]; }
+  reference back() const { return (*this)[size() - 1]; }
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size()); }
+
+  // Scalars: replace element `i`.
+  void set(std::size_t i, const view_type& value) requires(!has_mut<T>) {
+    check_index(i);
+    tx_->write(*slot(i), value);
+  }
+  void push_back(const view_type& value) requires(!has_mut<T>) {
+    element_layout* slot = append_slot();
+    tx_->write(*slot, value);
+  }
+  // Appends a new element (zeroed, its own members made) and returns it.
+  reference emplace_back() {
+    element_layout* slot = append_slot();
+    traits<T>::init(*tx_, slot);
+    return (*this)[size() - 1];
+  }
+  void pop_back() {
+    if (empty()) throw std::out_of_range("pop_back on an empty vec");
+    traits<T>::destroy(*tx_, slot(size() - 1));
+    tx_->write(rep_->size, rep_->size - 1);
+  }
+  void clear() {
+    for (std::size_t i = 0; i < size(); ++i) traits<T>::destroy(*tx_, slot(i));
+    tx_->write(rep_->size, std::uint64_t{0});
+  }
+  void reserve(std::size_t n) {
+    if (n > rep_->capacity) regrow(n);
+  }
+  // Grows with new (zeroed, initialised) elements or shrinks, destroying the tail.
+  void resize(std::size_t n) {
+    while (size() > n) pop_back();
+    if (n > size()) {
+      reserve(n);
+      while (size() < n) emplace_back();
+    }
+  }
+  // Inserts a new element before `index` and returns it.
+  reference insert(std::size_t index) {
+    if (index > size()) check_index(index);
+    const std::size_t old_size = size();
+    append_slot();
+    element_layout* at = slot(index);
+    const std::size_t moved = (old_size - index) * sizeof(element_layout);
+    tx_->add(at, moved + sizeof(element_layout));
+    std::memmove(at + 1, at, moved);
+    std::memset(static_cast<void*>(at), 0, sizeof(element_layout));
+    traits<T>::init(*tx_, at);
+    return (*this)[index];
+  }
+  void insert(std::size_t index, const view_type& value) requires(!has_mut<T>) {
+    insert(index);
+    tx_->write(*slot(index), value);
+  }
+  void erase(std::size_t index) {
+    check_index(index);
+    element_layout* at = slot(index);
+    traits<T>::destroy(*tx_, at);
+    const std::size_t moved = (size() - index - 1) * sizeof(element_layout);
+    tx_->add(at, moved + sizeof(element_layout));
+    std::memmove(at, at + 1, moved);
+    tx_->write(rep_->size, rep_->size - 1);
+  }
+
+ private:
+  element_layout* slot(std::size_t i) const { return reinterpret_cast<element_layout*>(tx_->base() + rep_->offset) + i; }
+  void check_index(std::size_t i) const {
+    if (i >= size()) throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
+  }
+  // Makes room for one more element at the end and returns its slot, zeroed.
+  element_layout* append_slot() {
+    if (rep_->size == rep_->capacity) regrow(rep_->capacity < 4 ? 4 : rep_->capacity * 2);
+    element_layout* slot = this->slot(rep_->size);
+    tx_->add_uninitialized(slot, sizeof(element_layout));
+    std::memset(static_cast<void*>(slot), 0, sizeof(element_layout));
+    tx_->write(rep_->size, rep_->size + 1);
+    return slot;
+  }
+  void regrow(std::size_t capacity) {
+    const std::uint64_t buffer = tx_->allocate(capacity * sizeof(element_layout), type_ids::vec_buffer);
+    if (rep_->size > 0) tx_->write_bytes(tx_->base() + buffer, slot(0), rep_->size * sizeof(element_layout));
+    if (rep_->offset != 0) tx_->free(rep_->offset);
+    tx_->write(*rep_, VecRep{buffer, rep_->size, tx_->allocation_size(buffer) / sizeof(element_layout)});
+  }
+
+  Transaction* tx_;
+  VecRep* rep_;
+};
+
+template <class T>
+struct traits<vec<T>> {
+  using layout = VecRep;
+  using view = VecView<T>;
+  using mut = VecMut<T>;
+  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction& tx, layout* p) {
+    if (p->offset == 0) return;
+    auto* items = reinterpret_cast<typename traits<T>::layout*>(tx.base() + p->offset);
+    for (std::uint64_t i = 0; i < p->size; ++i) traits<T>::destroy(tx, items + i);
+    tx.free(p->offset);
+  }
+};
+
+}  // namespace pschema

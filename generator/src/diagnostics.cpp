@@ -65,27 +65,40 @@ std::string format_diagnostic(const Diagnostic& d) {
 }
 
 void Diagnostics::print(std::ostream& out) const {
-  // Files keep the order in which they first reported; within a file,
-  // messages are sorted by position so the output reads top to bottom.
-  std::vector<const SourceFile*> file_order;
-  auto rank = [&](const SourceFile* f) {
-    auto it = std::find(file_order.begin(), file_order.end(), f);
-    return static_cast<std::size_t>(it - file_order.begin());
+  // A note belongs to the diagnostic before it and is printed right after
+  // it. Files keep the order in which they first reported; within a file,
+  // diagnostics are sorted by position so the output reads top to bottom.
+  struct Group {
+    std::size_t first;
+    std::size_t last;  // one past
   };
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    if (items_[i].severity == Severity::note && !groups.empty()) {
+      groups.back().last = i + 1;
+    } else {
+      groups.push_back({i, i + 1});
+    }
+  }
+  std::vector<const SourceFile*> file_order;
   for (const auto& d : items_) {
     if (std::find(file_order.begin(), file_order.end(), d.span.file) == file_order.end()) {
       file_order.push_back(d.span.file);
     }
   }
-  std::vector<const Diagnostic*> sorted;
-  sorted.reserve(items_.size());
-  for (const auto& d : items_) sorted.push_back(&d);
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const Diagnostic* a, const Diagnostic* b) {
-    std::size_t ra = rank(a->span.file), rb = rank(b->span.file);
-    if (ra != rb) return ra < rb;
-    return a->span.begin < b->span.begin;
+  auto rank = [&](const SourceFile* f) {
+    return static_cast<std::size_t>(std::find(file_order.begin(), file_order.end(), f) - file_order.begin());
+  };
+  std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+    const Diagnostic& x = items_[a.first];
+    const Diagnostic& y = items_[b.first];
+    std::size_t rx = rank(x.span.file), ry = rank(y.span.file);
+    if (rx != ry) return rx < ry;
+    return x.span.begin < y.span.begin;
   });
-  for (const Diagnostic* d : sorted) out << format_diagnostic(*d);
+  for (const Group& g : groups) {
+    for (std::size_t i = g.first; i < g.last; ++i) out << format_diagnostic(items_[i]);
+  }
 }
 
 }  // namespace pschema::gen

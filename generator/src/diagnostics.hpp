@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,11 +47,17 @@ class Diagnostics {
   // Prints every diagnostic, in source order within each file.
   void print(std::ostream& out) const;
 
+  // Keeps source files alive that diagnostics refer to but nothing else owns.
+  void keep_alive(std::vector<std::unique_ptr<SourceFile>> files) {
+    for (auto& f : files) kept_.push_back(std::move(f));
+  }
+
  private:
   void add(Severity severity, Span span, std::string message);
 
   std::vector<Diagnostic> items_;
   std::size_t errors_ = 0;
+  std::vector<std::unique_ptr<SourceFile>> kept_;
 };
 
 // Formats one diagnostic, with its source line and a caret under the span.

@@ -6,6 +6,7 @@
 #include "PSchemaLexer.h"
 #include "PSchemaParser.h"
 #include "antlr4-runtime.h"
+#include "transformer.hpp"
 
 namespace pschema::gen {
 
@@ -13,27 +14,6 @@ using pschema_grammar::PSchemaLexer;
 using pschema_grammar::PSchemaParser;
 
 namespace {
-
-// ANTLR counts positions in code points; diagnostics use byte offsets.
-class CodePointIndex {
- public:
-  explicit CodePointIndex(const std::string& text) {
-    bool ascii = true;
-    for (unsigned char c : text) ascii = ascii && c < 0x80;
-    if (ascii) return;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of_.push_back(i);
-    }
-    byte_of_.push_back(text.size());
-  }
-  std::size_t byte_offset(std::size_t code_point) const {
-    if (byte_of_.empty()) return code_point;
-    return code_point < byte_of_.size() ? byte_of_[code_point] : byte_of_.back();
-  }
-
- private:
-  std::vector<std::size_t> byte_of_;
-};
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos.
 // ANTLR's input stream throws on invalid UTF-8; we report it instead.
@@ -125,7 +105,7 @@ std::string describe_found(const antlr4::Token* token) {
 class ErrorCollector final : public antlr4::BaseErrorListener {
  public:
   ErrorCollector(const SourceFile& file, Diagnostics& diagnostics)
-      : file_(file), diagnostics_(diagnostics), index_(file.text()) {}
+      : file_(file), diagnostics_(diagnostics) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line,
                    std::size_t column, const std::string& raw_message, std::exception_ptr) override {
@@ -136,8 +116,8 @@ class ErrorCollector final : public antlr4::BaseErrorListener {
 
     Span span{&file_, 0, 0};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
-      span.begin = index_.byte_offset(offending->getStartIndex());
-      span.end = index_.byte_offset(offending->getStopIndex() + 1);
+      span.begin = file_.byte_offset_of_code_point(offending->getStartIndex());
+      span.end = file_.byte_offset_of_code_point(offending->getStopIndex() + 1);
     } else {
       span.begin = span.end = offset_of(line, column);
     }
@@ -152,7 +132,7 @@ class ErrorCollector final : public antlr4::BaseErrorListener {
       if (previous != nullptr && offending != nullptr && previous->getLine() < offending->getLine()) {
         // The mistake is at the end of the previous line (a forgotten ';'),
         // not at the first token of the next one: point there, as compilers do.
-        span.begin = span.end = index_.byte_offset(previous->getStopIndex() + 1);
+        span.begin = span.end = file_.byte_offset_of_code_point(previous->getStopIndex() + 1);
         message = "expected " + expected + " after " + describe_found(previous);
       } else {
         message = "expected " + expected + ", found " + describe_found(offending);
@@ -177,43 +157,30 @@ class ErrorCollector final : public antlr4::BaseErrorListener {
 
   const SourceFile& file_;
   Diagnostics& diagnostics_;
-  CodePointIndex index_;
   std::size_t last_error_line_ = 0;
 };
 
 }  // namespace
 
-struct ParsedSchema::State {
-  explicit State(const std::string& text) : input(text), lexer(&input), tokens(&lexer), parser(&tokens) {}
-  antlr4::ANTLRInputStream input;
-  PSchemaLexer lexer;
-  antlr4::CommonTokenStream tokens;
-  PSchemaParser parser;
-  std::unique_ptr<ErrorCollector> errors;
-  PSchemaParser::SchemaContext* tree = nullptr;
-};
-
-ParsedSchema::ParsedSchema() = default;
-ParsedSchema::~ParsedSchema() = default;
-ParsedSchema::ParsedSchema(ParsedSchema&&) noexcept = default;
-ParsedSchema& ParsedSchema::operator=(ParsedSchema&&) noexcept = default;
-
-ParsedSchema parse_schema(const SourceFile& file, Diagnostics& diagnostics) {
-  ParsedSchema result;
+std::optional<ast::File> parse_file(const SourceFile& file, Diagnostics& diagnostics) {
   std::size_t bad = find_invalid_utf8(file.text());
   if (bad != std::string::npos) {
     diagnostics.error(Span{&file, bad, bad + 1}, "the file is not valid UTF-8 text");
-    return result;
+    return std::nullopt;
   }
-  result.state = std::make_unique<ParsedSchema::State>(file.text());
-  auto& s = *result.state;
-  s.errors = std::make_unique<ErrorCollector>(file, diagnostics);
-  s.lexer.removeErrorListeners();
-  s.lexer.addErrorListener(s.errors.get());
-  s.parser.removeErrorListeners();
-  s.parser.addErrorListener(s.errors.get());
-  s.tree = s.parser.schema();
-  return result;
+  const std::size_t errors_before = diagnostics.error_count();
+  antlr4::ANTLRInputStream input(file.text());
+  PSchemaLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  PSchemaParser parser(&tokens);
+  ErrorCollector errors(file, diagnostics);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&errors);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&errors);
+  PSchemaParser::SchemaContext* tree = parser.schema();
+  if (diagnostics.error_count() != errors_before || tree == nullptr) return std::nullopt;
+  return Transformer(file).transform_schema(*tree);
 }
 
 }  // namespace pschema::gen

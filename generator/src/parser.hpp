@@ -1,33 +1,19 @@
-// Runs the ANTLR lexer and parser over one schema file. Every syntax error
-// goes into the Diagnostics collector, rewritten in plain words; ANTLR's
-// console listeners are removed so nothing is printed behind our back.
+// Reads one schema file into its AST. The ANTLR lexer and parser run with
+// their console listeners removed; every syntax error goes into the
+// Diagnostics collector, rewritten in plain words.
 #pragma once
 
-#include <memory>
+#include <optional>
 
+#include "ast.hpp"
 #include "diagnostics.hpp"
 #include "source_file.hpp"
 
-namespace pschema_grammar {
-class PSchemaParser;
-}
-
 namespace pschema::gen {
 
-// Owns the ANTLR objects; the parse tree lives as long as this does.
-class ParsedSchema {
- public:
-  ParsedSchema();
-  ~ParsedSchema();
-  ParsedSchema(ParsedSchema&&) noexcept;
-  ParsedSchema& operator=(ParsedSchema&&) noexcept;
-
-  struct State;
-  std::unique_ptr<State> state;
-};
-
-// Parses `file`. Returns the tree even when there were syntax errors (the
-// caller decides whether to go on); `diagnostics` receives every error.
-ParsedSchema parse_schema(const SourceFile& file, Diagnostics& diagnostics);
+// The AST of `file`, or nothing when it has syntax errors (they are in
+// `diagnostics`; later stages then skip the file, so that a syntax error
+// is not followed by a cascade of semantic ones).
+std::optional<ast::File> parse_file(const SourceFile& file, Diagnostics& diagnostics);
 
 }  // namespace pschema::gen

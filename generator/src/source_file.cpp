@@ -10,6 +10,18 @@ SourceFile::SourceFile(std::string path, std::string text)
   for (std::size_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
   }
+  bool ascii = std::all_of(text_.begin(), text_.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) {
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) code_point_starts_.push_back(i);
+    }
+    code_point_starts_.push_back(text_.size());
+  }
+}
+
+std::size_t SourceFile::byte_offset_of_code_point(std::size_t code_point) const {
+  if (code_point_starts_.empty()) return std::min(code_point, text_.size());
+  return code_point < code_point_starts_.size() ? code_point_starts_[code_point] : text_.size();
 }
 
 SourceLocation SourceFile::locate(std::size_t offset) const {

@@ -23,6 +23,8 @@ class SourceFile {
   const std::string& text() const { return text_; }
 
   SourceLocation locate(std::size_t offset) const;
+  // ANTLR counts positions in code points; spans are byte offsets.
+  std::size_t byte_offset_of_code_point(std::size_t code_point) const;
   // The text of a 1-based line, without its line terminator.
   std::string_view line_text(std::uint32_t line) const;
 
@@ -30,6 +32,7 @@ class SourceFile {
   std::string path_;
   std::string text_;
   std::vector<std::size_t> line_starts_;
+  std::vector<std::size_t> code_point_starts_;  // empty when the text is ASCII
 };
 
 }  // namespace pschema::gen

@@ -1,0 +1,786 @@
+#include "analyzer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "cpp_keywords.hpp"
+
+namespace pschema::gen {
+
+namespace {
+
+// ---- Names ----------------------------------------------------------------
+
+struct Builtin {
+  std::string_view name;
+  Kind kind;
+  int generic_args;  // -1: not generic
+};
+
+constexpr Builtin builtins[] = {
+    {"bool", Kind::boolean, -1}, {"u8", Kind::u8, -1},       {"u16", Kind::u16, -1},   {"u32", Kind::u32, -1},
+    {"u64", Kind::u64, -1},      {"i8", Kind::i8, -1},       {"i16", Kind::i16, -1},   {"i32", Kind::i32, -1},
+    {"i64", Kind::i64, -1},      {"f32", Kind::f32, -1},     {"f64", Kind::f64, -1},   {"string", Kind::string, -1},
+    {"bytes", Kind::bytes, -1},  {"array", Kind::array, 2},  {"vec", Kind::vec, 1},    {"box", Kind::box, 1},
+    {"rc", Kind::rc, 1},         {"weak", Kind::weak, 1},    {"handle", Kind::handle, 1},
+};
+
+const Builtin* find_builtin(std::string_view name) {
+  for (const Builtin& b : builtins) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+// What to write instead of a C or C++ type name.
+std::string_view suggestion_for(std::string_view name) {
+  static const std::pair<std::string_view, std::string_view> table[] = {
+      {"int", "i32"},           {"unsigned", "u32"},     {"long", "i64"},          {"short", "i16"},
+      {"char", "u8"},           {"float", "f32"},        {"double", "f64"},        {"size_t", "u64"},
+      {"std::size_t", "u64"},   {"uint8_t", "u8"},       {"uint16_t", "u16"},      {"uint32_t", "u32"},
+      {"uint64_t", "u64"},      {"int8_t", "i8"},        {"int16_t", "i16"},       {"int32_t", "i32"},
+      {"int64_t", "i64"},       {"std::uint8_t", "u8"},  {"std::uint16_t", "u16"}, {"std::uint32_t", "u32"},
+      {"std::uint64_t", "u64"}, {"std::int8_t", "i8"},   {"std::int16_t", "i16"},  {"std::int32_t", "i32"},
+      {"std::int64_t", "i64"},  {"std::string", "string"}, {"std::string_view", "string"},
+      {"string_view", "string"}, {"std::vector", "vec<T>"}, {"std::array", "array<T, N>"},
+      {"std::unique_ptr", "box<T>"}, {"std::shared_ptr", "rc<T>"}, {"std::weak_ptr", "weak<T>"},
+      {"std::optional", "T?"},  {"std::byte", "u8"},     {"uintptr_t", "u64"},     {"i128", "two u64 fields"},
+      {"u128", "two u64 fields"}, {"Option", "T?"},      {"Vec", "vec<T>"},        {"String", "string"},
+      {"Box", "box<T>"},        {"Rc", "rc<T>"},         {"Weak", "weak<T>"},
+      {"std::map", "a vec of key/value structs"},
+  };
+  for (const auto& [from, to] : table) {
+    if (from == name) return to;
+  }
+  return {};
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string text_of(const Span& span) {
+  if (span.file == nullptr || span.end <= span.begin) return {};
+  return span.file->text().substr(span.begin, span.end - span.begin);
+}
+
+std::uint64_t fnv1a64(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Enum values are checked in 128 bits so that no 64-bit literal overflows.
+__extension__ typedef __int128 Wide;
+__extension__ typedef unsigned __int128 WideUnsigned;
+
+std::string to_decimal(Wide x) {
+  const bool negative = x < 0;
+  WideUnsigned m = negative ? static_cast<WideUnsigned>(-x) : static_cast<WideUnsigned>(x);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(m % 10)));
+    m /= 10;
+  } while (m != 0);
+  return negative ? "-" + digits : digits;
+}
+
+// ---- Where a type is used decides what it may be --------------------------
+
+enum class Use { field, param, result, generic };
+
+// ---- The analyzer ---------------------------------------------------------
+
+class Analyzer {
+ public:
+  Analyzer(const LoadedSchemas& schemas, Diagnostics& diagnostics) : schemas_(schemas), d_(diagnostics) {}
+
+  std::optional<Model> run();
+
+ private:
+  struct Scope {
+    std::map<std::string, EnumType*, std::less<>> enums;
+    std::map<std::string, StructType*, std::less<>> structs;
+    std::map<std::string, PoolType*, std::less<>> pools;
+  };
+
+  void declare(const ast::File& file, Module& module, Scope& own);
+  void check_name(const Span& span, const std::string& name, const char* what);
+  void resolve_enum(const ast::Enum& decl, EnumType& type);
+  std::optional<Type> resolve(const ast::TypeExpr& expr, Use use, const std::string& what, const Scope& scope);
+  std::optional<Type> resolve_named(const ast::TypeExpr& expr, Use use, const std::string& what, const Scope& scope);
+  bool compute_layout(StructType& type, std::vector<const StructType*>& path);
+  void resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& scope);
+  void resolve_operation(const ast::Operation& decl, Module& module, const Scope& scope);
+  void check_pool_ownership(const Model& model);
+  void check_rc_cycles(const Model& model);
+  void assign_type_ids(const Model& model);
+  void fingerprint(PoolType& pool);
+
+  const LoadedSchemas& schemas_;
+  Diagnostics& d_;
+  std::map<const StructType*, const ast::Struct*> struct_decls_;
+  std::set<const StructType*> broken_;  // had an error: no layout, no follow-on checks
+  enum class LayoutState { none, in_progress, done };
+  std::map<const StructType*, LayoutState> layout_state_;
+};
+
+void Analyzer::check_name(const Span& span, const std::string& name, const char* what) {
+  if (is_cpp_keyword(name)) {
+    d_.error(span, std::string(what) + " '" + name + "' is a C++ keyword; the generated code could not use it");
+  } else if (name.rfind("__", 0) == 0 || (name.size() > 1 && name[0] == '_' && std::isupper(static_cast<unsigned char>(name[1])))) {
+    d_.error(span, std::string(what) + " '" + name + "' is reserved in C++ (it starts with '__' or '_' and a capital)");
+  }
+}
+
+void Analyzer::declare(const ast::File& file, Module& module, Scope& own) {
+  std::map<std::string, Span> seen;  // every type and pool name of the module
+  auto unique = [&](const std::string& name, const Span& span, const char* what) {
+    auto [it, inserted] = seen.emplace(name, span);
+    if (!inserted) {
+      d_.error(span, std::string("duplicate name '") + name + "': " + what + " has the same name as an earlier declaration");
+      d_.note(it->second, "'" + name + "' is first declared here");
+      return false;
+    }
+    if (find_builtin(name) != nullptr) {
+      d_.error(span, std::string(what) + " '" + name + "' has the name of a built-in type");
+      return false;
+    }
+    check_name(span, name, what);
+    return true;
+  };
+  for (const ast::Enum& decl : file.enums) {
+    auto type = std::make_unique<EnumType>();
+    type->name = decl.name;
+    type->module = &module;
+    type->docs = decl.docs;
+    type->span = decl.name_span;
+    if (unique(decl.name, decl.name_span, "enum")) own.enums[decl.name] = type.get();
+    module.enums.push_back(std::move(type));
+  }
+  for (const ast::Struct& decl : file.structs) {
+    auto type = std::make_unique<StructType>();
+    type->name = decl.name;
+    type->module = &module;
+    type->docs = decl.docs;
+    type->span = decl.name_span;
+    struct_decls_[type.get()] = &decl;
+    if (unique(decl.name, decl.name_span, "struct")) {
+      own.structs[decl.name] = type.get();
+    } else {
+      broken_.insert(type.get());
+    }
+    module.structs.push_back(std::move(type));
+  }
+  for (const ast::Pool& decl : file.pools) {
+    auto pool = std::make_unique<PoolType>();
+    pool->name = decl.name;
+    pool->module = &module;
+    pool->docs = decl.docs;
+    pool->span = decl.name_span;
+    if (unique(decl.name, decl.name_span, "pool")) own.pools[decl.name] = pool.get();
+    module.pools.push_back(std::move(pool));
+  }
+}
+
+void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
+  const ast::TypeExpr& u = decl.underlying;
+  const Builtin* builtin = find_builtin(u.name);
+  const bool integer = builtin != nullptr && builtin->generic_args < 0 && is_scalar(builtin->kind) &&
+                       builtin->kind != Kind::boolean && builtin->kind != Kind::f32 && builtin->kind != Kind::f64;
+  if (!integer || u.has_args || u.optional || u.pointer_suffixes || u.reference_suffixes) {
+    std::string_view hint = suggestion_for(u.name);
+    d_.error(u.span, "the underlying type of enum '" + decl.name + "' must be an integer type (u8..u64, i8..i64), not '" +
+                         text_of(u.span) + "'" + (hint.empty() ? "" : "; use '" + std::string(hint) + "'"));
+    return;
+  }
+  type.underlying = builtin->kind;
+  const bool is_signed = builtin->kind == Kind::i8 || builtin->kind == Kind::i16 || builtin->kind == Kind::i32 ||
+                         builtin->kind == Kind::i64;
+  const int bits = static_cast<int>(layout_of(Type{builtin->kind, nullptr, nullptr, nullptr, 0}).size * 8);
+  const Wide min = is_signed ? -(static_cast<Wide>(1) << (bits - 1)) : 0;
+  const Wide max = is_signed ? (static_cast<Wide>(1) << (bits - 1)) - 1 : (static_cast<Wide>(1) << bits) - 1;
+  Wide next = 0;
+  std::map<std::string, Span> names;
+  for (const ast::EnumValue& v : decl.values) {
+    check_name(v.span, v.name, "enum value");
+    if (auto [it, inserted] = names.emplace(v.name, v.span); !inserted) {
+      d_.error(v.span, "duplicate enum value '" + v.name + "' in enum '" + decl.name + "'");
+      d_.note(it->second, "'" + v.name + "' is first declared here");
+      continue;
+    }
+    Wide value = next;
+    if (!v.value.empty()) {
+      std::string_view text = v.value;
+      bool negative = !text.empty() && text.front() == '-';
+      if (negative) text.remove_prefix(1);
+      int base = 10;
+      if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        text.remove_prefix(2);
+        base = 16;
+      }
+      std::uint64_t magnitude = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), magnitude, base);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        d_.error(v.value_span, "enum value '" + v.name + "' = " + v.value + " does not fit in 64 bits");
+        continue;
+      }
+      value = negative ? -static_cast<Wide>(magnitude) : static_cast<Wide>(magnitude);
+    }
+    if (value < min || value > max) {
+      d_.error(v.value.empty() ? v.span : v.value_span,
+               "enum value '" + v.name + "' = " + to_decimal(value) + " is out of range for '" +
+                   std::string(builtin->name) + "' (" + to_decimal(min) + " to " + to_decimal(max) + ")");
+      next = value + 1;
+      continue;
+    }
+    EnumValue out;
+    out.name = v.name;
+    out.value = to_decimal(value);
+    out.docs = v.docs;
+    type.values.push_back(std::move(out));
+    next = value + 1;
+  }
+  if (decl.values.empty()) d_.error(decl.name_span, "enum '" + decl.name + "' has no values");
+}
+
+std::optional<Type> Analyzer::resolve(const ast::TypeExpr& expr, Use use, const std::string& what, const Scope& scope) {
+  const std::string written = text_of(expr.span);
+  const bool in_pool = use == Use::field || use == Use::generic;
+  if (expr.pointer_suffixes > 0 || expr.reference_suffixes > 0) {
+    const std::string target = text_of(expr.name_span);
+    const char* kind = expr.pointer_suffixes > 0 ? "raw pointer" : "reference";
+    if (in_pool) {
+      std::string instead;
+      if (target == "void") {
+        instead = "a pool holds no untyped memory; point to a struct with box<S>?";
+      } else if (scope.structs.count(target) != 0) {
+        instead = "use box<" + target + ">?, rc<" + target + ">? or weak<" + target + ">?";
+      } else {
+        std::string_view hint = suggestion_for(target);
+        const Builtin* builtin = find_builtin(target);
+        std::string value = !hint.empty() ? std::string(hint) : builtin != nullptr ? target : "";
+        instead = value.empty() ? "point to a struct with box<S>?" : "store the value in place ('" + value + "')";
+      }
+      d_.error(expr.span, what + " has type '" + written + "', a " + kind +
+                              ", which cannot be stored in a pool: it would dangle when the pool is mapped at "
+                              "another address or closed; " + instead);
+    } else {
+      d_.error(expr.span, what + " has type '" + written + "', a " + kind +
+                              "; operations take and return values (use handle<" + target +
+                              "> to refer to a persistent object)");
+    }
+    return std::nullopt;
+  }
+  if (expr.extra_optional > 0) {
+    d_.error(expr.span, what + " has type '" + written + "': an optional cannot be optional again");
+    return std::nullopt;
+  }
+  std::optional<Type> inner = resolve_named(expr, use, what, scope);
+  if (!inner || !expr.optional) return inner;
+  if (inner->kind == Kind::handle) {
+    d_.error(expr.span, what + " has type '" + written + "': a handle is already empty when its object is gone; drop the '?'");
+    return std::nullopt;
+  }
+  Type optional;
+  optional.kind = Kind::optional;
+  optional.element = std::make_shared<Type>(*inner);
+  return optional;
+}
+
+std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, const std::string& what,
+                                            const Scope& scope) {
+  const std::string& name = expr.name;
+  const bool in_pool = use == Use::field || use == Use::generic;
+  if (const Builtin* builtin = find_builtin(name)) {
+    if (builtin->generic_args < 0) {
+      if (expr.has_args) {
+        d_.error(expr.span, "'" + name + "' takes no type arguments");
+        return std::nullopt;
+      }
+      return Type{builtin->kind, nullptr, nullptr, nullptr, 0};
+    }
+    if (static_cast<int>(expr.args.size()) != builtin->generic_args) {
+      d_.error(expr.span, "'" + name + "' takes " + (builtin->generic_args == 1 ? "one type argument" : "a type and a length") +
+                              ", as in " + (builtin->kind == Kind::array ? "array<u8, 16>" : name + "<Account>"));
+      return std::nullopt;
+    }
+    const ast::TypeArg& first = expr.args[0];
+    if (!first.type) {
+      d_.error(first.span, "'" + name + "' needs a type here, not a number");
+      return std::nullopt;
+    }
+    Type result;
+    result.kind = builtin->kind;
+    if (builtin->kind == Kind::handle) {
+      if (in_pool) {
+        d_.error(expr.span, what + " has type '" + text_of(expr.span) +
+                                "': a handle is a volatile reference into a pool and cannot be stored in one");
+        return std::nullopt;
+      }
+    } else if (!in_pool && !(builtin->kind == Kind::array)) {
+      d_.error(expr.span, what + " has type '" + text_of(expr.span) +
+                              "', a persistent type: it would outlive its transaction; operations take and return "
+                              "volatile values only (scalars, enums, plain structs, string, bytes, optionals of these "
+                              "and handle<T>)");
+      return std::nullopt;
+    }
+    std::optional<Type> element = resolve(*first.type, Use::generic, what, scope);
+    if (!element) return std::nullopt;
+    const bool pointer = builtin->kind == Kind::box || builtin->kind == Kind::rc || builtin->kind == Kind::weak ||
+                         builtin->kind == Kind::handle;
+    if (pointer && element->kind != Kind::structure) {
+      d_.error(first.span, "'" + name + "' points to a struct, not to '" + text_of(first.span) +
+                               "'; store " + (is_scalar(element->kind) ? "the value in place" : "it inside a struct"));
+      return std::nullopt;
+    }
+    if (builtin->kind == Kind::array) {
+      if (expr.args[1].integer.empty()) {
+        d_.error(expr.args[1].span, "the length of an array is a number, as in array<u8, 16>");
+        return std::nullopt;
+      }
+      std::uint64_t length = 0;
+      const std::string& text = expr.args[1].integer;
+      int base = text.rfind("0x", 0) == 0 ? 16 : 10;
+      auto [end, ec] = std::from_chars(text.data() + (base == 16 ? 2 : 0), text.data() + text.size(), length, base);
+      if (text[0] == '-' || ec != std::errc() || end != text.data() + text.size() || length == 0 || length > (1u << 24)) {
+        d_.error(expr.args[1].span, "array length must be between 1 and 16777216, not " + text);
+        return std::nullopt;
+      }
+      result.length = length;
+    }
+    result.element = std::make_shared<Type>(*element);
+    return result;
+  }
+
+  // A user type: plain name, or package-qualified (`money.Money`).
+  if (auto it = scope.enums.find(name); it != scope.enums.end()) {
+    if (expr.has_args) d_.error(expr.span, "enum '" + name + "' takes no type arguments");
+    return Type{Kind::enumeration, it->second, nullptr, nullptr, 0};
+  }
+  if (auto it = scope.structs.find(name); it != scope.structs.end()) {
+    if (expr.has_args) {
+      d_.error(expr.span, "struct '" + name + "' takes no type arguments");
+      return std::nullopt;
+    }
+    if (broken_.count(it->second) != 0) return std::nullopt;  // already reported
+    if (!in_pool && !is_plain(Type{Kind::structure, nullptr, it->second, nullptr, 0}) && layout_state_[it->second] == LayoutState::done) {
+      d_.error(expr.span, what + " has type '" + name +
+                              "', a struct that holds pointers into a pool: it would outlive its transaction; pass "
+                              "its fields, or a handle<" + name + ">");
+      return std::nullopt;
+    }
+    return Type{Kind::structure, nullptr, it->second, nullptr, 0};
+  }
+  if (scope.pools.count(name) != 0) {
+    d_.error(expr.name_span, "'" + name + "' is a pool, not a type; a pool's data is its root struct");
+    return std::nullopt;
+  }
+  if (name == "map" || name == "mutex") {
+    d_.error(expr.name_span, "'" + name + "<...>' is not available in this version of pschema");
+    return std::nullopt;
+  }
+  if (std::string_view hint = suggestion_for(name); !hint.empty() || name == "void" || name.rfind("std::", 0) == 0) {
+    std::string message = what + " has type '" + text_of(expr.span) + "', which ";
+    message += in_pool ? "cannot be stored in a pool" : "is not a pschema type";
+    if (!hint.empty()) message += "; use '" + std::string(hint) + "'";
+    if (name == "void") message += "; there is no untyped memory in a pool";
+    d_.error(expr.span, message);
+    return std::nullopt;
+  }
+  // Unknown: suggest the closest known name.
+  std::string best;
+  std::size_t best_distance = 3;
+  auto consider = [&](const std::string& candidate) {
+    std::size_t dist = edit_distance(name, candidate);
+    if (dist < best_distance) {
+      best_distance = dist;
+      best = candidate;
+    }
+  };
+  for (const auto& [n, t] : scope.enums) consider(n);
+  for (const auto& [n, t] : scope.structs) consider(n);
+  for (const Builtin& b : builtins) consider(std::string(b.name));
+  d_.error(expr.name_span, "unknown type '" + name + "'" + (best.empty() ? "" : "; did you mean '" + best + "'?"));
+  return std::nullopt;
+}
+
+bool Analyzer::compute_layout(StructType& type, std::vector<const StructType*>& path) {
+  LayoutState& state = layout_state_[&type];
+  if (state == LayoutState::done) return broken_.count(&type) == 0;
+  if (state == LayoutState::in_progress) {
+    // A cycle of by-value containment: report once, at the struct that closes it.
+    std::string chain;
+    auto start = std::find(path.begin(), path.end(), &type);
+    for (auto it = start; it != path.end(); ++it) chain += (*it)->name + " -> ";
+    chain += type.name;
+    d_.error(type.span, "struct '" + type.name + "' contains itself by value (" + chain +
+                            "), so it would have infinite size; refer to it through box<" + type.name + ">? instead");
+    for (auto it = start; it != path.end(); ++it) broken_.insert(*it);
+    return false;
+  }
+  if (broken_.count(&type) != 0) {
+    state = LayoutState::done;
+    return false;
+  }
+  state = LayoutState::in_progress;
+  path.push_back(&type);
+  bool ok = true;
+  std::function<bool(const Type&)> contained_ok = [&](const Type& t) -> bool {
+    switch (t.kind) {
+      case Kind::structure:
+        return compute_layout(*const_cast<StructType*>(t.structure), path);
+      case Kind::array:
+      case Kind::optional:
+        // Only by-value elements make a struct contain another.
+        if (t.kind == Kind::optional && (t.element->kind == Kind::box || t.element->kind == Kind::rc ||
+                                         t.element->kind == Kind::weak)) {
+          return true;
+        }
+        return contained_ok(*t.element);
+      default:
+        return true;
+    }
+  };
+  std::uint64_t offset = 0, align = 1;
+  for (Field& field : type.fields) {
+    if (!contained_ok(field.type)) {
+      ok = false;
+      continue;
+    }
+    field.layout = layout_of(field.type);
+    offset = (offset + field.layout.align - 1) / field.layout.align * field.layout.align;
+    field.offset = offset;
+    offset += field.layout.size;
+    align = std::max(align, field.layout.align);
+  }
+  path.pop_back();
+  if (!ok) broken_.insert(&type);
+  if (type.fields.empty()) offset = 1;  // one reserved byte: C++ objects are never empty
+  type.layout = Layout{(offset + align - 1) / align * align, align};
+  layout_state_[&type] = LayoutState::done;
+  return ok;
+}
+
+void Analyzer::resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& scope) {
+  bool has_root = false;
+  for (const ast::PoolItem& item : decl.items) {
+    if (item.name == "root" && item.type) {
+      if (has_root) {
+        d_.error(item.span, "pool '" + decl.name + "' declares its root twice");
+        continue;
+      }
+      has_root = true;
+      std::optional<Type> root = resolve(*item.type, Use::field, "the root of pool '" + decl.name + "'", scope);
+      if (!root) continue;
+      if (root->kind != Kind::structure) {
+        d_.error(item.type->span, "the root of pool '" + decl.name + "' must be a struct, not '" + text_of(item.type->span) + "'");
+        continue;
+      }
+      pool.root = root->structure;
+    } else if (item.name == "concurrent" && !item.type) {
+      pool.concurrent = true;
+      d_.error(item.span, "concurrent pools are not available in this version of pschema");
+    } else {
+      const bool looks_like_root = item.type && edit_distance(item.name, "root") <= 2;
+      d_.error(item.span, "unknown pool item '" + item.name + "'" +
+                              (looks_like_root ? "; did you mean 'root'?" : "; a pool has 'root: Type;'"));
+      has_root = has_root || looks_like_root;  // do not also complain that the root is missing
+    }
+  }
+  if (!has_root) d_.error(decl.name_span, "pool '" + decl.name + "' has no root; add 'root: SomeStruct;'");
+}
+
+void Analyzer::resolve_operation(const ast::Operation& decl, Module& module, const Scope& scope) {
+  Operation op;
+  op.kind = decl.kind;
+  op.name = decl.name;
+  op.docs = decl.docs;
+  op.span = decl.name_span;
+  check_name(decl.name_span, decl.name, "operation");
+  bool ok = true;
+  auto pool = scope.pools.find(decl.pool);
+  if (pool == scope.pools.end()) {
+    d_.error(decl.pool_span, "operation '" + decl.name + "' is on unknown pool '" + decl.pool + "'");
+    ok = false;
+  } else {
+    op.pool = pool->second;
+  }
+  std::set<std::string> params;
+  for (const ast::Param& p : decl.params) {
+    check_name(p.name_span, p.name, "parameter");
+    if (!params.insert(p.name).second) {
+      d_.error(p.name_span, "duplicate parameter '" + p.name + "' in operation '" + decl.name + "'");
+      ok = false;
+    }
+    if (p.name == "tx" || p.name == "snapshot") {
+      d_.error(p.name_span, "parameter name '" + p.name + "' is taken by the generated code (the transaction or snapshot argument)");
+      ok = false;
+    }
+    std::optional<Type> type = resolve(p.type, Use::param, "parameter '" + p.name + "' of '" + decl.name + "'", scope);
+    if (!type) {
+      ok = false;
+      continue;
+    }
+    op.params.push_back(Param{p.name, *type});
+  }
+  if (decl.result) {
+    op.result = resolve(*decl.result, Use::result, "the result of '" + decl.name + "'", scope);
+    if (!op.result) ok = false;
+  }
+  if (ok) module.operations.push_back(std::move(op));
+}
+
+// Invariant 2: a struct holding pointers belongs to exactly one pool, so a
+// pointer can never lead from one pool into another.
+void Analyzer::check_pool_ownership(const Model& model) {
+  std::map<const StructType*, const PoolType*> owner;
+  for (const auto& module : model.modules) {
+    for (const auto& pool : module->pools) {
+      if (pool->root == nullptr) continue;
+      std::set<const StructType*> seen;
+      std::vector<const StructType*> stack{pool->root};
+      while (!stack.empty()) {
+        const StructType* s = stack.back();
+        stack.pop_back();
+        if (!seen.insert(s).second) continue;
+        pool->reachable.push_back(s);
+        std::function<void(const Type&)> walk = [&](const Type& t) {
+          if (t.kind == Kind::structure) stack.push_back(t.structure);
+          if (t.element) walk(*t.element);
+        };
+        for (const Field& f : s->fields) walk(f.type);
+      }
+      // Root first, then the others in a stable order.
+      std::sort(pool->reachable.begin() + 1, pool->reachable.end(),
+                [](const StructType* a, const StructType* b) { return a->name < b->name; });
+      for (const StructType* s : pool->reachable) {
+        if (is_plain(Type{Kind::structure, nullptr, s, nullptr, 0})) continue;  // plain data may be shared
+        auto [it, inserted] = owner.emplace(s, pool.get());
+        if (!inserted && it->second != pool.get()) {
+          d_.error(s->span, "struct '" + s->name + "' holds pointers and is reachable from the roots of pools '" +
+                                it->second->name + "' and '" + pool->name +
+                                "'; a type with pointers must belong to exactly one pool, so that no pointer can "
+                                "lead from one pool into another (copy the plain fields into a separate struct "
+                                "for each pool)");
+        }
+      }
+    }
+  }
+}
+
+void Analyzer::check_rc_cycles(const Model& model) {
+  // Edges A -> B for each rc<B> (or rc<B>?) field of A; weak edges do not count.
+  for (const auto& module : model.modules) {
+    for (const auto& s : module->structs) {
+      if (broken_.count(s.get()) != 0) continue;
+      std::set<const StructType*> seen;
+      std::function<bool(const StructType*)> reaches = [&](const StructType* from) -> bool {
+        for (const Field& f : from->fields) {
+          const Type* t = &f.type;
+          if (t->kind == Kind::optional) t = t->element.get();
+          std::vector<const StructType*> targets;
+          if (t->kind == Kind::rc) targets.push_back(t->element->structure);
+          if (t->kind == Kind::structure) targets.push_back(t->structure);  // by value: its rc fields count
+          for (const StructType* target : targets) {
+            if (target == s.get()) return true;
+            if (seen.insert(target).second && reaches(target)) return true;
+          }
+        }
+        return false;
+      };
+      bool has_rc = std::any_of(s->fields.begin(), s->fields.end(), [](const Field& f) {
+        return f.type.kind == Kind::rc || (f.type.kind == Kind::optional && f.type.element->kind == Kind::rc);
+      });
+      if (has_rc && reaches(s.get())) {
+        d_.warning(s->span, "struct '" + s->name + "' can reach itself through rc<> pointers alone: a cycle of rc "
+                                "pointers is never freed; make one of them weak<>");
+      }
+    }
+  }
+}
+
+void Analyzer::assign_type_ids(const Model& model) {
+  std::map<std::uint32_t, const StructType*> ids;
+  for (const auto& module : model.modules) {
+    std::string prefix;
+    for (const auto& part : module->namespace_parts) prefix += part + ".";
+    for (const auto& s : module->structs) {
+      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & 0x7FFFFFFFu);
+      if (id == 0) id = 1;
+      if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
+        d_.error(s->span, "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
+      }
+      s->type_id = id;
+    }
+  }
+}
+
+void Analyzer::fingerprint(PoolType& pool) {
+  // The canonical layout of everything the pool can hold: any change to a
+  // field's type, offset or name changes it.
+  std::string canonical = "pool " + pool.name + "\n";
+  std::set<const EnumType*> enums;
+  std::function<void(const Type&)> note_enums = [&](const Type& t) {
+    if (t.kind == Kind::enumeration) enums.insert(t.enumeration);
+    if (t.element) note_enums(*t.element);
+  };
+  for (const StructType* s : pool.reachable) {
+    canonical += "struct " + s->name + " " + std::to_string(s->layout.size) + "/" + std::to_string(s->layout.align) + " id " +
+                 std::to_string(s->type_id) + "\n";
+    for (const Field& f : s->fields) {
+      canonical += "  " + f.name + ": " + describe(f.type) + " @" + std::to_string(f.offset) + (f.is_const ? " const" : "") + "\n";
+      note_enums(f.type);
+    }
+  }
+  for (const EnumType* e : enums) {
+    canonical += "enum " + e->name + " " + describe(Type{e->underlying, nullptr, nullptr, nullptr, 0}) + "\n";
+    for (const EnumValue& v : e->values) canonical += "  " + v.name + " = " + v.value + "\n";
+  }
+  pool.fingerprint = fnv1a64(canonical);
+}
+
+std::optional<Model> Analyzer::run() {
+  const std::size_t errors_before = d_.error_count();
+  Model model;
+  std::vector<Scope> own_scopes(schemas_.files.size());
+
+  for (std::size_t i = 0; i < schemas_.files.size(); ++i) {
+    const LoadedFile& file = schemas_.files[i];
+    auto module = std::make_unique<Module>();
+    module->source = file.source.get();
+    module->stem = std::filesystem::path(file.source->path()).stem().string();
+    module->docs = file.ast.package_docs;
+    std::string package = file.ast.package;
+    for (std::size_t start = 0; !package.empty();) {
+      std::size_t dot = package.find('.', start);
+      std::string part = package.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      check_name(file.ast.package_span, part, "package name part");
+      module->namespace_parts.push_back(part);
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    for (std::size_t imported : file.imports) module->imports.push_back(model.modules[imported].get());
+    declare(file.ast, *module, own_scopes[i]);
+    model.modules.push_back(std::move(module));
+  }
+
+  // Each file sees its own names and those of the files it imports, plain
+  // and package-qualified.
+  std::vector<Scope> scopes(schemas_.files.size());
+  for (std::size_t i = 0; i < schemas_.files.size(); ++i) {
+    Scope& scope = scopes[i];
+    auto add_all = [&](const Scope& from, const std::string& package, bool plain) {
+      for (const auto& [n, t] : from.enums) {
+        if (plain) scope.enums.emplace(n, t);
+        if (!package.empty()) scope.enums.emplace(package + "." + n, t);
+      }
+      for (const auto& [n, t] : from.structs) {
+        if (plain) scope.structs.emplace(n, t);
+        if (!package.empty()) scope.structs.emplace(package + "." + n, t);
+      }
+      for (const auto& [n, p] : from.pools) {
+        if (plain) scope.pools.emplace(n, p);
+      }
+    };
+    add_all(own_scopes[i], schemas_.files[i].ast.package, true);
+    for (std::size_t imported : schemas_.files[i].imports) {
+      add_all(own_scopes[imported], schemas_.files[imported].ast.package, true);
+    }
+  }
+
+  for (std::size_t i = 0; i < schemas_.files.size(); ++i) {
+    const ast::File& file = schemas_.files[i].ast;
+    Module& module = *model.modules[i];
+    for (std::size_t e = 0; e < file.enums.size(); ++e) resolve_enum(file.enums[e], *module.enums[e]);
+    for (std::size_t s = 0; s < file.structs.size(); ++s) {
+      StructType& type = *module.structs[s];
+      const ast::Struct& decl = file.structs[s];
+      std::map<std::string, Span> names;
+      for (const ast::Field& f : decl.fields) {
+        check_name(f.name_span, f.name, "field");
+        if (auto [it, inserted] = names.emplace(f.name, f.name_span); !inserted) {
+          d_.error(f.name_span, "duplicate field '" + f.name + "' in struct '" + decl.name + "'");
+          d_.note(it->second, "'" + f.name + "' is first declared here");
+          broken_.insert(&type);
+          continue;
+        }
+        if (f.name == "View" || f.name == "Mut" || f.name == "Layout" || f.name == "Value" || f.name == "type_id" ||
+            f.name == "init" || f.name == "destroy" || f.name == "to_value" || f.name == "assign" ||
+            f.name.rfind("set_", 0) == 0 || f.name.rfind("init_", 0) == 0) {
+          d_.error(f.name_span, "field name '" + f.name + "' clashes with a name the generated code uses "
+                                "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, set_*, init_*)");
+          broken_.insert(&type);
+          continue;
+        }
+        std::optional<Type> resolved = resolve(f.type, Use::field, "field '" + f.name + "'", scopes[i]);
+        if (!resolved) {
+          broken_.insert(&type);
+          continue;
+        }
+        Field field;
+        field.name = f.name;
+        field.type = *resolved;
+        field.is_const = f.is_const;
+        field.docs = f.docs;
+        field.span = f.span;
+        type.fields.push_back(std::move(field));
+      }
+    }
+  }
+  for (auto& module : model.modules) {
+    for (auto& s : module->structs) {
+      std::vector<const StructType*> path;
+      compute_layout(*s, path);
+    }
+  }
+  for (std::size_t i = 0; i < schemas_.files.size(); ++i) {
+    const ast::File& file = schemas_.files[i].ast;
+    Module& module = *model.modules[i];
+    for (std::size_t p = 0; p < file.pools.size(); ++p) resolve_pool(file.pools[p], *module.pools[p], scopes[i]);
+    std::map<std::string, Span> op_names;
+    for (const ast::Operation& op : file.operations) {
+      if (auto [it, inserted] = op_names.emplace(op.name, op.name_span); !inserted) {
+        d_.error(op.name_span, "duplicate operation '" + op.name + "'");
+        d_.note(it->second, "'" + op.name + "' is first declared here");
+        continue;
+      }
+      resolve_operation(op, module, scopes[i]);
+    }
+  }
+  if (d_.error_count() != errors_before) return std::nullopt;
+  assign_type_ids(model);
+  check_pool_ownership(model);
+  check_rc_cycles(model);
+  for (auto& module : model.modules) {
+    for (auto& pool : module->pools) fingerprint(*pool);
+  }
+  if (d_.error_count() != errors_before) return std::nullopt;
+  return model;
+}
+
+}  // namespace
+
+std::optional<Model> analyze(const LoadedSchemas& schemas, Diagnostics& diagnostics) {
+  return Analyzer(schemas, diagnostics).run();
+}
+
+}  // namespace pschema::gen

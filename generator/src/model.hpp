@@ -1,0 +1,123 @@
+// The checked, resolved meaning of a set of schema files: what the emitter
+// generates from. Built by the analyzer (analyzer.cpp) from the ASTs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ast.hpp"
+
+namespace pschema::gen {
+
+enum class Kind {
+  boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64,
+  enumeration, structure, array, string, bytes, vec, box, rc, weak, optional, handle,
+};
+
+struct EnumType;
+struct StructType;
+struct Module;
+
+struct Type {
+  Kind kind = Kind::u8;
+  const EnumType* enumeration = nullptr;  // kind == enumeration
+  const StructType* structure = nullptr;  // kind == structure
+  std::shared_ptr<const Type> element;    // array, vec, box, rc, weak, optional, handle
+  std::uint64_t length = 0;               // array
+};
+
+struct Layout {
+  std::uint64_t size = 0;
+  std::uint64_t align = 1;
+};
+
+struct Field {
+  std::string name;
+  Type type;
+  bool is_const = false;
+  std::uint64_t offset = 0;
+  Layout layout;
+  ast::Docs docs;
+  Span span;
+};
+
+struct StructType {
+  std::string name;
+  const Module* module = nullptr;
+  std::vector<Field> fields;
+  Layout layout;
+  std::uint32_t type_id = 0;
+  ast::Docs docs;
+  Span span;
+};
+
+struct EnumValue {
+  std::string name;
+  std::string value;  // decimal, fits the underlying type
+  ast::Docs docs;
+};
+
+struct EnumType {
+  std::string name;
+  const Module* module = nullptr;
+  Kind underlying = Kind::u8;
+  std::vector<EnumValue> values;
+  ast::Docs docs;
+  Span span;
+};
+
+struct PoolType {
+  std::string name;
+  const Module* module = nullptr;
+  const StructType* root = nullptr;
+  bool concurrent = false;
+  std::uint64_t fingerprint = 0;
+  std::vector<const StructType*> reachable;  // every struct a pool can hold, root first
+  ast::Docs docs;
+  Span span;
+};
+
+struct Param {
+  std::string name;
+  Type type;
+};
+
+struct Operation {
+  ast::OperationKind kind = ast::OperationKind::tx;
+  std::string name;
+  std::vector<Param> params;
+  std::optional<Type> result;
+  const PoolType* pool = nullptr;
+  ast::Docs docs;
+  Span span;
+};
+
+// One schema file.
+struct Module {
+  const SourceFile* source = nullptr;
+  std::string stem;                        // file name without .pschema: names the generated header
+  std::vector<std::string> namespace_parts;  // from `package a.b;`
+  ast::Docs docs;
+  std::vector<const Module*> imports;
+  std::vector<std::unique_ptr<EnumType>> enums;
+  std::vector<std::unique_ptr<StructType>> structs;
+  std::vector<std::unique_ptr<PoolType>> pools;
+  std::vector<Operation> operations;
+};
+
+struct Model {
+  std::vector<std::unique_ptr<Module>> modules;  // imports before the files that import them
+};
+
+// Scalars and enums: copied by value, no pointers inside.
+bool is_scalar(Kind kind);
+// Plain data: can be copied between pools and passed to operations.
+bool is_plain(const Type& type);
+// The name a user writes for a type, for messages: "vec<Account>".
+std::string describe(const Type& type);
+Layout layout_of(const Type& type);
+
+}  // namespace pschema::gen

@@ -66,6 +66,8 @@ class Lane {
   Block block_of(std::uint64_t offset) const;
   // Its type id (also for objects allocated by this transaction).
   std::uint32_t type_of(std::uint64_t offset) const;
+  // Whether the range lies inside an object this transaction allocated.
+  bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
 
@@ -85,7 +87,6 @@ class Lane {
   // Heap::reserve, retried once after the pool reclaims fragmented free space.
   Block reserve(std::uint64_t size, Heap::Purpose purpose);
   void append_header_undo(const Block& block);
-  bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
   void check_in_heap(std::uint64_t offset, std::size_t size) const;
   void after_commit() noexcept;
   void finish();

@@ -78,6 +78,7 @@ Lane::Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::
 void Lane::begin() {
   transaction_.base_ = pool_.base();
   transaction_.root_offset_ = pool_.root_offset();
+  transaction_.pool_instance_ = pool_.instance_id();
   transaction_.observed_ = pool_.persistence().observes_stores();
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   depth = 1;
@@ -397,8 +398,7 @@ TransactionScope::~TransactionScope() {
   pool_.end_transaction(*lane_);
 }
 
-ReadScope::ReadScope(const PoolImpl& pool)
-    : pool_(pool), view_(pool.base(), pool.root_offset()) {
+ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
   // Inside this thread's own transaction or read of the pool, the gate is
   // already held (locking it again could deadlock).
   if (pool.current_lane() == nullptr && !pool.reading_here()) {
@@ -423,11 +423,35 @@ void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(o
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 
+bool Transaction::allocated_here(const void* p) const { return lane_.inside_fresh(offset_of(p), 1); }
+
 void Transaction::add_uninitialized(const void* p, std::size_t size) { lane_.add_uninitialized(offset_of(p), size); }
 
 std::size_t Transaction::allocation_size(std::uint64_t offset) const { return lane_.block_of(offset).payload_size(); }
 
 std::uint32_t Transaction::allocation_type(std::uint64_t offset) const { return lane_.type_of(offset); }
+
+bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
+  try {
+    return lane_.type_of(offset) == type_id;
+  } catch (...) {
+    return false;
+  }
+}
+
+ReadView::ReadView(const detail::PoolImpl& pool)
+    : pool_(&pool), base_(pool.base()), root_offset_(pool.root_offset()) {}
+
+std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
+
+bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
+  try {
+    const detail::Block block = pool_->heap().allocated_block_at(offset);
+    return reinterpret_cast<const format::BlockHeader*>(base_ + block.offset)->type_id == type_id;
+  } catch (...) {
+    return false;
+  }
+}
 
 std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }
 void Transaction::free(std::uint64_t offset) { lane_.free(offset); }

@@ -134,7 +134,13 @@ class OptionalBoxMut {
     set(make<T>(*tx_));
     return value();
   }
+  // Puts `next` in the box (an empty `next` empties it); the old object is
+  // freed at commit.
   void set(Owned<T>&& next) {
+    if (!next) {
+      reset();
+      return;
+    }
     std::uint64_t incoming = next.release_into(*tx_);
     Owned<T> old(*tx_, *field_);  // freed when it goes out of scope
     tx_->write(*field_, incoming);

@@ -56,25 +56,33 @@ struct PoolInfo {
   std::string_view backend;
 };
 
+namespace detail {
+class PoolImpl;
+class ReadScope;
+}  // namespace detail
+
 // Read-only access to committed data, handed to Pool::read bodies.
 class ReadView {
  public:
-  ReadView(const std::byte* base, std::uint64_t root_offset) : base_(base), root_offset_(root_offset) {}
   const std::byte* base() const noexcept { return base_; }
   template <class T>
   const T* at(std::uint64_t offset) const noexcept {
     return reinterpret_cast<const T*>(base_ + offset);
   }
   std::uint64_t root_offset() const noexcept { return root_offset_; }
+  std::uint64_t pool_instance() const noexcept;
+  // Whether `offset` is a live object of type `type_id` (for handles).
+  bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
 
  private:
+  friend class detail::ReadScope;
+  explicit ReadView(const detail::PoolImpl& pool);
+  const detail::PoolImpl* pool_;
   const std::byte* base_;
   std::uint64_t root_offset_;
 };
 
 namespace detail {
-
-class PoolImpl;
 
 // Runs one transaction body: begins (or joins the transaction this thread
 // already has on the pool: nesting flattens into the outermost), commits

@@ -76,6 +76,19 @@ struct traits<T> {
 template <class Tag>
 concept has_mut = requires { typename traits<Tag>::mut; };
 
+// What mutable access to an element gives: a Mut for structs and
+// containers, the value itself for scalars (changed through a setter).
+template <class Tag, bool = has_mut<Tag>>
+struct element_reference {
+  using type = typename traits<Tag>::view;
+};
+template <class Tag>
+struct element_reference<Tag, true> {
+  using type = typename traits<Tag>::mut;
+};
+template <class Tag>
+using element_reference_t = typename element_reference<Tag>::type;
+
 // Runtime type ids for the blocks containers allocate for themselves.
 // Generated structs use ids below 2^31.
 namespace type_ids {

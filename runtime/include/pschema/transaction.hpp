@@ -51,6 +51,9 @@ class Transaction {
   // logged, the range is only made durable at commit.
   void add_uninitialized(const void* p, std::size_t size);
 
+  // Whether `p` lies inside an object this transaction allocated.
+  bool allocated_here(const void* p) const;
+
   // Logs and writes one value.
   template <class T>
   void write(T& destination, const T& value) {
@@ -78,6 +81,11 @@ class Transaction {
   std::uint32_t allocation_type(std::uint64_t offset) const;
 
   std::uint64_t root_offset() const noexcept { return root_offset_; }
+  // Pool::instance_id() of the pool this transaction runs on.
+  std::uint64_t pool_instance() const noexcept { return pool_instance_; }
+  // Whether `offset` is a live object of type `type_id` (never throws: for
+  // checking handles).
+  bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
   // Unique per lane and transaction; increases with every transaction of a lane.
   std::uint64_t sequence() const noexcept;
 
@@ -91,6 +99,7 @@ class Transaction {
   detail::Lane& lane_;
   std::byte* base_ = nullptr;
   std::uint64_t root_offset_ = 0;
+  std::uint64_t pool_instance_ = 0;
   bool observed_ = false;
   // The range most recently logged or allocated: the common case of
   // several writes to one object then costs one comparison each.

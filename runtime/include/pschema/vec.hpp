@@ -96,7 +96,7 @@ class VecMut {
   using element_layout = typename traits<T>::layout;
   using view_type = typename traits<T>::view;
   // Mutable element access: a Mut for structs and containers, the value for scalars.
-  using reference = std::conditional_t<has_mut<T>, typename traits<T>::mut, view_type>;
+  using reference = element_reference_t<T>;
   using iterator = IndexIterator<VecMut, reference>;
 
   VecMut(Transaction& tx, VecRep* rep) : tx_(&tx), rep_(rep) {}

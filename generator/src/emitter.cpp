@@ -1,0 +1,509 @@
+#include "emitter.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "printer.hpp"
+
+namespace pschema::gen {
+
+namespace {
+
+std::string hex(std::uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (int shift = 60; shift >= 0; shift -= 4) out += digits[(value >> shift) & 0xF];
+  return out;
+}
+
+bool is_pointer_kind(Kind kind) { return kind == Kind::box || kind == Kind::rc || kind == Kind::weak; }
+
+class Emitter {
+ public:
+  Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {}
+
+  std::string run();
+
+ private:
+  // Names of user types, qualified when they come from another file.
+  std::string qualify(const std::string& name, const Module* owner) const {
+    if (owner == &module_) return name;
+    std::string out;
+    for (const auto& part : owner->namespace_parts) out += "::" + part;
+    return out + "::" + name;
+  }
+  std::string struct_name(const StructType* s) const { return qualify(s->name, s->module); }
+
+  std::string tag(const Type& t) const;
+  std::string layout_type(const Type& t) const;
+  std::string view_type(const Type& t) const;
+  std::string mut_type(const Type& t) const;
+  std::string value_type(const Type& t) const;
+  std::string param_type(const Type& t) const;
+  std::string result_type(const Type& t) const;
+
+  void docs(const ast::Docs& lines);
+  void emit_enum(const EnumType& e);
+  void emit_struct_shell(const StructType& s);
+  void emit_layout(const StructType& s);
+  void emit_view_class(const StructType& s);
+  void emit_mut_class(const StructType& s);
+  void emit_definitions(const StructType& s);
+  void emit_pool(const PoolType& pool);
+  std::string schema_bundle() const;
+
+  const Module& module_;
+  std::string version_;
+  Printer p_;
+};
+
+std::string Emitter::tag(const Type& t) const {
+  switch (t.kind) {
+    case Kind::boolean: return "bool";
+    case Kind::u8: return "std::uint8_t";
+    case Kind::u16: return "std::uint16_t";
+    case Kind::u32: return "std::uint32_t";
+    case Kind::u64: return "std::uint64_t";
+    case Kind::i8: return "std::int8_t";
+    case Kind::i16: return "std::int16_t";
+    case Kind::i32: return "std::int32_t";
+    case Kind::i64: return "std::int64_t";
+    case Kind::f32: return "float";
+    case Kind::f64: return "double";
+    case Kind::enumeration: return qualify(t.enumeration->name, t.enumeration->module);
+    case Kind::structure: return struct_name(t.structure);
+    case Kind::string: return "pschema::string_t";
+    case Kind::bytes: return "pschema::bytes_t";
+    case Kind::vec: return "pschema::vec<" + tag(*t.element) + ">";
+    case Kind::box: return "pschema::box<" + tag(*t.element) + ">";
+    case Kind::rc: return "pschema::rc<" + tag(*t.element) + ">";
+    case Kind::weak: return "pschema::weak<" + tag(*t.element) + ">";
+    case Kind::optional: return "pschema::optional<" + tag(*t.element) + ">";
+    case Kind::array: return "pschema::array<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
+    case Kind::handle: return "pschema::Handle<" + tag(*t.element) + ">";
+  }
+  return "void";
+}
+
+std::string Emitter::layout_type(const Type& t) const {
+  if (is_scalar(t.kind)) return tag(t);
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::Layout";
+  if (t.kind == Kind::string || t.kind == Kind::bytes) return "pschema::StringRep";
+  if (t.kind == Kind::vec) return "pschema::VecRep";
+  if (is_pointer_kind(t.kind) || (t.kind == Kind::optional && is_pointer_kind(t.element->kind))) {
+    return "std::uint64_t";  // an offset; 0 = empty
+  }
+  return "pschema::traits<" + tag(t) + ">::layout";
+}
+
+std::string Emitter::view_type(const Type& t) const {
+  switch (t.kind) {
+    case Kind::structure: return struct_name(t.structure) + "::View";
+    case Kind::string: return "std::string_view";
+    case Kind::bytes: return "std::span<const std::byte>";
+    case Kind::vec: return "pschema::VecView<" + tag(*t.element) + ">";
+    case Kind::array: return "pschema::ArrayView<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
+    case Kind::box: return struct_name(t.element->structure) + "::View";
+    case Kind::optional: return "std::optional<" + view_type(*t.element) + ">";
+    default: break;
+  }
+  if (is_scalar(t.kind)) return tag(t);
+  return "pschema::traits<" + tag(t) + ">::view";
+}
+
+std::string Emitter::mut_type(const Type& t) const {
+  switch (t.kind) {
+    case Kind::structure: return struct_name(t.structure) + "::Mut";
+    case Kind::string: return "pschema::StringMut";
+    case Kind::bytes: return "pschema::BytesMut";
+    case Kind::vec: return "pschema::VecMut<" + tag(*t.element) + ">";
+    case Kind::array: return "pschema::ArrayMut<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
+    case Kind::box: return "pschema::BoxMut<" + tag(*t.element) + ">";
+    case Kind::optional:
+      if (t.element->kind == Kind::box) return "pschema::OptionalBoxMut<" + tag(*t.element->element) + ">";
+      return "pschema::OptionalMut<" + tag(*t.element) + ">";
+    default: return "pschema::traits<" + tag(t) + ">::mut";
+  }
+}
+
+std::string Emitter::value_type(const Type& t) const {
+  if (is_scalar(t.kind)) return tag(t);
+  return "pschema::value_of<" + tag(t) + ">::type";
+}
+
+std::string Emitter::param_type(const Type& t) const {
+  switch (t.kind) {
+    case Kind::string: return "std::string_view";
+    case Kind::bytes: return "std::span<const std::byte>";
+    case Kind::handle: return tag(t);
+    case Kind::optional: return "const std::optional<" + result_type(*t.element) + ">&";
+    case Kind::structure: case Kind::array: return "const " + value_type(t) + "&";
+    default: return value_type(t);
+  }
+}
+
+std::string Emitter::result_type(const Type& t) const {
+  switch (t.kind) {
+    case Kind::string: return "std::string";
+    case Kind::bytes: return "std::vector<std::byte>";
+    case Kind::handle: return tag(t);
+    case Kind::optional: return "std::optional<" + result_type(*t.element) + ">";
+    default: return value_type(t);
+  }
+}
+
+void Emitter::docs(const ast::Docs& lines) {
+  for (const auto& line : lines) p_.print("/// $line$\n", {{"line", line}});
+}
+
+void Emitter::emit_enum(const EnumType& e) {
+  docs(e.docs);
+  p_.print("enum class $name$ : $type$ {\n", {{"name", e.name}, {"type", tag(Type{e.underlying, nullptr, nullptr, nullptr, 0})}});
+  {
+    Printer::Indent indent(p_);
+    for (const EnumValue& v : e.values) {
+      docs(v.docs);
+      p_.print("$name$ = $value$,\n", {{"name", v.name}, {"value", v.value}});
+    }
+  }
+  p_.print("};\n\n");
+}
+
+void Emitter::emit_struct_shell(const StructType& s) {
+  docs(s.docs);
+  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  p_.print("struct $name$ {\n", {{"name", s.name}});
+  {
+    Printer::Indent indent(p_);
+    p_.print("static constexpr std::uint32_t type_id = $id$u;\n", {{"id", std::to_string(s.type_id)}});
+    p_.print("struct Layout;  // the bytes in the pool\n");
+    p_.print("class View;     // read-only access\n");
+    p_.print("class Mut;      // read-write access, only inside a transaction\n");
+    if (plain) p_.print("struct Value;   // the same data as a plain C++ value\n");
+    p_.print("\n");
+    p_.print("// Gives a new object its own members (boxes); frees what one owns.\n");
+    p_.print("static void init(pschema::Transaction& tx, Layout* p);\n");
+    p_.print("static void destroy(pschema::Transaction& tx, Layout* p);\n");
+  }
+  p_.print("};\n\n");
+}
+
+void Emitter::emit_layout(const StructType& s) {
+  p_.print("struct $name$::Layout {\n", {{"name", s.name}});
+  {
+    Printer::Indent indent(p_);
+    p_.print("Layout() = delete;  // never constructed: it lives in a pool\n");
+    for (const Field& f : s.fields) p_.print("$type$ $name$;\n", {{"type", layout_type(f.type)}, {"name", f.name}});
+    if (s.fields.empty()) p_.print("std::uint8_t reserved_;\n");
+  }
+  p_.print("};\n");
+  const std::map<std::string, std::string, std::less<>> vars = {
+      {"name", s.name}, {"size", std::to_string(s.layout.size)}, {"align", std::to_string(s.layout.align)}};
+  p_.print("static_assert(std::is_standard_layout_v<$name$::Layout> && std::is_trivially_copyable_v<$name$::Layout>);\n", vars);
+  p_.print("static_assert(sizeof($name$::Layout) == $size$ && alignof($name$::Layout) == $align$);\n", vars);
+  for (const Field& f : s.fields) {
+    p_.print("static_assert(offsetof($name$::Layout, $field$) == $offset$);\n",
+             {{"name", s.name}, {"field", f.name}, {"offset", std::to_string(f.offset)}});
+  }
+  p_.print("\n");
+}
+
+void Emitter::emit_view_class(const StructType& s) {
+  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  p_.print("class $name$::View {\n public:\n", {{"name", s.name}});
+  {
+    Printer::Indent indent(p_);
+    for (const Field& f : s.fields) {
+      docs(f.docs);
+      p_.print("$type$ $field$() const;\n", {{"type", view_type(f.type)}, {"field", f.name}});
+    }
+    if (plain) p_.print("Value to_value() const;\n");
+  }
+  p_.print("\n private:\n");
+  {
+    Printer::Indent indent(p_);
+    p_.print("friend struct pschema::access;\n");
+    p_.print("friend class Mut;\n");
+    p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
+    p_.print("const std::byte* base_;\n");
+    p_.print("const Layout* p_;\n");
+  }
+  p_.print("};\n\n");
+}
+
+void Emitter::emit_mut_class(const StructType& s) {
+  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  p_.print("class $name$::Mut {\n public:\n", {{"name", s.name}});
+  {
+    Printer::Indent indent(p_);
+    p_.print("operator View() const { return View(tx_->base(), p_); }\n");
+    for (const Field& f : s.fields) {
+      docs(f.docs);
+      const std::map<std::string, std::string, std::less<>> vars = {
+          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+      if (f.is_const) {
+        // Read-only after creation; `init_x` sets it on an object this
+        // transaction made.
+        p_.print("$view$ $field$() const;\n", vars);
+        if (is_scalar(f.type.kind)) p_.print("void init_$field$($tag$ value) const;\n", vars);
+        continue;
+      }
+      if (is_scalar(f.type.kind)) {
+        p_.print("$tag$ $field$() const;\n", vars);
+        p_.print("void set_$field$($tag$ value) const;\n", vars);
+      } else {
+        p_.print("$mut$ $field$() const;\n", vars);
+      }
+      if (f.type.kind == Kind::string) p_.print("void set_$field$(std::string_view value) const;\n", vars);
+      if (f.type.kind == Kind::bytes) p_.print("void set_$field$(std::span<const std::byte> value) const;\n", vars);
+      if (f.type.kind == Kind::structure && is_plain(f.type)) {
+        p_.print("void set_$field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+      }
+    }
+    if (plain) p_.print("void assign(const Value& value) const;\n");
+  }
+  p_.print("\n private:\n");
+  {
+    Printer::Indent indent(p_);
+    p_.print("friend struct pschema::access;\n");
+    p_.print("Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}\n");
+    p_.print("pschema::Transaction* tx_;\n");
+    p_.print("Layout* p_;\n");
+  }
+  p_.print("};\n\n");
+}
+
+void Emitter::emit_definitions(const StructType& s) {
+  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  const std::string& n = s.name;
+  if (plain) {
+    p_.print("struct $name$::Value {\n", {{"name", n}});
+    {
+      Printer::Indent indent(p_);
+      for (const Field& f : s.fields) p_.print("$type$ $field${};\n", {{"type", value_type(f.type)}, {"field", f.name}});
+    }
+    p_.print("};\n\n");
+  }
+  p_.print("inline void $name$::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n", {{"name", n}});
+  for (const Field& f : s.fields) {
+    if (!is_scalar(f.type.kind)) p_.print("  pschema::traits<$tag$>::init(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
+  }
+  p_.print("}\n");
+  p_.print("inline void $name$::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n", {{"name", n}});
+  for (const Field& f : s.fields) {
+    if (!is_scalar(f.type.kind)) p_.print("  pschema::traits<$tag$>::destroy(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
+  }
+  p_.print("}\n");
+
+  for (const Field& f : s.fields) {
+    const std::map<std::string, std::string, std::less<>> vars = {
+        {"name", n}, {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+    if (is_scalar(f.type.kind)) {
+      p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
+    } else {
+      p_.print("inline $view$ $name$::View::$field$() const { return pschema::traits<$tag$>::make_view(base_, &p_->$field$); }\n", vars);
+    }
+    if (f.is_const) {
+      if (is_scalar(f.type.kind)) {
+        p_.print("inline $view$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
+        p_.print("inline void $name$::Mut::init_$field$($tag$ value) const {\n"
+                 "  if (!tx_->allocated_here(p_)) throw pschema::usage_error(\"\", \"$name$.$field$ is const: it can only be set on an object made in this transaction\");\n"
+                 "  tx_->write(p_->$field$, value);\n"
+                 "}\n",
+                 vars);
+      } else {
+        p_.print("inline $view$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_view(tx_->base(), &p_->$field$); }\n", vars);
+      }
+      continue;
+    }
+    if (is_scalar(f.type.kind)) {
+      p_.print("inline $tag$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
+      p_.print("inline void $name$::Mut::set_$field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
+    } else {
+      p_.print("inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); }\n", vars);
+    }
+    if (f.type.kind == Kind::string || f.type.kind == Kind::bytes) {
+      p_.print("inline void $name$::Mut::set_$field$($view$ value) const { $field$().assign(value); }\n", vars);
+    }
+    if (f.type.kind == Kind::structure && is_plain(f.type)) {
+      p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"
+               "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
+               "}\n",
+               vars);
+    }
+  }
+  if (plain) {
+    p_.print("inline $name$::Value $name$::View::to_value() const {\n  Value out;\n", {{"name", n}});
+    for (const Field& f : s.fields) {
+      p_.print("  out.$field$ = pschema::value_of<$tag$>::from($field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
+    }
+    p_.print("  return out;\n}\n");
+    p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});
+    for (const Field& f : s.fields) {
+      p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
+    }
+    p_.print("}\n");
+  }
+  p_.print("\n");
+}
+
+std::string Emitter::schema_bundle() const {
+  // The module and everything it imports, so that tools can read a pool
+  // with no other file at hand.
+  std::vector<const Module*> order;
+  std::set<const Module*> seen;
+  std::function<void(const Module*)> visit = [&](const Module* m) {
+    if (!seen.insert(m).second) return;
+    for (const Module* imported : m->imports) visit(imported);
+    order.push_back(m);
+  };
+  visit(&module_);
+  std::string bundle;
+  for (const Module* m : order) bundle += "//@file " + m->stem + ".pschema\n" + m->source->text() + (m->source->text().empty() || m->source->text().back() == '\n' ? "" : "\n");
+  return bundle;
+}
+
+void Emitter::emit_pool(const PoolType& pool) {
+  const std::string root = struct_name(pool.root);
+  std::string qualified_name;
+  for (const auto& part : module_.namespace_parts) qualified_name += part + ".";
+  qualified_name += pool.name;
+  std::map<std::string, std::string, std::less<>> vars = {
+      {"name", pool.name}, {"root", root}, {"qualified", qualified_name}, {"fingerprint", hex(pool.fingerprint)}};
+
+  docs(pool.docs);
+  p_.print("class $name$ : public pschema::TypedPool<$name$, $root$> {\n public:\n", vars);
+  {
+    Printer::Indent indent(p_);
+    p_.print("static const pschema::SchemaInfo& schema_info();\n");
+    std::vector<const Operation*> ops;
+    for (const Operation& op : module_.operations) {
+      if (op.pool == &pool) ops.push_back(&op);
+    }
+    if (!ops.empty()) {
+      p_.print("\n// The operations declared in the schema. Each runs in its own transaction\n"
+               "// (tx) or read (query) and calls the implementation in Ops, which you write.\n");
+      for (const Operation* op : ops) {
+        std::string params, args;
+        for (const Param& param : op->params) {
+          if (!params.empty()) params += ", ";
+          params += param_type(param.type) + " " + param.name;
+          args += ", " + param.name;
+        }
+        const std::string result = op->result ? result_type(*op->result) : "void";
+        const bool query = op->kind == ast::OperationKind::query;
+        docs(op->docs);
+        p_.print(query ? "$result$ $op$($params$) const {\n  return read([&](const Snapshot& snapshot) { return Ops::$op$(snapshot$args$); });\n}\n"
+                       : "$result$ $op$($params$) {\n  return transaction([&](Tx& tx) { return Ops::$op$(tx$args$); });\n}\n",
+                 {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}});
+      }
+      p_.print("\nstruct Ops {\n");
+      {
+        Printer::Indent inner(p_);
+        for (const Operation* op : ops) {
+          std::string params = op->kind == ast::OperationKind::query ? "const Snapshot& snapshot" : "Tx& tx";
+          for (const Param& param : op->params) params += ", " + param_type(param.type) + " " + param.name;
+          p_.print("static $result$ $op$($params$);\n",
+                   {{"result", op->result ? result_type(*op->result) : "void"}, {"op", op->name}, {"params", params}});
+        }
+      }
+      p_.print("};\n");
+    }
+  }
+  p_.print("\n private:\n");
+  {
+    Printer::Indent indent(p_);
+    p_.print("friend class pschema::TypedPool<$name$, $root$>;\n", vars);
+    p_.print("using TypedPool::TypedPool;\n");
+  }
+  p_.print("};\n\n");
+
+  p_.print("inline const pschema::SchemaInfo& $name$::schema_info() {\n", vars);
+  {
+    Printer::Indent indent(p_);
+    p_.print("static const pschema::SchemaInfo info = [] {\n");
+    {
+      Printer::Indent inner(p_);
+      p_.print("pschema::SchemaInfo i;\n");
+      p_.print("i.name = \"$qualified$\";\n", vars);
+      p_.print("i.fingerprint = $fingerprint$ULL;\n", vars);
+      std::string delimiter = "pschema";
+      const std::string bundle = schema_bundle();
+      while (bundle.find(")" + delimiter + "\"") != std::string::npos) delimiter += "_";
+      p_.print("// The schema source, stored in every pool so tools can read it.\n");
+      p_.print("i.text = R\"$d$($text$)$d$\";\n", {{"d", delimiter}, {"text", bundle}});
+      p_.print("i.root_size = sizeof($root$::Layout);\n", vars);
+      p_.print("i.root_type_id = $root$::type_id;\n", vars);
+      p_.print("i.initialize_root = &pschema::initialize_root<$root$>;\n", vars);
+      p_.print("return i;\n");
+    }
+    p_.print("}();\n");
+    p_.print("return info;\n");
+  }
+  p_.print("}\n\n");
+}
+
+std::string Emitter::run() {
+  p_.print("// Generated by pschema $version$ from $file$. Do not edit: edit the schema\n"
+           "// and run the generator again.\n"
+           "#pragma once\n\n"
+           "#include <cstddef>\n#include <cstdint>\n#include <type_traits>\n\n"
+           "#include \"pschema/schema.hpp\"\n",
+           {{"version", version_}, {"file", module_.stem + ".pschema"}});
+  for (const Module* imported : module_.imports) p_.print("#include \"$h$\"\n", {{"h", header_name(*imported)}});
+  p_.print("\nstatic_assert(PSCHEMA_RUNTIME_VERSION_MAJOR == 0,\n"
+           "              \"$file$.h was generated for version 0 of the pschema runtime\");\n\n",
+           {{"file", module_.stem + ".pschema"}});
+  docs(module_.docs);
+  std::string ns;
+  for (const auto& part : module_.namespace_parts) ns += (ns.empty() ? "" : "::") + part;
+  if (!ns.empty()) p_.print("namespace $ns$ {\n\n", {{"ns", ns}});
+
+  // Layouts in an order where by-value members come first.
+  std::vector<const StructType*> ordered;
+  std::set<const StructType*> placed;
+  std::function<void(const StructType*)> place = [&](const StructType* s) {
+    if (s->module != &module_ || placed.count(s) != 0) return;
+    placed.insert(s);
+    std::function<void(const Type&)> by_value = [&](const Type& t) {
+      if (t.kind == Kind::structure) place(t.structure);
+      if ((t.kind == Kind::array || t.kind == Kind::optional) && t.element) by_value(*t.element);
+    };
+    for (const Field& f : s->fields) by_value(f.type);
+    ordered.push_back(s);
+  };
+  for (const auto& s : module_.structs) place(s.get());
+
+  const bool has_pools = !module_.pools.empty();
+  if (!module_.structs.empty()) {
+    p_.print("// ---- Types ----\n\n");
+    for (const auto& s : module_.structs) p_.print("struct $name$;\n", {{"name", s->name}});
+    p_.print("\n");
+  }
+  for (const auto& e : module_.enums) emit_enum(*e);
+  for (const auto& s : module_.structs) emit_struct_shell(*s);
+  if (!ordered.empty()) p_.print("// ---- Layouts: the bytes in the pool, checked against the schema ----\n\n");
+  for (const StructType* s : ordered) emit_layout(*s);
+  if (!ordered.empty()) p_.print("// ---- Views ----\n\n");
+  for (const auto& s : module_.structs) {
+    emit_view_class(*s);
+    emit_mut_class(*s);
+  }
+  for (const auto& s : module_.structs) emit_definitions(*s);
+  if (has_pools) p_.print("// ---- Pools ----\n\n");
+  for (const auto& pool : module_.pools) emit_pool(*pool);
+  if (!ns.empty()) p_.print("}  // namespace $ns$\n", {{"ns", ns}});
+  return p_.text();
+}
+
+}  // namespace
+
+std::string header_name(const Module& module) { return module.stem + ".pschema.h"; }
+
+std::string emit_header(const Module& module, const std::string& generator_version) {
+  return Emitter(module, generator_version).run();
+}
+
+}  // namespace pschema::gen

@@ -1,0 +1,137 @@
+// What a generated pool hands to transaction and read bodies: typed access
+// to the root, object creation, handles. `TxBase` exists only inside a
+// transaction and gives mutable views; `SnapshotBase` gives read-only ones.
+#pragma once
+
+#include <optional>
+
+#include "pschema/access.hpp"
+#include "pschema/box.hpp"
+#include "pschema/handle.hpp"
+#include "pschema/pool.hpp"
+#include "pschema/transaction.hpp"
+
+namespace pschema {
+
+template <schema_struct Root>
+class TxBase {
+ public:
+  explicit TxBase(Transaction& tx) : tx_(&tx) {}
+  TxBase(const TxBase&) = delete;
+  TxBase& operator=(const TxBase&) = delete;
+
+  typename Root::Mut root() const { return access::mut<Root>(*tx_, tx_->at<typename Root::Layout>(tx_->root_offset())); }
+
+  // A new object, freed at commit unless it is stored in the pool.
+  template <schema_struct T>
+  Owned<T> make() const {
+    return pschema::make<T>(*tx_);
+  }
+
+  template <schema_struct T>
+  Handle<T> handle(const typename T::View& view) const {
+    return Handle<T>(tx_->pool_instance(), tx_->offset_of(access::layout_of(view)));
+  }
+  template <schema_struct T>
+  Handle<T> handle(const typename T::Mut& mut) const {
+    return Handle<T>(tx_->pool_instance(), tx_->offset_of(access::layout_of(mut)));
+  }
+  // The object, if the handle still refers to a live T of this pool.
+  template <schema_struct T>
+  std::optional<typename T::Mut> resolve(const Handle<T>& handle) const {
+    if (handle.empty() || handle.pool_instance() != tx_->pool_instance() ||
+        !tx_->holds_object(handle.offset(), T::type_id)) {
+      return std::nullopt;
+    }
+    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(handle.offset()));
+  }
+
+  // The untyped transaction underneath.
+  Transaction& raw() const { return *tx_; }
+
+ private:
+  Transaction* tx_;
+};
+
+template <schema_struct Root>
+class SnapshotBase {
+ public:
+  explicit SnapshotBase(const ReadView& view) : view_(&view) {}
+  SnapshotBase(const SnapshotBase&) = delete;
+  SnapshotBase& operator=(const SnapshotBase&) = delete;
+
+  typename Root::View root() const {
+    return access::view<Root>(view_->base(), view_->at<typename Root::Layout>(view_->root_offset()));
+  }
+  template <schema_struct T>
+  Handle<T> handle(const typename T::View& view) const {
+    return Handle<T>(view_->pool_instance(),
+                     static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(access::layout_of(view)) - view_->base()));
+  }
+  template <schema_struct T>
+  std::optional<typename T::View> resolve(const Handle<T>& handle) const {
+    if (handle.empty() || handle.pool_instance() != view_->pool_instance() ||
+        !view_->holds_object(handle.offset(), T::type_id)) {
+      return std::nullopt;
+    }
+    return access::view<T>(view_->base(), view_->at<typename T::Layout>(handle.offset()));
+  }
+  const ReadView& raw() const { return *view_; }
+
+ private:
+  const ReadView* view_;
+};
+
+// The base of every generated pool class: opening, closing, transactions
+// and reads with typed bodies. `Derived` supplies `schema_info()`.
+template <class Derived, schema_struct Root>
+class TypedPool {
+ public:
+  using Tx = TxBase<Root>;
+  using Snapshot = SnapshotBase<Root>;
+
+  static Derived create(const std::string& path, std::size_t size, const PoolOptions& options = {}) {
+    return Derived(Pool::create(path, size, Derived::schema_info(), options));
+  }
+  static Derived open(const std::string& path, const PoolOptions& options = {}) {
+    return Derived(Pool::open(path, Derived::schema_info(), options));
+  }
+  static Derived open_or_create(const std::string& path, std::size_t size, const PoolOptions& options = {}) {
+    return Derived(Pool::open_or_create(path, size, Derived::schema_info(), options));
+  }
+
+  // Runs `body(Tx&)` as one atomic, durable transaction (see Pool::transaction).
+  template <class Body>
+  auto transaction(Body&& body) {
+    return pool_.transaction([&](Transaction& raw) {
+      Tx tx(raw);
+      return body(tx);
+    });
+  }
+  // Runs `body(const Snapshot&)` on committed data.
+  template <class Body>
+  auto read(Body&& body) const {
+    return pool_.read([&](const ReadView& raw) {
+      const Snapshot snapshot(raw);
+      return body(snapshot);
+    });
+  }
+
+  void close() { pool_.close(); }
+  Pool& pool() { return pool_; }
+  const Pool& pool() const { return pool_; }
+
+ protected:
+  explicit TypedPool(Pool pool) : pool_(std::move(pool)) {}
+
+ private:
+  Pool pool_;
+};
+
+// Used as SchemaInfo::initialize_root: gives a new pool's root its members.
+template <schema_struct Root>
+void initialize_root(Transaction& tx, std::uint64_t root_offset) {
+  access::init<Root>(tx, tx.at<typename Root::Layout>(root_offset));
+}
+
+}  // namespace pschema

@@ -1,0 +1,44 @@
+# Installation and the exported CMake package, so that another project can
+#
+#   find_package(pschema REQUIRED)
+#   pschema_generate(TARGET bank_schema SCHEMAS bank.pschema)
+#
+# Installs the `pschema` generator (pschema::pschema), the runtime library
+# (pschema::runtime) with its headers, and lib/cmake/pschema/ with the
+# package config, version file, exported targets and PSchemaGenerate.cmake.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(PSCHEMA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pschema
+    CACHE STRING "Where the pschema CMake package files are installed, relative to the prefix")
+
+set_target_properties(pschema_runtime PROPERTIES EXPORT_NAME runtime)
+if(PSCHEMA_SANITIZE)
+  # A sanitized static runtime needs the sanitizer runtime in the consumer's link.
+  target_link_options(pschema_runtime INTERFACE $<INSTALL_INTERFACE:-fsanitize=${PSCHEMA_SANITIZE}>)
+endif()
+
+install(TARGETS pschema_runtime pschema
+        EXPORT pschemaTargets
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
+install(EXPORT pschemaTargets
+        NAMESPACE pschema::
+        DESTINATION ${PSCHEMA_INSTALL_CMAKEDIR})
+
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/pschemaConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/pschemaConfig.cmake
+  INSTALL_DESTINATION ${PSCHEMA_INSTALL_CMAKEDIR})
+# 0.x: a minor version may break compatibility.
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/pschemaConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/pschemaConfig.cmake
+              ${PROJECT_BINARY_DIR}/pschemaConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/PSchemaGenerate.cmake
+        DESTINATION ${PSCHEMA_INSTALL_CMAKEDIR})

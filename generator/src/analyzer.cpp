@@ -132,6 +132,7 @@ class Analyzer {
   void resolve_operation(const ast::Operation& decl, Module& module, const Scope& scope);
   void check_pool_ownership(const Model& model);
   void check_rc_cycles(const Model& model);
+  void check_eager_cycles(const Model& model);
   void assign_type_ids(const Model& model);
   void fingerprint(PoolType& pool);
 
@@ -296,8 +297,9 @@ std::optional<Type> Analyzer::resolve(const ast::TypeExpr& expr, Use use, const 
   }
   std::optional<Type> inner = resolve_named(expr, use, what, scope);
   if (!inner || !expr.optional) return inner;
-  if (inner->kind == Kind::handle) {
-    d_.error(expr.span, what + " has type '" + written + "': a handle is already empty when its object is gone; drop the '?'");
+  if (inner->kind == Kind::handle || inner->kind == Kind::weak) {
+    d_.error(expr.span, what + " has type '" + written + "': a " + (inner->kind == Kind::handle ? "handle" : "weak pointer") +
+                            " is already empty when its object is gone; drop the '?'");
     return std::nullopt;
   }
   Type optional;
@@ -618,13 +620,52 @@ void Analyzer::check_rc_cycles(const Model& model) {
   }
 }
 
+// A box<T> or rc<T> without '?' always holds an object, made with its
+// owner: a chain of them (or of by-value members) that returns to where it
+// started would make objects forever.
+void Analyzer::check_eager_cycles(const Model& model) {
+  std::map<const StructType*, int> state;  // 1 = on the path, 2 = done
+  std::vector<const StructType*> path;
+  std::function<void(const StructType*)> visit = [&](const StructType* s) {
+    state[s] = 1;
+    path.push_back(s);
+    std::function<void(const Type&)> follow = [&](const Type& t) {
+      const StructType* next = nullptr;
+      if (t.kind == Kind::structure) next = t.structure;
+      if (t.kind == Kind::box || t.kind == Kind::rc) next = t.element->structure;
+      if (t.kind == Kind::array) follow(*t.element);
+      if (next == nullptr) return;
+      if (state[next] == 1) {
+        std::string chain;
+        auto start = std::find(path.begin(), path.end(), next);
+        for (auto it = start; it != path.end(); ++it) chain += (*it)->name + " -> ";
+        d_.error(next->span, "struct '" + next->name + "' always owns another '" + next->name + "' (" + chain + next->name +
+                                 " through box<> or rc<> without '?'), so making one would never end; make a link "
+                                 "optional, as in box<" + next->name + ">?");
+        return;
+      }
+      if (state[next] == 0) visit(next);
+    };
+    for (const Field& f : s->fields) follow(f.type);
+    path.pop_back();
+    state[s] = 2;
+  };
+  for (const auto& module : model.modules) {
+    for (const auto& s : module->structs) {
+      if (state[s.get()] == 0 && broken_.count(s.get()) == 0) visit(s.get());
+    }
+  }
+}
+
 void Analyzer::assign_type_ids(const Model& model) {
   std::map<std::uint32_t, const StructType*> ids;
   for (const auto& module : model.modules) {
     std::string prefix;
     for (const auto& part : module->namespace_parts) prefix += part + ".";
     for (const auto& s : module->structs) {
-      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & 0x7FFFFFFFu);
+      // 30 bits: the runtime marks shared (rc) blocks with bit 30 and its
+      // own blocks with bit 31.
+      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & 0x3FFFFFFFu);
       if (id == 0) id = 1;
       if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
         d_.error(s->span, "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
@@ -766,6 +807,7 @@ std::optional<Model> Analyzer::run() {
       resolve_operation(op, module, scopes[i]);
     }
   }
+  check_eager_cycles(model);
   if (d_.error_count() != errors_before) return std::nullopt;
   assign_type_ids(model);
   check_pool_ownership(model);

@@ -105,7 +105,8 @@ std::string Emitter::view_type(const Type& t) const {
     case Kind::bytes: return "std::span<const std::byte>";
     case Kind::vec: return "pschema::VecView<" + tag(*t.element) + ">";
     case Kind::array: return "pschema::ArrayView<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::box: return struct_name(t.element->structure) + "::View";
+    case Kind::box: case Kind::rc: return struct_name(t.element->structure) + "::View";
+    case Kind::weak: return "pschema::WeakView<" + tag(*t.element) + ">";
     case Kind::optional: return "std::optional<" + view_type(*t.element) + ">";
     default: break;
   }
@@ -121,8 +122,11 @@ std::string Emitter::mut_type(const Type& t) const {
     case Kind::vec: return "pschema::VecMut<" + tag(*t.element) + ">";
     case Kind::array: return "pschema::ArrayMut<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
     case Kind::box: return "pschema::BoxMut<" + tag(*t.element) + ">";
+    case Kind::rc: return "pschema::RcMut<" + tag(*t.element) + ">";
+    case Kind::weak: return "pschema::WeakMut<" + tag(*t.element) + ">";
     case Kind::optional:
       if (t.element->kind == Kind::box) return "pschema::OptionalBoxMut<" + tag(*t.element->element) + ">";
+      if (t.element->kind == Kind::rc) return "pschema::OptionalRcMut<" + tag(*t.element->element) + ">";
       return "pschema::OptionalMut<" + tag(*t.element) + ">";
     default: return "pschema::traits<" + tag(t) + ">::mut";
   }

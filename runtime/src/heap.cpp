@@ -174,8 +174,8 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
   const std::uint64_t available = large_free_bytes_ > journal_reserve_ ? large_free_bytes_ - journal_reserve_ : 0;
   want = std::min(want, available / piece * piece);
 
-  // Prefer the smallest large block that holds a whole batch; else the
-  // largest one there is; else a free block of a bigger class.
+  // Prefer the smallest large block that holds a whole batch; else any
+  // large block that yields a piece; else a free block of a bigger class.
   std::uint64_t source = 0, source_size = 0;
   bool from_large = false;
   // Any block of at least piece + min_block_size yields one piece and a
@@ -189,7 +189,10 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
     erase_large_locked(it);
   } else {
     for (std::size_t bigger = index + 1; bigger < SizeClasses::count && source == 0; ++bigger) {
-      if (!small_free_[bigger].empty()) {
+      // It must leave either nothing or a valid block behind.
+      const std::uint64_t size = SizeClasses::block_size(bigger);
+      const bool usable = size % piece == 0 || size >= piece + format::min_block_size;
+      if (usable && !small_free_[bigger].empty()) {
         source = small_free_[bigger].back();
         source_size = SizeClasses::block_size(bigger);
         small_free_[bigger].pop_back();

@@ -50,8 +50,10 @@ class Lane {
   Transaction& transaction() { return transaction_; }
 
   void begin();
-  // Makes the transaction durable, then does the volatile bookkeeping. If
-  // it throws, the commit mark was not made durable: roll back.
+  // Makes the transaction durable, then does the volatile bookkeeping. If a
+  // flush or fence fails before the commit mark, it rolls back and
+  // rethrows; if the commit mark's own fence fails, it marks the pool
+  // broken (durability unknown) and rethrows.
   void commit();
   // Undoes the transaction. If that fails the pool is marked broken and the
   // exception propagates; the lane is ready for reuse either way.
@@ -89,7 +91,7 @@ class Lane {
   void append_header_undo(const Block& block);
   void check_in_heap(std::uint64_t offset, std::size_t size) const;
   void after_commit() noexcept;
-  void finish();
+  void finish() noexcept;
 
   PoolImpl& pool_;
   std::uint32_t index_;
@@ -99,7 +101,8 @@ class Lane {
   Transaction transaction_;
 
   LoggedRanges logged_;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
+  // Ranges flushed at commit: logged ones and add_uninitialized ones.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;
   std::vector<Block> allocated_;                                // reserved by this transaction
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees

@@ -72,7 +72,7 @@ class PoolImpl {
   std::shared_ptr<Persistence> persistence_;
   std::unique_ptr<Heap> heap_;
   std::vector<std::unique_ptr<Lane>> lanes_;
-  LaneCounters pool_counters_;  // recovery and state updates
+  LaneCounters pool_counters_;  // state updates (recovery counts in its lane)
 
   // One writer at a time, readers exclude writers: the simple model of a
   // non-concurrent pool.

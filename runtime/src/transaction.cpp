@@ -127,6 +127,9 @@ void Lane::add_uninitialized(std::uint64_t offset, std::size_t size) {
   check_in_heap(offset, size);
   if (inside_fresh(offset, size)) return;  // flushed with its object anyway
   dirty_.emplace_back(offset, size);
+  // Writes to it need no undo entry: let the fast path of add() skip them.
+  transaction_.recent_begin_ = offset;
+  transaction_.recent_end_ = offset + size;
 }
 
 void Lane::check_in_heap(std::uint64_t offset, std::size_t size) const {
@@ -202,22 +205,43 @@ void Lane::commit() {
     finish();
     return;
   }
-  if (unfenced_entries_) journal_.fence(Site::log_before_headers);
-  std::byte* base = pool_.base();
-  for (const HeaderUpdate& update : header_updates_) {
-    auto* header = reinterpret_cast<format::BlockHeader*>(base + update.block_offset);
-    header->size_and_state = update.size_and_state;
-    header->type_id = update.type_id;
-    if (transaction_.observed_) transaction_.stored(header, sizeof *header);
-    journal_.flush(header, sizeof *header, Site::commit_headers);
+  try {
+    if (unfenced_entries_) journal_.fence(Site::log_before_headers);
+    std::byte* base = pool_.base();
+    for (const HeaderUpdate& update : header_updates_) {
+      auto* header = reinterpret_cast<format::BlockHeader*>(base + update.block_offset);
+      header->size_and_state = update.size_and_state;
+      header->type_id = update.type_id;
+      if (transaction_.observed_) transaction_.stored(header, sizeof *header);
+      journal_.flush(header, sizeof *header, Site::commit_headers);
+    }
+    for (const auto& [offset, size] : dirty_) journal_.flush(base + offset, size, Site::commit_data);
+    for (const Block& block : allocated_) {
+      if (freed_set_.count(block.payload()) == 0) {
+        journal_.flush(base + block.payload(), block.payload_size(), Site::commit_data);
+      }
+    }
+    journal_.fence(Site::commit_data);
+  } catch (...) {
+    // Not committed: undo it (roll_back marks the pool broken if even
+    // that fails) and report the original error.
+    try {
+      roll_back();
+    } catch (...) {
+    }
+    throw;
   }
-  for (const auto& [offset, size] : dirty_) journal_.flush(base + offset, size, Site::commit_data);
-  for (const Block& block : allocated_) {
-    if (freed_set_.count(block.payload()) == 0) journal_.flush(base + block.payload(), block.payload_size(), Site::commit_data);
-  }
-  journal_.fence(Site::commit_data);
   journal_.mark_committed();
-  journal_.fence(Site::commit_mark);
+  try {
+    journal_.fence(Site::commit_mark);
+  } catch (...) {
+    // The commit mark is written but may or may not be durable: neither
+    // "committed" nor "rolled back" can be promised. Leave the mapping as
+    // it is and refuse further transactions; the next open decides.
+    pool_.mark_broken();
+    finish();
+    throw;
+  }
   after_commit();
 }
 
@@ -263,8 +287,8 @@ std::uint32_t Lane::type_of(std::uint64_t offset) const {
   return reinterpret_cast<const format::BlockHeader*>(pool_.base() + block.offset)->type_id;
 }
 
-void Lane::finish() {
-  for (const Block& segment : journal_.reset()) pool_.heap().release(segment, cache_);
+void Lane::finish() noexcept {
+  std::vector<Block> segments = journal_.reset();
   logged_.clear();
   dirty_.clear();
   allocated_.clear();
@@ -275,6 +299,12 @@ void Lane::finish() {
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   depth = 0;
   doomed = false;
+  try {
+    for (const Block& segment : segments) pool_.heap().release(segment, cache_);
+  } catch (...) {
+    // Out of memory for the free lists: the segments stay unused until
+    // the pool is reopened (they are free on the medium).
+  }
 }
 
 // ---- PoolImpl: lanes and the writer gate -----------------------------------
@@ -367,18 +397,7 @@ void TransactionScope::commit() {
     lane_->roll_back();
     throw usage_error(pool_.path(), "a nested transaction failed, so the whole transaction was rolled back");
   }
-  try {
-    lane_->commit();
-  } catch (...) {
-    // A flush or fence failed (an msync I/O error) before the commit was
-    // durable: roll back what can be (roll_back marks the pool broken if
-    // even that fails) and report the original error.
-    try {
-      lane_->roll_back();
-    } catch (...) {
-    }
-    throw;
-  }
+  lane_->commit();  // on failure it has rolled back or marked the pool broken
 }
 
 TransactionScope::~TransactionScope() {

@@ -186,3 +186,40 @@ TEST_CASE("const fields are set only on objects the transaction made") {
   Store store = Store::create(dir.file("const.pool"), 16 << 20);
   CHECK_THROWS_AS(store.transaction([](Store::Tx& tx) { tx.root().init_created(5); }), pschema::usage_error);
 }
+
+TEST_CASE("rc shares an object until the last owner lets go; weak sees it go") {
+  test_support::ScratchDir dir;
+  all::Graphs graphs = all::Graphs::create(dir.file("rc.pool"), 16 << 20);
+  const auto baseline = graphs.pool().info().allocated_objects;  // root + the block of `first`
+  graphs.transaction([](all::Graphs::Tx& tx) {
+    all::Graph::Mut g = tx.root();
+    g.first()->set_label("shared");
+    g.second().share(g.first());  // two owners now
+    g.watcher().set(g.first());
+    auto child = g.first()->child().emplace();
+    child.set_label("child");
+    child.parent().set(g.first());  // a weak back link: no cycle of rc
+    CHECK(g.first().use_count() == 2);
+  });
+  CHECK(graphs.pool().info().allocated_objects == baseline + 2);  // label buffer is inline; child block
+  graphs.read([](const all::Graphs::Snapshot& s) {
+    CHECK(s.root().second()->label() == "shared");
+    CHECK(s.root().first().child()->parent().lock()->label() == "shared");
+  });
+  // Replacing `first` keeps the object alive through `second`.
+  graphs.transaction([](all::Graphs::Tx& tx) {
+    tx.root().first().emplace().set_label("new first");
+    CHECK(tx.root().second().get()->label() == "shared");
+    CHECK(tx.root().watcher().lock().has_value());
+  });
+  // Dropping the last owner destroys it (and its child); the watcher
+  // keeps only the block.
+  graphs.transaction([](all::Graphs::Tx& tx) { tx.root().second().reset(); });
+  graphs.read([](const all::Graphs::Snapshot& s) {
+    CHECK(s.root().watcher().expired());
+    CHECK(s.root().first().label() == "new first");
+  });
+  CHECK(graphs.pool().info().allocated_objects == baseline + 2);  // new first's block; the watched block
+  graphs.transaction([](all::Graphs::Tx& tx) { tx.root().watcher().reset(); });
+  CHECK(graphs.pool().info().allocated_objects == baseline + 1);
+}

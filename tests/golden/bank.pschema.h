@@ -40,7 +40,7 @@ struct Money {
 };
 
 struct Transfer {
-  static constexpr std::uint32_t type_id = 1998823568u;
+  static constexpr std::uint32_t type_id = 925081744u;
   struct Layout;  // the bytes in the pool
   class View;     // read-only access
   class Mut;      // read-write access, only inside a transaction
@@ -53,7 +53,7 @@ struct Transfer {
 
 /// One account. `owner` is an owned persistent string.
 struct Account {
-  static constexpr std::uint32_t type_id = 2066961838u;
+  static constexpr std::uint32_t type_id = 993220014u;
   struct Layout;  // the bytes in the pool
   class View;     // read-only access
   class Mut;      // read-write access, only inside a transaction
@@ -64,7 +64,7 @@ struct Account {
 };
 
 struct Accounts {
-  static constexpr std::uint32_t type_id = 1480255111u;
+  static constexpr std::uint32_t type_id = 406513287u;
   struct Layout;  // the bytes in the pool
   class View;     // read-only access
   class Mut;      // read-write access, only inside a transaction
@@ -375,7 +375,7 @@ inline const pschema::SchemaInfo& Ledger::schema_info() {
   static const pschema::SchemaInfo info = [] {
     pschema::SchemaInfo i;
     i.name = "bank.Ledger";
-    i.fingerprint = 0x85af3208143c85bfULL;
+    i.fingerprint = 0x855e372b89fd7e2dULL;
     // The schema source, stored in every pool so tools can read it.
     i.text = R"pschema(//@file bank.pschema
 /// A small bank: accounts with balances and a transfer history.

@@ -130,7 +130,7 @@ TEST_CASE("fence count: k logged ranges cost k + 2 fences, writes inside new obj
           tx.write(root->values[2], std::uint64_t(9));  // already logged: no new fence
         }) == 7);
   // Warm the allocator: the first allocation of a size carves free blocks
-  // (one maintenance fence), later ones come from the lane's cache.
+  // (two maintenance fences), later ones come from the lane's cache.
   pool.transaction([](Transaction& tx) { tx.allocate(48, 5); });
   // An allocation whose entry is covered by a later log fence: 1 + 2.
   CHECK(fences_of([](Transaction& tx) {

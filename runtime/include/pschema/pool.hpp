@@ -129,7 +129,8 @@ class Pool {
   static Pool create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                      const PoolOptions& options = {});
   // Opens an existing pool. Recovery runs at every open: it rolls back a
-  // transaction a crash interrupted, and costs a few reads otherwise.
+  // transaction a crash interrupted, and otherwise only advances each
+  // lane's sequence number (one 8-byte write per lane).
   static Pool open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options = {});
   // Opens the pool if the file exists, else creates it.
   static Pool open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,

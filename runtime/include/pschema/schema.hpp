@@ -17,6 +17,7 @@
 #include "pschema/handle.hpp"
 #include "pschema/optional.hpp"
 #include "pschema/pool.hpp"
+#include "pschema/rc.hpp"
 #include "pschema/session.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"

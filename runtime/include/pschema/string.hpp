@@ -84,6 +84,7 @@ class StringMut {
   operator std::string_view() const { return view(); }
   std::size_t size() const { return rep_->size(); }
   bool empty() const { return size() == 0; }
+  friend bool operator==(const StringMut& a, std::string_view b) { return a.view() == b; }
 
   void assign(std::string_view text) { detail::assign_string(*tx_, rep_, text.data(), text.size()); }
   StringMut& operator=(std::string_view text) {

@@ -2,7 +2,7 @@
 // relocated with memcpy: every layout is trivially copyable and holds only
 // pool-relative offsets, so bytes can move.
 //
-// What each operation logs: push_back/emplace_back the 24-byte header only
+// What each operation logs: push_back/emplace_back the 8-byte size only
 // (the new slot held no live data: it is flushed at commit, not logged);
 // set/[] on Mut the element; insert/erase the elements they shift; growth
 // copies into a new buffer (nothing to log) and frees the old one.

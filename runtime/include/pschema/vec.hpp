@@ -193,9 +193,11 @@ class VecMut {
   element_layout* append_slot() {
     if (rep_->size == rep_->capacity) regrow(rep_->capacity < 4 ? 4 : rep_->capacity * 2);
     element_layout* slot = this->slot(rep_->size);
+    tx_->write(rep_->size, rep_->size + 1);
+    // Last, so that the writes that fill the slot find it as the range
+    // most recently declared and skip the undo log.
     tx_->add_uninitialized(slot, sizeof(element_layout));
     std::memset(static_cast<void*>(slot), 0, sizeof(element_layout));
-    tx_->write(rep_->size, rep_->size + 1);
     return slot;
   }
   void regrow(std::size_t capacity) {

@@ -27,6 +27,7 @@ constexpr Builtin builtins[] = {
     {"i64", Kind::i64, -1},      {"f32", Kind::f32, -1},     {"f64", Kind::f64, -1},   {"string", Kind::string, -1},
     {"bytes", Kind::bytes, -1},  {"array", Kind::array, 2},  {"vec", Kind::vec, 1},    {"box", Kind::box, 1},
     {"rc", Kind::rc, 1},         {"weak", Kind::weak, 1},    {"handle", Kind::handle, 1},
+    {"map", Kind::map, 2},
 };
 
 const Builtin* find_builtin(std::string_view name) {
@@ -51,7 +52,7 @@ std::string_view suggestion_for(std::string_view name) {
       {"std::optional", "T?"},  {"std::byte", "u8"},     {"uintptr_t", "u64"},     {"i128", "two u64 fields"},
       {"u128", "two u64 fields"}, {"Option", "T?"},      {"Vec", "vec<T>"},        {"String", "string"},
       {"Box", "box<T>"},        {"Rc", "rc<T>"},         {"Weak", "weak<T>"},
-      {"std::map", "a vec of key/value structs"},
+      {"std::map", "map<K, V>"},
   };
   for (const auto& [from, to] : table) {
     if (from == name) return to;
@@ -59,7 +60,11 @@ std::string_view suggestion_for(std::string_view name) {
   return {};
 }
 
+// Levenshtein distance, for "did you mean" suggestions. Names far apart in
+// length cannot be close, and huge names are not worth the quadratic time.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (gap > 2 || a.size() > 64 || b.size() > 64) return gap + 3;
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -103,6 +108,11 @@ std::string to_decimal(Wide x) {
   return negative ? "-" + digits : digits;
 }
 
+// Deeper nesting (of structs by value, of generic types) is refused: no
+// real schema comes close, and it would make the checks recurse without
+// bound.
+constexpr std::size_t max_nesting = 64;
+
 // ---- Where a type is used decides what it may be --------------------------
 
 enum class Use { field, param, result, generic };
@@ -140,6 +150,7 @@ class Analyzer {
   Diagnostics& d_;
   std::map<const StructType*, const ast::Struct*> struct_decls_;
   std::set<const StructType*> broken_;  // had an error: no layout, no follow-on checks
+  std::size_t resolve_depth_ = 0;
   enum class LayoutState { none, in_progress, done };
   std::map<const StructType*, LayoutState> layout_state_;
 };
@@ -216,7 +227,7 @@ void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
   type.underlying = builtin->kind;
   const bool is_signed = builtin->kind == Kind::i8 || builtin->kind == Kind::i16 || builtin->kind == Kind::i32 ||
                          builtin->kind == Kind::i64;
-  const int bits = static_cast<int>(layout_of(Type{builtin->kind, nullptr, nullptr, nullptr, 0}).size * 8);
+  const int bits = static_cast<int>(layout_of(Type::scalar(builtin->kind)).size * 8);
   const Wide min = is_signed ? -(static_cast<Wide>(1) << (bits - 1)) : 0;
   const Wide max = is_signed ? (static_cast<Wide>(1) << (bits - 1)) - 1 : (static_cast<Wide>(1) << bits) - 1;
   Wide next = 0;
@@ -264,6 +275,16 @@ void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
 }
 
 std::optional<Type> Analyzer::resolve(const ast::TypeExpr& expr, Use use, const std::string& what, const Scope& scope) {
+  // Generic arguments nest: refuse absurd depths before recursing further.
+  struct Depth {
+    std::size_t& depth;
+    explicit Depth(std::size_t& d) : depth(++d) {}
+    ~Depth() { --depth; }
+  } depth(resolve_depth_);
+  if (resolve_depth_ > max_nesting) {
+    d_.error(expr.span, what + " has types nested more than " + std::to_string(max_nesting) + " levels deep");
+    return std::nullopt;
+  }
   const std::string written = text_of(expr.span);
   const bool in_pool = use == Use::field || use == Use::generic;
   if (expr.pointer_suffixes > 0 || expr.reference_suffixes > 0) {
@@ -318,11 +339,16 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
         d_.error(expr.span, "'" + name + "' takes no type arguments");
         return std::nullopt;
       }
-      return Type{builtin->kind, nullptr, nullptr, nullptr, 0};
+      return Type::scalar(builtin->kind);
     }
     if (static_cast<int>(expr.args.size()) != builtin->generic_args) {
-      d_.error(expr.span, "'" + name + "' takes " + (builtin->generic_args == 1 ? "one type argument" : "a type and a length") +
-                              ", as in " + (builtin->kind == Kind::array ? "array<u8, 16>" : name + "<Account>"));
+      const char* wanted = builtin->generic_args == 1 ? "one type argument"
+                           : builtin->kind == Kind::map ? "a key type and a value type"
+                                                        : "a type and a length";
+      const std::string example = builtin->kind == Kind::array ? "array<u8, 16>"
+                                  : builtin->kind == Kind::map ? "map<u64, Account>"
+                                                               : name + "<Account>";
+      d_.error(expr.span, "'" + name + "' takes " + wanted + ", as in " + example);
       return std::nullopt;
     }
     const ast::TypeArg& first = expr.args[0];
@@ -354,6 +380,24 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
                                "'; store " + (is_scalar(element->kind) ? "the value in place" : "it inside a struct"));
       return std::nullopt;
     }
+    if (builtin->kind == Kind::map) {
+      // The key is the first argument; the value the second.
+      const Kind k = element->kind;
+      const bool key_ok = (is_scalar(k) && k != Kind::f32 && k != Kind::f64) || k == Kind::string || k == Kind::bytes;
+      if (!key_ok) {
+        d_.error(first.span, "map keys are integers, enums, bool, string or bytes, not '" + text_of(first.span) + "'");
+        return std::nullopt;
+      }
+      if (!expr.args[1].type) {
+        d_.error(expr.args[1].span, "the value of a map is a type, not a number");
+        return std::nullopt;
+      }
+      std::optional<Type> value = resolve(*expr.args[1].type, Use::generic, what, scope);
+      if (!value) return std::nullopt;
+      result.key = std::make_shared<Type>(*element);
+      result.element = std::make_shared<Type>(*value);
+      return result;
+    }
     if (builtin->kind == Kind::array) {
       if (expr.args[1].integer.empty()) {
         d_.error(expr.args[1].span, "the length of an array is a number, as in array<u8, 16>");
@@ -376,7 +420,7 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
   // A user type: plain name, or package-qualified (`money.Money`).
   if (auto it = scope.enums.find(name); it != scope.enums.end()) {
     if (expr.has_args) d_.error(expr.span, "enum '" + name + "' takes no type arguments");
-    return Type{Kind::enumeration, it->second, nullptr, nullptr, 0};
+    return Type::of(it->second);
   }
   if (auto it = scope.structs.find(name); it != scope.structs.end()) {
     if (expr.has_args) {
@@ -384,19 +428,19 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
       return std::nullopt;
     }
     if (broken_.count(it->second) != 0) return std::nullopt;  // already reported
-    if (!in_pool && !is_plain(Type{Kind::structure, nullptr, it->second, nullptr, 0}) && layout_state_[it->second] == LayoutState::done) {
+    if (!in_pool && !is_plain(Type::of(it->second)) && layout_state_[it->second] == LayoutState::done) {
       d_.error(expr.span, what + " has type '" + name +
                               "', a struct that holds pointers into a pool: it would outlive its transaction; pass "
                               "its fields, or a handle<" + name + ">");
       return std::nullopt;
     }
-    return Type{Kind::structure, nullptr, it->second, nullptr, 0};
+    return Type::of(it->second);
   }
   if (scope.pools.count(name) != 0) {
     d_.error(expr.name_span, "'" + name + "' is a pool, not a type; a pool's data is its root struct");
     return std::nullopt;
   }
-  if (name == "map" || name == "mutex") {
+  if (name == "mutex") {
     d_.error(expr.name_span, "'" + name + "<...>' is not available in this version of pschema");
     return std::nullopt;
   }
@@ -440,6 +484,13 @@ bool Analyzer::compute_layout(StructType& type, std::vector<const StructType*>& 
     return false;
   }
   if (broken_.count(&type) != 0) {
+    state = LayoutState::done;
+    return false;
+  }
+  if (path.size() >= max_nesting) {
+    d_.error(type.span, "struct '" + type.name + "' is nested by value more than " + std::to_string(max_nesting) +
+                            " levels deep inside other structs");
+    broken_.insert(&type);
     state = LayoutState::done;
     return false;
   }
@@ -575,7 +626,7 @@ void Analyzer::check_pool_ownership(const Model& model) {
       std::sort(pool->reachable.begin() + 1, pool->reachable.end(),
                 [](const StructType* a, const StructType* b) { return a->name < b->name; });
       for (const StructType* s : pool->reachable) {
-        if (is_plain(Type{Kind::structure, nullptr, s, nullptr, 0})) continue;  // plain data may be shared
+        if (is_plain(Type::of(s))) continue;  // plain data may be shared
         auto [it, inserted] = owner.emplace(s, pool.get());
         if (!inserted && it->second != pool.get()) {
           d_.error(s->span, "struct '" + s->name + "' holds pointers and is reachable from the roots of pools '" +
@@ -590,29 +641,37 @@ void Analyzer::check_pool_ownership(const Model& model) {
 }
 
 void Analyzer::check_rc_cycles(const Model& model) {
-  // Edges A -> B for each rc<B> (or rc<B>?) field of A; weak edges do not count.
+  // Edges A -> B for each rc<B> (or rc<B>?) field of A, and through structs
+  // held by value; weak edges do not count. A depth-first search with an
+  // explicit stack: schemas can be long chains.
+  auto targets = [](const StructType* from) {
+    std::vector<const StructType*> out;
+    for (const Field& f : from->fields) {
+      const Type* t = &f.type;
+      if (t->kind == Kind::optional) t = t->element.get();
+      if (t->kind == Kind::rc) out.push_back(t->element->structure);
+      if (t->kind == Kind::structure) out.push_back(t->structure);
+    }
+    return out;
+  };
   for (const auto& module : model.modules) {
     for (const auto& s : module->structs) {
       if (broken_.count(s.get()) != 0) continue;
-      std::set<const StructType*> seen;
-      std::function<bool(const StructType*)> reaches = [&](const StructType* from) -> bool {
-        for (const Field& f : from->fields) {
-          const Type* t = &f.type;
-          if (t->kind == Kind::optional) t = t->element.get();
-          std::vector<const StructType*> targets;
-          if (t->kind == Kind::rc) targets.push_back(t->element->structure);
-          if (t->kind == Kind::structure) targets.push_back(t->structure);  // by value: its rc fields count
-          for (const StructType* target : targets) {
-            if (target == s.get()) return true;
-            if (seen.insert(target).second && reaches(target)) return true;
-          }
-        }
-        return false;
-      };
-      bool has_rc = std::any_of(s->fields.begin(), s->fields.end(), [](const Field& f) {
+      const bool has_rc = std::any_of(s->fields.begin(), s->fields.end(), [](const Field& f) {
         return f.type.kind == Kind::rc || (f.type.kind == Kind::optional && f.type.element->kind == Kind::rc);
       });
-      if (has_rc && reaches(s.get())) {
+      if (!has_rc) continue;
+      std::set<const StructType*> seen;
+      std::vector<const StructType*> stack = targets(s.get());
+      bool cycle = false;
+      while (!stack.empty() && !cycle) {
+        const StructType* at = stack.back();
+        stack.pop_back();
+        if (at == s.get()) cycle = true;
+        if (!seen.insert(at).second) continue;
+        for (const StructType* next : targets(at)) stack.push_back(next);
+      }
+      if (cycle) {
         d_.warning(s->span, "struct '" + s->name + "' can reach itself through rc<> pointers alone: a cycle of rc "
                                 "pointers is never freed; make one of them weak<>");
       }
@@ -624,35 +683,54 @@ void Analyzer::check_rc_cycles(const Model& model) {
 // owner: a chain of them (or of by-value members) that returns to where it
 // started would make objects forever.
 void Analyzer::check_eager_cycles(const Model& model) {
-  std::map<const StructType*, int> state;  // 1 = on the path, 2 = done
-  std::vector<const StructType*> path;
-  std::function<void(const StructType*)> visit = [&](const StructType* s) {
-    state[s] = 1;
-    path.push_back(s);
-    std::function<void(const Type&)> follow = [&](const Type& t) {
-      const StructType* next = nullptr;
-      if (t.kind == Kind::structure) next = t.structure;
-      if (t.kind == Kind::box || t.kind == Kind::rc) next = t.element->structure;
-      if (t.kind == Kind::array) follow(*t.element);
-      if (next == nullptr) return;
-      if (state[next] == 1) {
-        std::string chain;
-        auto start = std::find(path.begin(), path.end(), next);
-        for (auto it = start; it != path.end(); ++it) chain += (*it)->name + " -> ";
-        d_.error(next->span, "struct '" + next->name + "' always owns another '" + next->name + "' (" + chain + next->name +
-                                 " through box<> or rc<> without '?'), so making one would never end; make a link "
-                                 "optional, as in box<" + next->name + ">?");
-        return;
-      }
-      if (state[next] == 0) visit(next);
-    };
-    for (const Field& f : s->fields) follow(f.type);
-    path.pop_back();
-    state[s] = 2;
+  auto eager_targets = [](const StructType* from) {
+    std::vector<const StructType*> out;
+    std::vector<const Type*> pending;
+    for (const Field& f : from->fields) pending.push_back(&f.type);
+    while (!pending.empty()) {
+      const Type* t = pending.back();
+      pending.pop_back();
+      if (t->kind == Kind::structure) out.push_back(t->structure);
+      if (t->kind == Kind::box || t->kind == Kind::rc) out.push_back(t->element->structure);
+      if (t->kind == Kind::array) pending.push_back(t->element.get());
+    }
+    return out;
   };
+  // Depth-first search with an explicit stack; state 1 = on the path.
+  std::map<const StructType*, int> state;
   for (const auto& module : model.modules) {
-    for (const auto& s : module->structs) {
-      if (state[s.get()] == 0 && broken_.count(s.get()) == 0) visit(s.get());
+    for (const auto& root : module->structs) {
+      if (state[root.get()] != 0 || broken_.count(root.get()) != 0) continue;
+      struct Frame {
+        const StructType* type;
+        std::vector<const StructType*> next;
+        std::size_t index = 0;
+      };
+      std::vector<Frame> path;
+      state[root.get()] = 1;
+      path.push_back({root.get(), eager_targets(root.get())});
+      while (!path.empty()) {
+        Frame& top = path.back();
+        if (top.index == top.next.size()) {
+          state[top.type] = 2;
+          path.pop_back();
+          continue;
+        }
+        const StructType* next = top.next[top.index++];
+        if (state[next] == 1) {
+          std::string chain;
+          auto start = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return f.type == next; });
+          for (auto it = start; it != path.end(); ++it) chain += it->type->name + " -> ";
+          d_.error(next->span, "struct '" + next->name + "' always owns another '" + next->name + "' (" + chain +
+                                   next->name + " through box<> or rc<> without '?'), so making one would never end; "
+                                   "make a link optional, as in box<" + next->name + ">?");
+          continue;
+        }
+        if (state[next] == 0 && broken_.count(next) == 0) {
+          state[next] = 1;
+          path.push_back({next, eager_targets(next)});
+        }
+      }
     }
   }
 }
@@ -693,7 +771,7 @@ void Analyzer::fingerprint(PoolType& pool) {
     }
   }
   for (const EnumType* e : enums) {
-    canonical += "enum " + e->name + " " + describe(Type{e->underlying, nullptr, nullptr, nullptr, 0}) + "\n";
+    canonical += "enum " + e->name + " " + describe(Type::scalar(e->underlying)) + "\n";
     for (const EnumValue& v : e->values) canonical += "  " + v.name + " = " + v.value + "\n";
   }
   pool.fingerprint = fnv1a64(canonical);

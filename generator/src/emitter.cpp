@@ -77,6 +77,7 @@ std::string Emitter::tag(const Type& t) const {
     case Kind::string: return "pschema::string_t";
     case Kind::bytes: return "pschema::bytes_t";
     case Kind::vec: return "pschema::vec<" + tag(*t.element) + ">";
+    case Kind::map: return "pschema::map<" + tag(*t.key) + ", " + tag(*t.element) + ">";
     case Kind::box: return "pschema::box<" + tag(*t.element) + ">";
     case Kind::rc: return "pschema::rc<" + tag(*t.element) + ">";
     case Kind::weak: return "pschema::weak<" + tag(*t.element) + ">";
@@ -92,6 +93,7 @@ std::string Emitter::layout_type(const Type& t) const {
   if (t.kind == Kind::structure) return struct_name(t.structure) + "::Layout";
   if (t.kind == Kind::string || t.kind == Kind::bytes) return "pschema::StringRep";
   if (t.kind == Kind::vec) return "pschema::VecRep";
+  if (t.kind == Kind::map) return "pschema::MapRep";
   if (is_pointer_kind(t.kind) || (t.kind == Kind::optional && is_pointer_kind(t.element->kind))) {
     return "std::uint64_t";  // an offset; 0 = empty
   }
@@ -104,6 +106,7 @@ std::string Emitter::view_type(const Type& t) const {
     case Kind::string: return "std::string_view";
     case Kind::bytes: return "std::span<const std::byte>";
     case Kind::vec: return "pschema::VecView<" + tag(*t.element) + ">";
+    case Kind::map: return "pschema::MapView<" + tag(*t.key) + ", " + tag(*t.element) + ">";
     case Kind::array: return "pschema::ArrayView<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
     case Kind::box: case Kind::rc: return struct_name(t.element->structure) + "::View";
     case Kind::weak: return "pschema::WeakView<" + tag(*t.element) + ">";
@@ -120,6 +123,7 @@ std::string Emitter::mut_type(const Type& t) const {
     case Kind::string: return "pschema::StringMut";
     case Kind::bytes: return "pschema::BytesMut";
     case Kind::vec: return "pschema::VecMut<" + tag(*t.element) + ">";
+    case Kind::map: return "pschema::MapMut<" + tag(*t.key) + ", " + tag(*t.element) + ">";
     case Kind::array: return "pschema::ArrayMut<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
     case Kind::box: return "pschema::BoxMut<" + tag(*t.element) + ">";
     case Kind::rc: return "pschema::RcMut<" + tag(*t.element) + ">";
@@ -164,7 +168,7 @@ void Emitter::docs(const ast::Docs& lines) {
 
 void Emitter::emit_enum(const EnumType& e) {
   docs(e.docs);
-  p_.print("enum class $name$ : $type$ {\n", {{"name", e.name}, {"type", tag(Type{e.underlying, nullptr, nullptr, nullptr, 0})}});
+  p_.print("enum class $name$ : $type$ {\n", {{"name", e.name}, {"type", tag(Type::scalar(e.underlying))}});
   {
     Printer::Indent indent(p_);
     for (const EnumValue& v : e.values) {
@@ -177,7 +181,7 @@ void Emitter::emit_enum(const EnumType& e) {
 
 void Emitter::emit_struct_shell(const StructType& s) {
   docs(s.docs);
-  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  const bool plain = is_plain(Type::of(&s));
   p_.print("struct $name$ {\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
@@ -215,7 +219,7 @@ void Emitter::emit_layout(const StructType& s) {
 }
 
 void Emitter::emit_view_class(const StructType& s) {
-  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  const bool plain = is_plain(Type::of(&s));
   p_.print("class $name$::View {\n public:\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
@@ -238,7 +242,7 @@ void Emitter::emit_view_class(const StructType& s) {
 }
 
 void Emitter::emit_mut_class(const StructType& s) {
-  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  const bool plain = is_plain(Type::of(&s));
   p_.print("class $name$::Mut {\n public:\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
@@ -280,7 +284,7 @@ void Emitter::emit_mut_class(const StructType& s) {
 }
 
 void Emitter::emit_definitions(const StructType& s) {
-  const bool plain = is_plain(Type{Kind::structure, nullptr, &s, nullptr, 0});
+  const bool plain = is_plain(Type::of(&s));
   const std::string& n = s.name;
   if (plain) {
     p_.print("struct $name$::Value {\n", {{"name", n}});

@@ -49,6 +49,7 @@ std::string describe(const Type& type) {
     case Kind::string: return "string";
     case Kind::bytes: return "bytes";
     case Kind::vec: return "vec<" + describe(*type.element) + ">";
+    case Kind::map: return "map<" + describe(*type.key) + ", " + describe(*type.element) + ">";
     case Kind::box: return "box<" + describe(*type.element) + ">";
     case Kind::rc: return "rc<" + describe(*type.element) + ">";
     case Kind::weak: return "weak<" + describe(*type.element) + ">";
@@ -87,6 +88,8 @@ Layout layout_of(const Type& type) {
     case Kind::bytes:
     case Kind::vec:
       return {24, 8};  // pschema::StringRep / BytesRep / VecRep
+    case Kind::map:
+      return {16, 8};  // pschema::MapRep
     case Kind::box:
     case Kind::rc:
     case Kind::weak:

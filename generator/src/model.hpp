@@ -14,7 +14,7 @@ namespace pschema::gen {
 
 enum class Kind {
   boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64,
-  enumeration, structure, array, string, bytes, vec, box, rc, weak, optional, handle,
+  enumeration, structure, array, string, bytes, vec, map, box, rc, weak, optional, handle,
 };
 
 struct EnumType;
@@ -25,8 +25,27 @@ struct Type {
   Kind kind = Kind::u8;
   const EnumType* enumeration = nullptr;  // kind == enumeration
   const StructType* structure = nullptr;  // kind == structure
-  std::shared_ptr<const Type> element;    // array, vec, box, rc, weak, optional, handle
+  std::shared_ptr<const Type> element;    // array, vec, box, rc, weak, optional, handle; map: the value
   std::uint64_t length = 0;               // array
+  std::shared_ptr<const Type> key;        // map
+
+  static Type scalar(Kind kind) {
+    Type t;
+    t.kind = kind;
+    return t;
+  }
+  static Type of(const StructType* s) {
+    Type t;
+    t.kind = Kind::structure;
+    t.structure = s;
+    return t;
+  }
+  static Type of(const EnumType* e) {
+    Type t;
+    t.kind = Kind::enumeration;
+    t.enumeration = e;
+    return t;
+  }
 };
 
 struct Layout {

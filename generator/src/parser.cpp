@@ -1,5 +1,6 @@
 #include "parser.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,27 +17,62 @@ using pschema_grammar::PSchemaParser;
 namespace {
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos.
-// ANTLR's input stream throws on invalid UTF-8; we report it instead.
+// ANTLR's input stream throws on invalid UTF-8 (overlong forms and
+// surrogates included); we report it instead.
 std::size_t find_invalid_utf8(const std::string& text) {
   std::size_t i = 0;
   while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
+    const auto c = static_cast<unsigned char>(text[i]);
     std::size_t extra = 0;
+    std::uint32_t code = 0;
     if (c < 0x80) {
-      extra = 0;
+      ++i;
+      continue;
     } else if (c >= 0xC2 && c <= 0xDF) {
       extra = 1;
+      code = c & 0x1F;
     } else if ((c & 0xF0) == 0xE0) {
       extra = 2;
+      code = c & 0x0F;
     } else if (c >= 0xF0 && c <= 0xF4) {
       extra = 3;
+      code = c & 0x07;
     } else {
       return i;
     }
     for (std::size_t k = 1; k <= extra; ++k) {
       if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     }
+    const bool overlong = (extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000);
+    if (overlong || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return i;
     i += extra + 1;
+  }
+  return std::string::npos;
+}
+
+// The parser recurses once per level of `<`, `(` or `{`; a hostile file
+// nesting them thousands deep would overflow the stack. Returns the offset
+// where nesting first gets too deep, or npos. Comments and strings are
+// skipped so that they cannot trigger it.
+std::size_t find_excessive_nesting(const std::string& text, std::size_t limit) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      std::size_t end = text.find("*/", i + 2);
+      i = end == std::string::npos ? text.size() : end + 1;
+    } else if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '<' || c == '(' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == '>' || c == ')' || c == '}') && depth > 0) {
+      --depth;
+    }
   }
   return std::string::npos;
 }
@@ -166,6 +202,12 @@ std::optional<ast::File> parse_file(const SourceFile& file, Diagnostics& diagnos
   std::size_t bad = find_invalid_utf8(file.text());
   if (bad != std::string::npos) {
     diagnostics.error(Span{&file, bad, bad + 1}, "the file is not valid UTF-8 text");
+    return std::nullopt;
+  }
+  constexpr std::size_t nesting_limit = 100;
+  if (std::size_t deep = find_excessive_nesting(file.text(), nesting_limit); deep != std::string::npos) {
+    diagnostics.error(Span{&file, deep, deep + 1},
+                      "brackets nested more than " + std::to_string(nesting_limit) + " levels deep");
     return std::nullopt;
   }
   const std::size_t errors_before = diagnostics.error_count();

@@ -61,7 +61,7 @@ class Lane {
 
   // Transaction operations (see pschema/transaction.hpp).
   void add(std::uint64_t offset, std::size_t size);
-  void add_uninitialized(std::uint64_t offset, std::size_t size);
+  void add(std::uint64_t first, std::size_t first_size, std::uint64_t second, std::size_t second_size);
   std::uint64_t allocate(std::size_t size, std::uint32_t type_id);
   void free(std::uint64_t offset);
   // The block of an object allocated before or by this transaction.
@@ -85,7 +85,10 @@ class Lane {
     std::uint64_t size_and_state;
     std::uint32_t type_id;
   };
-  void log_range(std::uint64_t offset, std::size_t size);
+  // Whether the range must be logged before it is written.
+  bool needs_log(std::uint64_t offset, std::size_t size) const;
+  // Appends undo entries for the range (no fence: the caller fences).
+  void append_range(std::uint64_t offset, std::size_t size);
   // Heap::reserve, retried once after the pool reclaims fragmented free space.
   Block reserve(std::uint64_t size, Heap::Purpose purpose);
   void append_header_undo(const Block& block);
@@ -101,8 +104,7 @@ class Lane {
   Transaction transaction_;
 
   LoggedRanges logged_;
-  // Ranges flushed at commit: logged ones and add_uninitialized ones.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
   std::vector<Block> allocated_;                                // reserved by this transaction
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees

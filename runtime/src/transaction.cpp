@@ -97,12 +97,31 @@ bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
 }
 
 void Lane::add(std::uint64_t offset, std::size_t size) {
-  if (size == 0) return;
-  check_in_heap(offset, size);
-  if (logged_.covers(offset, size) || inside_fresh(offset, size)) return;
-  log_range(offset, size);
+  if (!needs_log(offset, size)) return;
+  append_range(offset, size);
+  // The old contents must be durable before the caller overwrites them.
+  journal_.fence(Site::log_entry);
+  unfenced_entries_ = false;
   transaction_.recent_begin_ = offset;
   transaction_.recent_end_ = offset + size;
+}
+
+void Lane::add(std::uint64_t first, std::size_t first_size, std::uint64_t second, std::size_t second_size) {
+  const bool log_first = needs_log(first, first_size);
+  const bool log_second = needs_log(second, second_size);
+  if (log_first) append_range(first, first_size);
+  if (log_second) append_range(second, second_size);
+  if (!log_first && !log_second) return;
+  journal_.fence(Site::log_entry);  // one fence for both entries
+  unfenced_entries_ = false;
+  transaction_.recent_begin_ = second;
+  transaction_.recent_end_ = second + second_size;
+}
+
+bool Lane::needs_log(std::uint64_t offset, std::size_t size) const {
+  if (size == 0) return false;
+  check_in_heap(offset, size);
+  return !logged_.covers(offset, size) && !inside_fresh(offset, size);
 }
 
 Block Lane::reserve(std::uint64_t size, Heap::Purpose purpose) {
@@ -122,16 +141,6 @@ void Lane::append_header_undo(const Block& block) {
   unfenced_entries_ = true;
 }
 
-void Lane::add_uninitialized(std::uint64_t offset, std::size_t size) {
-  if (size == 0) return;
-  check_in_heap(offset, size);
-  if (inside_fresh(offset, size)) return;  // flushed with its object anyway
-  dirty_.emplace_back(offset, size);
-  // Writes to it need no undo entry: let the fast path of add() skip them.
-  transaction_.recent_begin_ = offset;
-  transaction_.recent_end_ = offset + size;
-}
-
 void Lane::check_in_heap(std::uint64_t offset, std::size_t size) const {
   const std::uint64_t heap_begin = pool_.heap().begin(), heap_end = pool_.heap().end();
   if (offset < heap_begin || offset > heap_end || size > heap_end - offset) {
@@ -140,7 +149,7 @@ void Lane::check_in_heap(std::uint64_t offset, std::size_t size) const {
   }
 }
 
-void Lane::log_range(std::uint64_t offset, std::size_t size) {
+void Lane::append_range(std::uint64_t offset, std::size_t size) {
   auto reserve_segment = [this](std::uint64_t bytes) { return reserve(bytes, Heap::Purpose::journal); };
   for (std::uint64_t done = 0; done < size;) {
     auto piece = static_cast<std::uint32_t>(std::min<std::uint64_t>(size - done, max_entry_data));
@@ -148,9 +157,6 @@ void Lane::log_range(std::uint64_t offset, std::size_t size) {
     counters_.ranges_logged.add(1);
     done += piece;
   }
-  // The old contents must be durable before the caller overwrites them.
-  journal_.fence(Site::log_entry);
-  unfenced_entries_ = false;
   logged_.insert(offset, size);
   dirty_.emplace_back(offset, size);
 }
@@ -199,7 +205,7 @@ void Lane::free(std::uint64_t offset) {
 }
 
 void Lane::commit() {
-  if (journal_.empty() && allocated_.empty() && dirty_.empty()) {
+  if (journal_.empty() && allocated_.empty()) {
     // Nothing was written: no fence, nothing to make durable.
     counters_.transactions_committed.add(1);
     finish();
@@ -444,7 +450,9 @@ void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size
 
 bool Transaction::allocated_here(const void* p) const { return lane_.inside_fresh(offset_of(p), 1); }
 
-void Transaction::add_uninitialized(const void* p, std::size_t size) { lane_.add_uninitialized(offset_of(p), size); }
+void Transaction::add(const void* first, std::size_t first_size, const void* second, std::size_t second_size) {
+  lane_.add(offset_of(first), first_size, offset_of(second), second_size);
+}
 
 std::size_t Transaction::allocation_size(std::uint64_t offset) const { return lane_.block_of(offset).payload_size(); }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "pschema/schema_info.hpp"
@@ -50,5 +51,12 @@ inline pschema::SchemaInfo test_schema(std::uint32_t root_size = 256, std::strin
 }
 
 constexpr std::size_t small_pool = 4 << 20;
+
+// The seed of a randomised test: PSCHEMA_TEST_SEED if set (to replay a
+// failure), else a random one. Tests CAPTURE it so a failure prints it.
+inline unsigned test_seed() {
+  if (const char* text = std::getenv("PSCHEMA_TEST_SEED")) return static_cast<unsigned>(std::strtoul(text, nullptr, 0));
+  return std::random_device{}();
+}
 
 }  // namespace test_support

@@ -25,3 +25,4 @@
 #include "pschema/vec.hpp"
 #include "pschema/version.hpp"
 #include "pschema/value.hpp"
+#include "pschema/map.hpp"

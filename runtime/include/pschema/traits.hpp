@@ -33,6 +33,8 @@ template <class T>
 struct rc;  // `rc<T>`: shared owner
 template <class T>
 struct weak;  // `weak<T>`
+template <class K, class V>
+struct map;  // `map<K, V>`
 
 template <class Tag, class = void>
 struct traits;

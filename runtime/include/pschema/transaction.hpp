@@ -46,13 +46,19 @@ class Transaction {
     add_slow(offset, size);
   }
 
-  // Declares that [p, p + size) is about to be written but held no live
-  // data before this transaction (a vector slot past its size): nothing is
-  // logged, the range is only made durable at commit.
-  void add_uninitialized(const void* p, std::size_t size);
+  // add() for two ranges with one fence between logging and writing (a
+  // vector's size and its new slot).
+  void add(const void* first, std::size_t first_size, const void* second, std::size_t second_size);
 
   // Whether `p` lies inside an object this transaction allocated.
   bool allocated_here(const void* p) const;
+
+  // After writing directly into a range made writable with add() (memmove,
+  // memset), tells an observing persistence backend (the crash simulator);
+  // free otherwise.
+  void written(const void* p, std::size_t size) {
+    if (observed_) stored(p, size);
+  }
 
   // Logs and writes one value.
   template <class T>

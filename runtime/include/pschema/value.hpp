@@ -10,6 +10,7 @@
 #include "pschema/access.hpp"
 #include "pschema/array.hpp"
 #include "pschema/optional.hpp"
+#include "pschema/string.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -26,10 +27,20 @@ struct value_of<T> {
 };
 
 template <schema_struct S>
+  requires requires { typename S::Value; }
 struct value_of<S> {
   using type = typename S::Value;
   static type from(const typename S::View& view) { return view.to_value(); }
   static void assign(Transaction& tx, typename S::Layout* p, const type& value) { access::mut<S>(tx, p).assign(value); }
+};
+
+template <>
+struct value_of<string_t> {
+  using type = std::string;
+  static type from(std::string_view view) { return std::string(view); }
+  static void assign(Transaction& tx, StringRep* p, std::string_view value) {
+    detail::assign_string(tx, p, value.data(), value.size());
+  }
 };
 
 template <class T, std::size_t N>

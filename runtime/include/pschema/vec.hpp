@@ -2,8 +2,8 @@
 // relocated with memcpy: every layout is trivially copyable and holds only
 // pool-relative offsets, so bytes can move.
 //
-// What each operation logs: push_back/emplace_back the 8-byte size only
-// (the new slot held no live data: it is flushed at commit, not logged);
+// What each operation logs: push_back/emplace_back the 8-byte size and the
+// new slot, with one fence for both;
 // set/[] on Mut the element; insert/erase the elements they shift; growth
 // copies into a new buffer (nothing to log) and frees the old one.
 #pragma once
@@ -149,6 +149,15 @@ class VecMut {
   void reserve(std::size_t n) {
     if (n > rep_->capacity) regrow(n);
   }
+  // Gives back unused capacity: an empty vec frees its buffer.
+  void shrink_to_fit() {
+    if (rep_->size == 0) {
+      if (rep_->offset != 0) tx_->free(rep_->offset);
+      tx_->write(*rep_, VecRep{0, 0, 0});
+    } else if (rep_->capacity > rep_->size) {
+      regrow(rep_->size);
+    }
+  }
   // Grows with new (zeroed, initialised) elements or shrinks, destroying the tail.
   void resize(std::size_t n) {
     while (size() > n) pop_back();
@@ -167,6 +176,7 @@ class VecMut {
     tx_->add(at, moved + sizeof(element_layout));
     std::memmove(at + 1, at, moved);
     std::memset(static_cast<void*>(at), 0, sizeof(element_layout));
+    tx_->written(at, moved + sizeof(element_layout));
     traits<T>::init(*tx_, at);
     return (*this)[index];
   }
@@ -181,6 +191,7 @@ class VecMut {
     const std::size_t moved = (size() - index - 1) * sizeof(element_layout);
     tx_->add(at, moved + sizeof(element_layout));
     std::memmove(at, at + 1, moved);
+    tx_->written(at, moved);
     tx_->write(rep_->size, rep_->size - 1);
   }
 
@@ -190,14 +201,17 @@ class VecMut {
     if (i >= size()) throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
   }
   // Makes room for one more element at the end and returns its slot, zeroed.
+  // The slot is logged too: past the size it holds no live data now, but an
+  // element popped earlier in this transaction lives there again if the
+  // transaction aborts.
   element_layout* append_slot() {
     if (rep_->size == rep_->capacity) regrow(rep_->capacity < 4 ? 4 : rep_->capacity * 2);
     element_layout* slot = this->slot(rep_->size);
-    tx_->write(rep_->size, rep_->size + 1);
-    // Last, so that the writes that fill the slot find it as the range
-    // most recently declared and skip the undo log.
-    tx_->add_uninitialized(slot, sizeof(element_layout));
+    tx_->add(&rep_->size, sizeof rep_->size, slot, sizeof(element_layout));
+    rep_->size += 1;
+    tx_->written(&rep_->size, sizeof rep_->size);
     std::memset(static_cast<void*>(slot), 0, sizeof(element_layout));
+    tx_->written(slot, sizeof(element_layout));
     return slot;
   }
   void regrow(std::size_t capacity) {

@@ -1,0 +1,581 @@
+// `map<K, V>`: an ordered map, a B+-tree whose nodes are a few cache lines
+// long. Keys: integers, enums, `string`, `bytes`. Entries live in the
+// leaves; inner nodes hold separator keys (copies, owned by the node) and
+// child offsets. Erasing never merges nodes: a leaf that becomes empty is
+// unlinked from its parent, so the tree stays valid and balanced in height
+// (it only grows through splits at the root).
+//
+// What changes log: an insert logs the count and the entries it shifts in
+// one leaf; a split writes a new node (nothing to log) and logs the old
+// node's count and the parent's shifted separators; erase likewise.
+// Iterators, views and Muts of entries are invalidated by inserts and
+// erases in the same transaction, as with std::vector.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pschema/string.hpp"
+#include "pschema/traits.hpp"
+#include "pschema/transaction.hpp"
+#include "pschema/value.hpp"
+
+namespace pschema {
+
+struct MapRep {
+  std::uint64_t root;  // offset of the root node, 0 when empty
+  std::uint64_t size;
+};
+static_assert(sizeof(MapRep) == 16);
+
+namespace type_ids {
+inline constexpr std::uint32_t map_leaf = 0x80000004u;
+inline constexpr std::uint32_t map_inner = 0x80000005u;
+}  // namespace type_ids
+
+namespace detail {
+
+// How keys are passed in and compared.
+template <class K>
+struct map_key {
+  using arg = K;  // integers and enums by value
+  static arg of(const std::byte*, const K* stored) { return *stored; }
+  static bool less(arg a, arg b) { return a < b; }
+  static void store(Transaction& tx, K* slot, arg key) { tx.write(*slot, key); }
+  static void destroy(Transaction&, K*) {}
+};
+
+template <>
+struct map_key<string_t> {
+  using arg = std::string_view;
+  static arg of(const std::byte* base, const StringRep* stored) { return traits<string_t>::make_view(base, stored); }
+  static bool less(arg a, arg b) { return a < b; }
+  static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
+  static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
+};
+
+template <>
+struct map_key<bytes_t> {
+  using arg = std::span<const std::byte>;
+  static arg of(const std::byte* base, const StringRep* stored) { return traits<bytes_t>::make_view(base, stored); }
+  static bool less(arg a, arg b) { return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end()); }
+  static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
+  static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
+};
+
+template <class K, class V>
+struct MapNodes {
+  using KL = typename traits<K>::layout;
+  using VL = typename traits<V>::layout;
+  // About 512 bytes a node: eight cache lines, a few hundred ns to search.
+  static constexpr std::size_t node_bytes = 512;
+  static constexpr std::size_t leaf_capacity =
+      std::clamp<std::size_t>((node_bytes - 8) / (sizeof(KL) + sizeof(VL)), 4, 64);
+  static constexpr std::size_t inner_capacity = std::clamp<std::size_t>((node_bytes - 16) / (sizeof(KL) + 8), 4, 64);
+
+  struct Header {
+    std::uint32_t count;  // entries (leaf) or separators (inner: children = count + 1)
+    std::uint32_t leaf;   // 1 for a leaf
+  };
+  struct Leaf {
+    Header header;
+    KL keys[leaf_capacity];
+    VL values[leaf_capacity];
+  };
+  struct Inner {
+    Header header;
+    KL keys[inner_capacity];                  // keys[i] = smallest key of children[i + 1]
+    std::uint64_t children[inner_capacity + 1];
+  };
+};
+
+}  // namespace detail
+
+// A read-only or mutable position in a map; `entry()` gives the key and
+// the value. Iteration walks the leaves in key order.
+template <class K, class V, bool Mutable>
+class MapIterator {
+  using nodes = detail::MapNodes<K, V>;
+  using key_arg = typename detail::map_key<K>::arg;
+
+ public:
+  using value_ref = std::conditional_t<Mutable, element_reference_t<V>, typename traits<V>::view>;
+  using value_type = std::pair<key_arg, value_ref>;
+  using difference_type = std::ptrdiff_t;
+  using iterator_category = std::forward_iterator_tag;
+
+  MapIterator() = default;
+
+  value_type operator*() const {
+    const auto* leaf = leaf_at(path_.back().first);
+    const std::size_t i = path_.back().second;
+    return {detail::map_key<K>::of(base(), &leaf->keys[i]), value_at(i)};
+  }
+  MapIterator& operator++() {
+    ++path_.back().second;
+    settle();
+    return *this;
+  }
+  MapIterator operator++(int) {
+    MapIterator copy = *this;
+    ++*this;
+    return copy;
+  }
+  friend bool operator==(const MapIterator& a, const MapIterator& b) {
+    if (a.path_.empty() || b.path_.empty()) return a.path_.empty() == b.path_.empty();
+    return a.path_.back() == b.path_.back();
+  }
+
+ private:
+  template <class, class>
+  friend class MapView;
+  template <class, class>
+  friend class MapMut;
+  using Context = std::conditional_t<Mutable, Transaction*, const std::byte*>;
+
+  MapIterator(Context context, std::vector<std::pair<std::uint64_t, std::size_t>> path)
+      : context_(context), path_(std::move(path)) {
+    settle();
+  }
+  const std::byte* base() const {
+    if constexpr (Mutable) {
+      return context_->base();
+    } else {
+      return context_;
+    }
+  }
+  const typename nodes::Leaf* leaf_at(std::uint64_t offset) const {
+    return reinterpret_cast<const typename nodes::Leaf*>(base() + offset);
+  }
+  value_ref value_at(std::size_t i) const {
+    auto* leaf = const_cast<typename nodes::Leaf*>(leaf_at(path_.back().first));
+    if constexpr (Mutable && has_mut<V>) {
+      return traits<V>::make_mut(*context_, &leaf->values[i]);
+    } else {
+      return traits<V>::make_view(base(), &leaf->values[i]);
+    }
+  }
+  // Moves past exhausted nodes to the next entry, or to the end (empty path).
+  void settle() {
+    while (!path_.empty()) {
+      auto& [offset, index] = path_.back();
+      const auto* header = reinterpret_cast<const typename nodes::Header*>(base() + offset);
+      const std::size_t limit = header->leaf ? header->count : header->count + 1;
+      if (index < limit) {
+        if (header->leaf) return;
+        const auto* inner = reinterpret_cast<const typename nodes::Inner*>(base() + offset);
+        path_.emplace_back(inner->children[index], 0);
+        continue;
+      }
+      path_.pop_back();
+      if (!path_.empty()) ++path_.back().second;
+    }
+  }
+
+  Context context_{};
+  std::vector<std::pair<std::uint64_t, std::size_t>> path_;  // node offset, index in it
+};
+
+// Shared search code for views and muts.
+template <class K, class V>
+class MapAccess {
+ protected:
+  using nodes = detail::MapNodes<K, V>;
+  using keys = detail::map_key<K>;
+  using key_arg = typename keys::arg;
+  using Path = std::vector<std::pair<std::uint64_t, std::size_t>>;
+
+  static const typename nodes::Header* header(const std::byte* base, std::uint64_t offset) {
+    return reinterpret_cast<const typename nodes::Header*>(base + offset);
+  }
+  static const typename nodes::Inner* inner(const std::byte* base, std::uint64_t offset) {
+    return reinterpret_cast<const typename nodes::Inner*>(base + offset);
+  }
+  static const typename nodes::Leaf* leaf(const std::byte* base, std::uint64_t offset) {
+    return reinterpret_cast<const typename nodes::Leaf*>(base + offset);
+  }
+  // The path to the leaf position of the first key not less than `key`
+  // (`strictly`: greater than `key`).
+  static Path search(const std::byte* base, const MapRep* rep, key_arg key, bool strictly) {
+    Path path;
+    std::uint64_t at = rep->root;
+    while (at != 0) {
+      const auto* h = header(base, at);
+      if (h->leaf) {
+        const auto* l = leaf(base, at);
+        std::size_t i = 0;
+        while (i < h->count && (strictly ? !keys::less(key, keys::of(base, &l->keys[i]))
+                                         : keys::less(keys::of(base, &l->keys[i]), key))) {
+          ++i;
+        }
+        path.emplace_back(at, i);
+        break;
+      }
+      const auto* n = inner(base, at);
+      std::size_t child = 0;  // the first separator greater than key decides
+      while (child < h->count && !keys::less(key, keys::of(base, &n->keys[child]))) ++child;
+      path.emplace_back(at, child);
+      at = n->children[child];
+    }
+    return path;
+  }
+  static Path leftmost(const MapRep* rep) {
+    Path path;
+    if (rep->root != 0) path.emplace_back(rep->root, 0);
+    return path;  // the iterator descends from here
+  }
+  // The leaf slot holding `key`, or null.
+  static std::pair<std::uint64_t, std::size_t> locate(const std::byte* base, const MapRep* rep, key_arg key) {
+    Path path = search(base, rep, key, false);
+    if (path.empty()) return {0, 0};
+    auto [offset, i] = path.back();
+    const auto* l = leaf(base, offset);
+    if (i < l->header.count && !keys::less(key, keys::of(base, &l->keys[i]))) return {offset, i};
+    return {0, 0};
+  }
+};
+
+template <class K, class V>
+class MapView : MapAccess<K, V> {
+  using base_type = MapAccess<K, V>;
+
+ public:
+  using key_arg = typename base_type::key_arg;
+  using value_view = typename traits<V>::view;
+  using iterator = MapIterator<K, V, false>;
+
+  MapView(const std::byte* base, const MapRep* rep) : base_(base), rep_(rep) {}
+
+  std::size_t size() const { return rep_->size; }
+  bool empty() const { return rep_->size == 0; }
+  std::optional<value_view> find(key_arg key) const {
+    auto [offset, i] = base_type::locate(base_, rep_, key);
+    if (offset == 0) return std::nullopt;
+    return traits<V>::make_view(base_, &base_type::leaf(base_, offset)->values[i]);
+  }
+  bool contains(key_arg key) const { return base_type::locate(base_, rep_, key).first != 0; }
+  value_view at(key_arg key) const {
+    if (auto v = find(key)) return *v;
+    throw std::out_of_range("key not in map");
+  }
+  iterator begin() const { return iterator(base_, base_type::leftmost(rep_)); }
+  iterator end() const { return iterator(); }
+  iterator lower_bound(key_arg key) const { return iterator(base_, base_type::search(base_, rep_, key, false)); }
+  iterator upper_bound(key_arg key) const { return iterator(base_, base_type::search(base_, rep_, key, true)); }
+
+ private:
+  const std::byte* base_;
+  const MapRep* rep_;
+};
+
+template <class K, class V>
+class MapMut : MapAccess<K, V> {
+  using base_type = MapAccess<K, V>;
+  using nodes = typename base_type::nodes;
+  using keys = typename base_type::keys;
+  using Leaf = typename nodes::Leaf;
+  using Inner = typename nodes::Inner;
+  using Path = typename base_type::Path;
+
+ public:
+  using key_arg = typename base_type::key_arg;
+  using reference = element_reference_t<V>;
+  using iterator = MapIterator<K, V, true>;
+
+  MapMut(Transaction& tx, MapRep* rep) : tx_(&tx), rep_(rep) {}
+  operator MapView<K, V>() const { return MapView<K, V>(tx_->base(), rep_); }
+
+  std::size_t size() const { return rep_->size; }
+  bool empty() const { return rep_->size == 0; }
+  bool contains(key_arg key) const { return base_type::locate(tx_->base(), rep_, key).first != 0; }
+  std::optional<reference> find(key_arg key) const {
+    auto [offset, i] = base_type::locate(tx_->base(), rep_, key);
+    if (offset == 0) return std::nullopt;
+    return ref(offset, i);
+  }
+  reference at(key_arg key) const {
+    if (auto v = find(key)) return *v;
+    throw std::out_of_range("key not in map");
+  }
+  iterator begin() const { return iterator(tx_, base_type::leftmost(rep_)); }
+  iterator end() const { return iterator(); }
+  iterator lower_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->base(), rep_, key, false)); }
+  iterator upper_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->base(), rep_, key, true)); }
+
+  // The value at `key`, made (zeroed, initialised) if it was not there;
+  // `second` says whether it was made.
+  std::pair<reference, bool> try_emplace(key_arg key) {
+    auto [offset, i, made] = insert_slot(key);
+    return {ref(offset, i), made};
+  }
+  // Plain values: adds `key -> value` unless `key` is there; returns whether it did.
+  template <class U = V>
+    requires requires { typename value_of<U>::type; }
+  bool insert(key_arg key, const typename value_of<U>::type& value) {
+    auto [offset, i, made] = insert_slot(key);
+    if (made) value_of<V>::assign(*tx_, &leaf_mut(offset)->values[i], value);
+    return made;
+  }
+  // Plain values: sets `key -> value`; returns whether `key` is new.
+  template <class U = V>
+    requires requires { typename value_of<U>::type; }
+  bool insert_or_assign(key_arg key, const typename value_of<U>::type& value) {
+    auto [offset, i, made] = insert_slot(key);
+    value_of<V>::assign(*tx_, &leaf_mut(offset)->values[i], value);
+    return made;
+  }
+  // Removes `key` (freeing what its value owns); returns whether it was there.
+  bool erase(key_arg key) {
+    Path path = base_type::search(tx_->base(), rep_, key, false);
+    if (path.empty()) return false;
+    auto [offset, i] = path.back();
+    Leaf* l = leaf_mut(offset);
+    if (i >= l->header.count || keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return false;
+    keys::destroy(*tx_, &l->keys[i]);
+    traits<V>::destroy(*tx_, &l->values[i]);
+    const std::size_t after = l->header.count - i - 1;
+    tx_->add(&l->keys[i], (after + 1) * sizeof(l->keys[0]));
+    tx_->add(&l->values[i], (after + 1) * sizeof(l->values[0]));
+    std::memmove(static_cast<void*>(&l->keys[i]), &l->keys[i + 1], after * sizeof(l->keys[0]));
+    std::memmove(static_cast<void*>(&l->values[i]), &l->values[i + 1], after * sizeof(l->values[0]));
+    tx_->written(&l->keys[i], after * sizeof(l->keys[0]));
+    tx_->written(&l->values[i], after * sizeof(l->values[0]));
+    tx_->write(l->header.count, l->header.count - 1);
+    tx_->write(rep_->size, rep_->size - 1);
+    if (l->header.count == 0) unlink_empty(path);
+    return true;
+  }
+  // Removes every entry and frees every node.
+  void clear() {
+    if (rep_->root != 0) free_subtree(*tx_, rep_->root);
+    tx_->write(*rep_, MapRep{0, 0});
+  }
+
+  // Frees everything under `node` (for destroy and clear).
+  static void free_subtree(Transaction& tx, std::uint64_t node) {
+    auto* h = tx.at<typename nodes::Header>(node);
+    if (h->leaf) {
+      auto* l = tx.at<Leaf>(node);
+      for (std::size_t i = 0; i < h->count; ++i) {
+        keys::destroy(tx, &l->keys[i]);
+        traits<V>::destroy(tx, &l->values[i]);
+      }
+    } else {
+      auto* n = tx.at<Inner>(node);
+      for (std::size_t i = 0; i < h->count; ++i) keys::destroy(tx, &n->keys[i]);
+      for (std::size_t i = 0; i <= h->count; ++i) free_subtree(tx, n->children[i]);
+    }
+    tx.free(node);
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t leaf;
+    std::size_t index;
+    bool made;
+  };
+
+  Leaf* leaf_mut(std::uint64_t offset) const { return tx_->at<Leaf>(offset); }
+  Inner* inner_mut(std::uint64_t offset) const { return tx_->at<Inner>(offset); }
+  reference ref(std::uint64_t offset, std::size_t i) const {
+    if constexpr (has_mut<V>) {
+      return traits<V>::make_mut(*tx_, &leaf_mut(offset)->values[i]);
+    } else {
+      return leaf_mut(offset)->values[i];
+    }
+  }
+
+  std::uint64_t new_node(bool is_leaf) {
+    const std::uint64_t offset =
+        tx_->allocate(is_leaf ? sizeof(Leaf) : sizeof(Inner), is_leaf ? type_ids::map_leaf : type_ids::map_inner);
+    tx_->write(tx_->at<typename nodes::Header>(offset)->leaf, std::uint32_t{is_leaf ? 1u : 0u});
+    return offset;
+  }
+
+  // Finds or makes the slot for `key`, splitting full nodes on the way back up.
+  Slot insert_slot(key_arg key) {
+    if (rep_->root == 0) {
+      const std::uint64_t root = new_node(true);
+      tx_->write(rep_->root, root);
+    }
+    Path path = base_type::search(tx_->base(), rep_, key, false);
+    auto [offset, i] = path.back();
+    Leaf* l = leaf_mut(offset);
+    if (i < l->header.count && !keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return {offset, i, false};
+
+    if (l->header.count == nodes::leaf_capacity) {
+      // Split: the upper half moves to a new leaf (nothing logged: the old
+      // leaf's entries stay untouched, only its count shrinks).
+      const std::size_t keep = nodes::leaf_capacity / 2;
+      const std::uint64_t right_offset = new_node(true);
+      Leaf* right = leaf_mut(right_offset);
+      l = leaf_mut(offset);
+      const std::size_t moved = nodes::leaf_capacity - keep;
+      tx_->write_bytes(&right->keys[0], &l->keys[keep], moved * sizeof(l->keys[0]));
+      tx_->write_bytes(&right->values[0], &l->values[keep], moved * sizeof(l->values[0]));
+      tx_->write(right->header.count, static_cast<std::uint32_t>(moved));
+      tx_->write(l->header.count, static_cast<std::uint32_t>(keep));
+      insert_separator(path, path.size() - 1, keys::of(tx_->base(), &right->keys[0]), right_offset);
+      if (i > keep) {
+        offset = right_offset;
+        i -= keep;
+        l = right;
+      } else if (i == keep && keys::less(keys::of(tx_->base(), &right->keys[0]), key)) {
+        offset = right_offset;
+        i = 0;
+        l = right;
+      }
+    }
+    // Shift to make room at `i`, then fill the slot.
+    const std::size_t after = l->header.count - i;
+    tx_->add(&l->keys[i], (after + 1) * sizeof(l->keys[0]));
+    tx_->add(&l->values[i], (after + 1) * sizeof(l->values[0]));
+    std::memmove(static_cast<void*>(&l->keys[i + 1]), &l->keys[i], after * sizeof(l->keys[0]));
+    std::memmove(static_cast<void*>(&l->values[i + 1]), &l->values[i], after * sizeof(l->values[0]));
+    std::memset(static_cast<void*>(&l->keys[i]), 0, sizeof(l->keys[0]));
+    std::memset(static_cast<void*>(&l->values[i]), 0, sizeof(l->values[0]));
+    tx_->written(&l->keys[i], (after + 1) * sizeof(l->keys[0]));
+    tx_->written(&l->values[i], (after + 1) * sizeof(l->values[0]));
+    keys::store(*tx_, &l->keys[i], key);
+    traits<V>::init(*tx_, &l->values[i]);
+    tx_->write(l->header.count, l->header.count + 1);
+    tx_->write(rep_->size, rep_->size + 1);
+    return {offset, i, true};
+  }
+
+  // Adds `separator -> right` to the parent of path[level] (a new root if
+  // it has none), splitting the parent when it is full.
+  void insert_separator(Path& path, std::size_t level, key_arg separator, std::uint64_t right) {
+    if (level == 0) {
+      const std::uint64_t root = new_node(false);
+      Inner* r = inner_mut(root);
+      keys::store(*tx_, &r->keys[0], separator);
+      tx_->write(r->children[0], path[0].first);
+      tx_->write(r->children[1], right);
+      tx_->write(r->header.count, std::uint32_t{1});
+      tx_->write(rep_->root, root);
+      return;
+    }
+    auto [parent_offset, child] = path[level - 1];
+    Inner* p = inner_mut(parent_offset);
+    if (p->header.count == nodes::inner_capacity) {
+      // Split the parent: keys[keep] moves up; the right half goes to a new node.
+      const std::size_t keep = nodes::inner_capacity / 2;
+      const std::uint64_t sibling_offset = new_node(false);
+      Inner* sibling = inner_mut(sibling_offset);
+      p = inner_mut(parent_offset);
+      const std::size_t moved = nodes::inner_capacity - keep - 1;
+      tx_->write_bytes(&sibling->keys[0], &p->keys[keep + 1], moved * sizeof(p->keys[0]));
+      tx_->write_bytes(&sibling->children[0], &p->children[keep + 1], (moved + 1) * sizeof(std::uint64_t));
+      tx_->write(sibling->header.count, static_cast<std::uint32_t>(moved));
+      // The middle key moves up: its string buffer (if any) goes with it.
+      alignas(typename nodes::KL) unsigned char middle[sizeof(typename nodes::KL)];
+      std::memcpy(middle, &p->keys[keep], sizeof middle);
+      tx_->write(p->header.count, static_cast<std::uint32_t>(keep));
+      const key_arg up = keys::of(tx_->base(), reinterpret_cast<const typename nodes::KL*>(middle));
+      insert_separator_owned(path, level - 1, up, sibling_offset, middle);
+      if (child > keep) {
+        parent_offset = sibling_offset;
+        child -= keep + 1;
+        p = sibling;
+      }
+    }
+    const std::size_t after = p->header.count - child;
+    tx_->add(&p->keys[child], (after + 1) * sizeof(p->keys[0]));
+    tx_->add(&p->children[child + 1], (after + 1) * sizeof(std::uint64_t));
+    std::memmove(static_cast<void*>(&p->keys[child + 1]), &p->keys[child], after * sizeof(p->keys[0]));
+    std::memmove(&p->children[child + 2], &p->children[child + 1], after * sizeof(std::uint64_t));
+    std::memset(static_cast<void*>(&p->keys[child]), 0, sizeof(p->keys[0]));
+    tx_->written(&p->keys[child], (after + 1) * sizeof(p->keys[0]));
+    tx_->written(&p->children[child + 2], after * sizeof(std::uint64_t));
+    keys::store(*tx_, &p->keys[child], separator);
+    tx_->write(p->children[child + 1], right);
+    tx_->write(p->header.count, p->header.count + 1);
+  }
+
+  // Like insert_separator, for a key whose stored bytes (`owned`) move into
+  // the parent as they are (no copy of a string buffer).
+  void insert_separator_owned(Path& path, std::size_t level, key_arg separator, std::uint64_t right,
+                              const unsigned char* owned) {
+    if (level == 0) {
+      const std::uint64_t root = new_node(false);
+      Inner* r = inner_mut(root);
+      tx_->write_bytes(&r->keys[0], owned, sizeof(r->keys[0]));
+      tx_->write(r->children[0], path[0].first);
+      tx_->write(r->children[1], right);
+      tx_->write(r->header.count, std::uint32_t{1});
+      tx_->write(rep_->root, root);
+      return;
+    }
+    // Deeper splits copy the separator; the moved bytes' buffer is then
+    // freed with them.
+    insert_separator(path, level, separator, right);
+    alignas(typename nodes::KL) unsigned char copy[sizeof(typename nodes::KL)];
+    std::memcpy(copy, owned, sizeof copy);
+    keys::destroy(*tx_, reinterpret_cast<typename nodes::KL*>(copy));
+  }
+
+  // Removes the empty leaf at the end of `path` from its parent, and any
+  // inner node left without children; collapses a root with one child.
+  void unlink_empty(Path& path) {
+    std::size_t level = path.size() - 1;
+    std::uint64_t gone = path[level].first;
+    for (;;) {
+      tx_->free(gone);
+      if (level == 0) {
+        tx_->write(rep_->root, std::uint64_t{0});
+        return;
+      }
+      auto [parent_offset, child] = path[level - 1];
+      Inner* p = inner_mut(parent_offset);
+      if (p->header.count == 0) {  // it had only this child
+        gone = parent_offset;
+        --level;
+        continue;
+      }
+      // Remove children[child] and one separator next to it.
+      const std::size_t key_index = child == 0 ? 0 : child - 1;
+      keys::destroy(*tx_, &p->keys[key_index]);
+      const std::size_t keys_after = p->header.count - key_index - 1;
+      const std::size_t children_after = p->header.count - child;
+      tx_->add(&p->keys[key_index], (keys_after + 1) * sizeof(p->keys[0]));
+      tx_->add(&p->children[child], (children_after + 1) * sizeof(std::uint64_t));
+      std::memmove(static_cast<void*>(&p->keys[key_index]), &p->keys[key_index + 1], keys_after * sizeof(p->keys[0]));
+      std::memmove(&p->children[child], &p->children[child + 1], children_after * sizeof(std::uint64_t));
+      tx_->written(&p->keys[key_index], keys_after * sizeof(p->keys[0]));
+      tx_->written(&p->children[child], children_after * sizeof(std::uint64_t));
+      tx_->write(p->header.count, p->header.count - 1);
+      if (level - 1 == 0 && p->header.count == 0) {
+        // A root with a single child: the child becomes the root.
+        tx_->write(rep_->root, p->children[0]);
+        tx_->free(parent_offset);
+      }
+      return;
+    }
+  }
+
+  Transaction* tx_;
+  MapRep* rep_;
+};
+
+template <class K, class V>
+struct traits<map<K, V>> {
+  using layout = MapRep;
+  using view = MapView<K, V>;
+  using mut = MapMut<K, V>;
+  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction& tx, layout* p) {
+    if (p->root != 0) MapMut<K, V>::free_subtree(tx, p->root);
+  }
+};
+
+}  // namespace pschema

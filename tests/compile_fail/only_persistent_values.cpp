@@ -1,0 +1,63 @@
+// Invariant 1: a pool holds only data that can safely persist. A field
+// takes its own persistent kind of value (copied in) or an object of its
+// pool; never a C++ pointer, a std container, or a non-schema type.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bank.pschema.h"
+#include "fruit.pschema.h"
+
+void strings(bank::Ledger& ledger, const std::string& owner) {
+  ledger.transaction([&](bank::Ledger::Tx& tx) {
+    bank::Account::Mut account = tx.root().accounts().emplace_back();
+#if PSCHEMA_CASE_FAIL == 1  // expect: cannot convert 'const std::string\*' {aka '[^']*'} to 'std::string_view'
+    account.set_owner(&owner);
+#else
+    account.set_owner(owner);  // copies the characters into the pool
+#endif
+  });
+}
+
+void containers_and_boxes(fruit::Orchards& orchards) {
+  orchards.transaction([](fruit::Orchards::Tx& tx) {
+    fruit::Orchard::Mut orchard = tx.root();
+    std::vector<std::int64_t> weights{120, 95};
+
+#if PSCHEMA_CASE_FAIL == 2  // expect: no match for 'operator=' \(operand types are 'pschema::VecMut<long (long )?int>' and 'std::vector<long (long )?int>'\)
+    orchard.weights() = weights;
+#else
+    for (std::int64_t w : weights) orchard.weights().push_back(w);
+#endif
+
+#if PSCHEMA_CASE_FAIL == 3  // expect: invalid conversion from 'long (long )?int\*' to 'pschema::VecMut<long (long )?int>::view_type'
+    orchard.weights().push_back(weights.data());
+#else
+    orchard.weights().push_back(weights.front());
+#endif
+
+#if PSCHEMA_CASE_FAIL == 4  // expect: cannot convert '[^']*unique_ptr[^']*' to 'pschema::Owned<fruit::Apple>&&'
+    orchard.first().set(std::make_unique<std::string>("cox"));
+#else
+    orchard.first().emplace().set_name("cox");
+#endif
+
+#if PSCHEMA_CASE_FAIL == 5  // expect: cannot convert 'fruit::Apple::Layout\*' to 'pschema::Owned<fruit::Apple>&&'
+    fruit::Apple::Layout* raw = nullptr;
+    orchard.first().set(raw);
+#else
+    pschema::Owned<fruit::Apple> apple = tx.make<fruit::Apple>();
+    orchard.first().set(std::move(apple));
+#endif
+
+    // Only schema structs can be made in a pool.
+#if PSCHEMA_CASE_FAIL == 6  // expect: no matching function for call to 'pschema::TxBase<fruit::Orchard>::make<std::string>\(\)'.*required for the satisfaction of 'schema_struct<T>' \[with T = std::__cxx11::basic_string
+    auto name = tx.make<std::string>();
+#else
+    auto name = tx.make<fruit::Apple>();
+#endif
+    (void)name;
+  });
+}

@@ -127,6 +127,7 @@ class Analyzer {
 
  private:
   struct Scope {
+    std::set<std::string, std::less<>> ambiguous;  // plain names two imported files both declare
     std::map<std::string, EnumType*, std::less<>> enums;
     std::map<std::string, StructType*, std::less<>> structs;
     std::map<std::string, PoolType*, std::less<>> pools;
@@ -174,6 +175,12 @@ void Analyzer::declare(const ast::File& file, Module& module, Scope& own) {
     }
     if (find_builtin(name) != nullptr) {
       d_.error(span, std::string(what) + " '" + name + "' has the name of a built-in type");
+      return false;
+    }
+    static constexpr std::string_view generated[] = {"View", "Mut", "Layout", "Value", "Tx", "Snapshot", "Ops"};
+    if (std::find(std::begin(generated), std::end(generated), name) != std::end(generated)) {
+      d_.error(span, std::string(what) + " name '" + name + "' is taken by the generated code (every struct has View, "
+                     "Mut, Layout and Value; every pool Tx, Snapshot and Ops)");
       return false;
     }
     check_name(span, name, what);
@@ -414,10 +421,21 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
       result.length = length;
     }
     result.element = std::make_shared<Type>(*element);
+    if (!in_pool && builtin->kind == Kind::array && !is_plain(result)) {
+      d_.error(expr.span, what + " has type '" + text_of(expr.span) +
+                              "': an array passed to or from an operation must hold plain values (scalars, enums, "
+                              "plain structs)");
+      return std::nullopt;
+    }
     return result;
   }
 
   // A user type: plain name, or package-qualified (`money.Money`).
+  if (scope.ambiguous.count(name) != 0) {
+    d_.error(expr.name_span, "'" + name + "' is declared in more than one imported file; write it with its package, "
+                             "as in pkg." + name);
+    return std::nullopt;
+  }
   if (auto it = scope.enums.find(name); it != scope.enums.end()) {
     if (expr.has_args) d_.error(expr.span, "enum '" + name + "' takes no type arguments");
     return Type::of(it->second);
@@ -534,6 +552,12 @@ bool Analyzer::compute_layout(StructType& type, std::vector<const StructType*>& 
 }
 
 void Analyzer::resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& scope) {
+  std::string qualified;
+  for (const auto& part : pool.module->namespace_parts) qualified += part + ".";
+  qualified += decl.name;
+  if (qualified.size() > 63) {
+    d_.error(decl.name_span, "the pool's full name '" + qualified + "' is longer than the 63 bytes a pool file can store");
+  }
   bool has_root = false;
   for (const ast::PoolItem& item : decl.items) {
     if (item.name == "root" && item.type) {
@@ -570,9 +594,20 @@ void Analyzer::resolve_operation(const ast::Operation& decl, Module& module, con
   op.span = decl.name_span;
   check_name(decl.name_span, decl.name, "operation");
   bool ok = true;
+  static constexpr std::string_view pool_members[] = {"read", "transaction", "schema_info", "create", "open",
+                                                      "open_or_create", "close", "pool"};
+  if (std::find(std::begin(pool_members), std::end(pool_members), decl.name) != std::end(pool_members)) {
+    d_.error(decl.name_span, "operation name '" + decl.name + "' is taken by the generated pool class "
+                             "(read, transaction, schema_info, create, open, open_or_create, close, pool)");
+    ok = false;
+  }
   auto pool = scope.pools.find(decl.pool);
   if (pool == scope.pools.end()) {
     d_.error(decl.pool_span, "operation '" + decl.name + "' is on unknown pool '" + decl.pool + "'");
+    ok = false;
+  } else if (pool->second->module != &module) {
+    d_.error(decl.pool_span, "operation '" + decl.name + "' is on pool '" + decl.pool +
+                                 "' of another file; declare operations in the file that declares the pool");
     ok = false;
   } else {
     op.pool = pool->second;
@@ -625,11 +660,21 @@ void Analyzer::check_pool_ownership(const Model& model) {
       // Root first, then the others in a stable order.
       std::sort(pool->reachable.begin() + 1, pool->reachable.end(),
                 [](const StructType* a, const StructType* b) { return a->name < b->name; });
+      // Objects that box/rc/weak point to live in this pool's heap: their
+      // type belongs to it, even when it is plain data.
+      std::set<const StructType*> pointed_to;
       for (const StructType* s : pool->reachable) {
-        if (is_plain(Type::of(s))) continue;  // plain data may be shared
+        std::function<void(const Type&)> note = [&](const Type& t) {
+          if (t.kind == Kind::box || t.kind == Kind::rc || t.kind == Kind::weak) pointed_to.insert(t.element->structure);
+          if (t.element) note(*t.element);
+        };
+        for (const Field& f : s->fields) note(f.type);
+      }
+      for (const StructType* s : pool->reachable) {
+        if (is_plain(Type::of(s)) && pointed_to.count(s) == 0) continue;  // plain data held by value may be shared
         auto [it, inserted] = owner.emplace(s, pool.get());
         if (!inserted && it->second != pool.get()) {
-          d_.error(s->span, "struct '" + s->name + "' holds pointers and is reachable from the roots of pools '" +
+          d_.error(s->span, "struct '" + s->name + "' holds or is the target of pointers and is reachable from the roots of pools '" +
                                 it->second->name + "' and '" + pool->name +
                                 "'; a type with pointers must belong to exactly one pool, so that no pointer can "
                                 "lead from one pool into another (copy the plain fields into a separate struct "
@@ -802,27 +847,45 @@ std::optional<Model> Analyzer::run() {
     model.modules.push_back(std::move(module));
   }
 
+  // Headers are named after their schema file: two files with one name
+  // would overwrite each other's header.
+  for (std::size_t i = 0; i < model.modules.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (model.modules[i]->stem == model.modules[j]->stem) {
+        d_.error(Span{model.modules[i]->source, 0, 0},
+                 "'" + model.modules[i]->source->path() + "' and '" + model.modules[j]->source->path() +
+                     "' would both generate " + model.modules[i]->stem + ".pschema.h; rename one of them");
+      }
+    }
+  }
+
   // Each file sees its own names and those of the files it imports, plain
   // and package-qualified.
   std::vector<Scope> scopes(schemas_.files.size());
   for (std::size_t i = 0; i < schemas_.files.size(); ++i) {
     Scope& scope = scopes[i];
-    auto add_all = [&](const Scope& from, const std::string& package, bool plain) {
+    std::set<std::string, std::less<>> own_names;
+    auto add_all = [&](const Scope& from, const std::string& package, bool own) {
+      // A plain name declared by two imported files (and not by this one)
+      // is ambiguous: it must be qualified with its package.
+      auto add_plain = [&](auto& table, const std::string& n, auto* t) {
+        if (own) own_names.insert(n);
+        auto [it, inserted] = table.emplace(n, t);
+        if (!inserted && it->second != t && own_names.count(n) == 0) scope.ambiguous.insert(n);
+      };
       for (const auto& [n, t] : from.enums) {
-        if (plain) scope.enums.emplace(n, t);
+        add_plain(scope.enums, n, t);
         if (!package.empty()) scope.enums.emplace(package + "." + n, t);
       }
       for (const auto& [n, t] : from.structs) {
-        if (plain) scope.structs.emplace(n, t);
+        add_plain(scope.structs, n, t);
         if (!package.empty()) scope.structs.emplace(package + "." + n, t);
       }
-      for (const auto& [n, p] : from.pools) {
-        if (plain) scope.pools.emplace(n, p);
-      }
+      for (const auto& [n, p] : from.pools) add_plain(scope.pools, n, p);
     };
     add_all(own_scopes[i], schemas_.files[i].ast.package, true);
     for (std::size_t imported : schemas_.files[i].imports) {
-      add_all(own_scopes[imported], schemas_.files[imported].ast.package, true);
+      add_all(own_scopes[imported], schemas_.files[imported].ast.package, false);
     }
   }
 
@@ -844,14 +907,22 @@ std::optional<Model> Analyzer::run() {
         }
         if (f.name == "View" || f.name == "Mut" || f.name == "Layout" || f.name == "Value" || f.name == "type_id" ||
             f.name == "init" || f.name == "destroy" || f.name == "to_value" || f.name == "assign" ||
+            f.name == "p_" || f.name == "tx_" || f.name == "base_" ||
             f.name.rfind("set_", 0) == 0 || f.name.rfind("init_", 0) == 0) {
           d_.error(f.name_span, "field name '" + f.name + "' clashes with a name the generated code uses "
-                                "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, set_*, init_*)");
+                                "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, p_, tx_, base_, "
+                                "set_*, init_*)");
           broken_.insert(&type);
           continue;
         }
         std::optional<Type> resolved = resolve(f.type, Use::field, "field '" + f.name + "'", scopes[i]);
         if (!resolved) {
+          broken_.insert(&type);
+          continue;
+        }
+        if (f.is_const && !is_scalar(resolved->kind)) {
+          d_.error(f.span, "field '" + f.name + "' is const but has type '" + describe(*resolved) +
+                               "'; const applies to scalar and enum fields");
           broken_.insert(&type);
           continue;
         }

@@ -350,7 +350,12 @@ void Emitter::emit_definitions(const StructType& s) {
     p_.print("  return out;\n}\n");
     p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});
     for (const Field& f : s.fields) {
-      p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
+      if (f.is_const) {
+        // A const field is set only on a new object: init_ checks that.
+        p_.print("  init_$field$(value.$field$);\n", {{"field", f.name}});
+      } else {
+        p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
+      }
     }
     p_.print("}\n");
   }

@@ -70,6 +70,9 @@ class Lane {
   std::uint32_t type_of(std::uint64_t offset) const;
   // Whether the range lies inside an object this transaction allocated.
   bool inside_fresh(std::uint64_t offset, std::uint64_t size) const;
+  // Elements a container added in this transaction (for const fields).
+  void mark_new(std::uint64_t offset, std::size_t size);
+  bool inside_new_element(std::uint64_t offset) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
 
@@ -109,6 +112,7 @@ class Lane {
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees
   std::vector<HeaderUpdate> header_updates_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> new_elements_;  // [begin, end)
   bool unfenced_entries_ = false;
 };
 

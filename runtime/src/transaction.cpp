@@ -182,6 +182,13 @@ std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
 
 void Lane::stored(const void* p, std::size_t size) { pool_.persistence().stored(p, size); }
 
+void Lane::mark_new(std::uint64_t offset, std::size_t size) { new_elements_.emplace_back(offset, offset + size); }
+
+bool Lane::inside_new_element(std::uint64_t offset) const {
+  return std::any_of(new_elements_.begin(), new_elements_.end(),
+                     [&](const auto& range) { return offset >= range.first && offset < range.second; });
+}
+
 Block Lane::block_of(std::uint64_t offset) const {
   for (const Block& block : allocated_) {
     if (block.payload() == offset) return block;  // header not written until commit
@@ -301,6 +308,7 @@ void Lane::finish() noexcept {
   freed_.clear();
   freed_set_.clear();
   header_updates_.clear();
+  new_elements_.clear();
   unfenced_entries_ = false;
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   depth = 0;
@@ -448,7 +456,12 @@ void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(o
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 
-bool Transaction::allocated_here(const void* p) const { return lane_.inside_fresh(offset_of(p), 1); }
+bool Transaction::allocated_here(const void* p) const {
+  const std::uint64_t offset = offset_of(p);
+  return lane_.inside_fresh(offset, 1) || lane_.inside_new_element(offset);
+}
+
+void Transaction::mark_new(const void* p, std::size_t size) { lane_.mark_new(offset_of(p), size); }
 
 void Transaction::add(const void* first, std::size_t first_size, const void* second, std::size_t second_size) {
   lane_.add(offset_of(first), first_size, offset_of(second), second_size);
@@ -458,9 +471,19 @@ std::size_t Transaction::allocation_size(std::uint64_t offset) const { return la
 
 std::uint32_t Transaction::allocation_type(std::uint64_t offset) const { return lane_.type_of(offset); }
 
+namespace {
+// An object held by rc<T> sits after the two counts of its shared block.
+constexpr std::uint64_t shared_prefix = 16;
+constexpr std::uint32_t shared_flag = 0x40000000u;
+}  // namespace
+
 bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   try {
     return lane_.type_of(offset) == type_id;
+  } catch (...) {
+  }
+  try {
+    return offset > shared_prefix && lane_.type_of(offset - shared_prefix) == (type_id | shared_flag);
   } catch (...) {
     return false;
   }
@@ -472,12 +495,15 @@ ReadView::ReadView(const detail::PoolImpl& pool)
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
 
 bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
-  try {
-    const detail::Block block = pool_->heap().allocated_block_at(offset);
-    return reinterpret_cast<const format::BlockHeader*>(base_ + block.offset)->type_id == type_id;
-  } catch (...) {
-    return false;
-  }
+  auto type_at = [&](std::uint64_t at, std::uint32_t expected) {
+    try {
+      const detail::Block block = pool_->heap().allocated_block_at(at);
+      return reinterpret_cast<const format::BlockHeader*>(base_ + block.offset)->type_id == expected;
+    } catch (...) {
+      return false;
+    }
+  };
+  return type_at(offset, type_id) || (offset > shared_prefix && type_at(offset - shared_prefix, type_id | shared_flag));
 }
 
 std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }

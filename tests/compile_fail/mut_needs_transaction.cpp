@@ -42,7 +42,7 @@ void in_a_read(const bank::Ledger& ledger) {
 #endif
     (void)root.next_id();
 
-#if PSCHEMA_CASE_FAIL == 5  // expect: SnapshotBase<bank::Accounts>'} has no member named 'make'
+#if PSCHEMA_CASE_FAIL == 5  // expect: SnapshotBase<bank::Ledger, bank::Accounts>'} has no member named 'make'
     (void)snapshot.make<bank::Account>();
 #else
     (void)snapshot.root().accounts().size();

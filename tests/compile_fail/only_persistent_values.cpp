@@ -53,7 +53,7 @@ void containers_and_boxes(fruit::Orchards& orchards) {
 #endif
 
     // Only schema structs can be made in a pool.
-#if PSCHEMA_CASE_FAIL == 6  // expect: no matching function for call to 'pschema::TxBase<fruit::Orchard>::make<std::string>\(\)'.*required for the satisfaction of 'schema_struct<T>' \[with T = std::__cxx11::basic_string
+#if PSCHEMA_CASE_FAIL == 6  // expect: no matching function for call to 'pschema::TxBase<fruit::Orchards, fruit::Orchard>::make<std::string>\(\)'.*required for the satisfaction of 'schema_struct<T>' \[with T = std::__cxx11::basic_string
     auto name = tx.make<std::string>();
 #else
     auto name = tx.make<fruit::Apple>();

@@ -29,10 +29,18 @@ void across_transactions(fruit::Orchards& orchards, fruit::Gardens& gardens) {
 #endif
 
       // A transaction of one pool kind running the other's operation.
-#if PSCHEMA_CASE_FAIL == 3  // expect: cannot convert '[^']*' {aka 'pschema::TxBase<fruit::Orchard>'} to '[^']*' {aka 'pschema::TxBase<fruit::Garden>&'}
+#if PSCHEMA_CASE_FAIL == 3  // expect: cannot convert '[^']*' {aka 'pschema::TxBase<fruit::Orchards, fruit::Orchard>'} to '[^']*' {aka 'pschema::TxBase<fruit::Gardens, fruit::Garden>&'}
       fruit::Gardens::Ops::sow(otx, "williams");
 #else
       fruit::Gardens::Ops::sow(gtx, "williams");
+#endif
+
+      // A typed transaction of one pool kind made over another's raw one.
+#if PSCHEMA_CASE_FAIL == 6  // expect: 'pschema::TxBase<Pool, Root>::TxBase[^']*Pool = fruit::Orchards; Root = fruit::Orchard[^']*' is private
+      fruit::Orchards::Tx forged(gtx.raw());
+#else
+      pschema::Transaction& raw = gtx.raw();
+      (void)raw;
 #endif
     });
     otx.root().first().set(std::move(apple));

@@ -36,7 +36,7 @@ std::int64_t bank::Ledger::Ops::total(const Snapshot& snapshot) {
   sum += static_cast<std::int64_t>(accounts.size());
 
   // A query cannot run a tx operation: its snapshot is not a transaction.
-#if PSCHEMA_CASE_FAIL == 4  // expect: cannot convert '[^']*' {aka 'const pschema::SnapshotBase<bank::Accounts>'} to '[^']*' {aka 'pschema::TxBase<bank::Accounts>&'}
+#if PSCHEMA_CASE_FAIL == 4  // expect: cannot convert '[^']*' {aka 'const pschema::SnapshotBase<bank::Ledger, bank::Accounts>'} to '[^']*' {aka 'pschema::TxBase<bank::Ledger, bank::Accounts>&'}
   Ops::deposit(snapshot, first.id(), {100});
 #else
   sum += balance(snapshot, first.id()).value_or(0);

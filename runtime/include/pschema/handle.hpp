@@ -23,9 +23,9 @@ class Handle {
   friend bool operator==(const Handle&, const Handle&) = default;
 
  private:
-  template <schema_struct>
+  template <class, schema_struct>
   friend class TxBase;
-  template <schema_struct>
+  template <class, schema_struct>
   friend class SnapshotBase;
   friend struct access;
   Handle(std::uint64_t pool_instance, std::uint64_t offset) : pool_instance_(pool_instance), offset_(offset) {}

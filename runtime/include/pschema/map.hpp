@@ -444,6 +444,7 @@ class MapMut : MapAccess<K, V> {
     tx_->written(&l->keys[i], (after + 1) * sizeof(l->keys[0]));
     tx_->written(&l->values[i], (after + 1) * sizeof(l->values[0]));
     keys::store(*tx_, &l->keys[i], key);
+    tx_->mark_new(&l->values[i], sizeof(l->values[i]));
     traits<V>::init(*tx_, &l->values[i]);
     tx_->write(l->header.count, l->header.count + 1);
     tx_->write(rep_->size, rep_->size + 1);

@@ -53,6 +53,7 @@ class OptionalMut {
     tx_->add(rep_, sizeof *rep_);
     std::memset(static_cast<void*>(&rep_->value), 0, sizeof rep_->value);
     tx_->written(&rep_->value, sizeof rep_->value);
+    tx_->mark_new(&rep_->value, sizeof rep_->value);
     traits<T>::init(*tx_, &rep_->value);
     tx_->write(rep_->present, std::uint8_t{1});
     return value();

@@ -13,10 +13,14 @@
 
 namespace pschema {
 
-template <schema_struct Root>
+template <class Derived, schema_struct Root>
+class TypedPool;
+
+// `Pool` is the generated pool class: two pools never share a Tx type, even
+// with the same root, so an operation of one cannot run on the other.
+template <class Pool, schema_struct Root>
 class TxBase {
  public:
-  explicit TxBase(Transaction& tx) : tx_(&tx) {}
   TxBase(const TxBase&) = delete;
   TxBase& operator=(const TxBase&) = delete;
 
@@ -50,13 +54,15 @@ class TxBase {
   Transaction& raw() const { return *tx_; }
 
  private:
+  // Only the pool makes one, around a transaction of that very pool.
+  friend class TypedPool<Pool, Root>;
+  explicit TxBase(Transaction& tx) : tx_(&tx) {}
   Transaction* tx_;
 };
 
-template <schema_struct Root>
+template <class Pool, schema_struct Root>
 class SnapshotBase {
  public:
-  explicit SnapshotBase(const ReadView& view) : view_(&view) {}
   SnapshotBase(const SnapshotBase&) = delete;
   SnapshotBase& operator=(const SnapshotBase&) = delete;
 
@@ -79,6 +85,8 @@ class SnapshotBase {
   const ReadView& raw() const { return *view_; }
 
  private:
+  friend class TypedPool<Pool, Root>;
+  explicit SnapshotBase(const ReadView& view) : view_(&view) {}
   const ReadView* view_;
 };
 
@@ -87,8 +95,8 @@ class SnapshotBase {
 template <class Derived, schema_struct Root>
 class TypedPool {
  public:
-  using Tx = TxBase<Root>;
-  using Snapshot = SnapshotBase<Root>;
+  using Tx = TxBase<Derived, Root>;
+  using Snapshot = SnapshotBase<Derived, Root>;
 
   static Derived create(const std::string& path, std::size_t size, const PoolOptions& options = {}) {
     return Derived(Pool::create(path, size, Derived::schema_info(), options));

@@ -50,8 +50,11 @@ class Transaction {
   // vector's size and its new slot).
   void add(const void* first, std::size_t first_size, const void* second, std::size_t second_size);
 
-  // Whether `p` lies inside an object this transaction allocated.
+  // Whether `p` lies inside an object this transaction allocated, or an
+  // element a container added in it (where const fields may be set).
   bool allocated_here(const void* p) const;
+  // Records that [p, p + size) is an element added by this transaction.
+  void mark_new(const void* p, std::size_t size);
 
   // After writing directly into a range made writable with add() (memmove,
   // memset), tells an observing persistence backend (the crash simulator);

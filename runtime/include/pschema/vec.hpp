@@ -177,6 +177,7 @@ class VecMut {
     std::memmove(at + 1, at, moved);
     std::memset(static_cast<void*>(at), 0, sizeof(element_layout));
     tx_->written(at, moved + sizeof(element_layout));
+    tx_->mark_new(at, sizeof(element_layout));
     traits<T>::init(*tx_, at);
     return (*this)[index];
   }
@@ -212,6 +213,7 @@ class VecMut {
     tx_->written(&rep_->size, sizeof rep_->size);
     std::memset(static_cast<void*>(slot), 0, sizeof(element_layout));
     tx_->written(slot, sizeof(element_layout));
+    tx_->mark_new(slot, sizeof(element_layout));
     return slot;
   }
   void regrow(std::size_t capacity) {

@@ -1,36 +1,22 @@
-// Uses an installed pschema: the header generated from counter.pschema must
-// exist and compile, and the runtime library must link and work (create a
-// pool, commit a transaction, reopen, read the committed value).
-#include <cstdint>
+// Uses an installed pschema: the header generated from counter.pschema
+// (which imports units.pschema) compiles, and the generated pool, its
+// operations and the runtime work: create, run operations, reopen, read.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <string>
 
 #include "counter.pschema.h"
-#include "pschema/pool.hpp"
-#include "pschema/schema_info.hpp"
 
-namespace {
-
-// Written by hand rather than taken from the generated header, so this
-// test checks the build integration only, not the generated API.
-struct CounterRoot {
-  std::uint64_t value;
-  std::uint64_t step;
-};
-
-pschema::SchemaInfo counter_schema() {
-  pschema::SchemaInfo info;
-  info.name = "consumer.Counters";
-  info.fingerprint = 0xC0C0C0C0;
-  info.text = "package consumer;\nstruct Counter { value: u64; step: u64; }\npool Counters { root: Counter; }\n";
-  info.root_size = sizeof(CounterRoot);
-  info.root_type_id = 1;
-  return info;
+std::uint64_t consumer::Counters::Ops::bump(Tx& tx) {
+  consumer::Counter::Mut counter = tx.root();
+  if (counter.step().amount() == 0) counter.step().set_amount(3);
+  counter.history().push_back(counter.value());
+  counter.set_value(counter.value() + counter.step().amount());
+  return counter.value();
 }
 
-}  // namespace
+std::uint64_t consumer::Counters::Ops::current(const Snapshot& snapshot) { return snapshot.root().value(); }
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -41,19 +27,16 @@ int main(int argc, char** argv) {
   try {
     std::filesystem::remove(path);
     {
-      auto pool = pschema::Pool::create(path, 4 << 20, counter_schema());
-      pool.transaction([](pschema::Transaction& tx) {
-        auto* root = tx.at<CounterRoot>(tx.root_offset());
-        tx.write(root->step, std::uint64_t{3});
-        tx.write(root->value, root->value + root->step);
-      });
+      auto counters = consumer::Counters::create(path, 4 << 20);
+      counters.bump();
+      counters.bump();
     }
-    auto pool = pschema::Pool::open(path, counter_schema());
-    const std::uint64_t value =
-        pool.read([](const pschema::ReadView& view) { return view.at<CounterRoot>(view.root_offset())->value; });
-    if (value != 3) {
-      std::fprintf(stderr, "consumer: read %llu from the reopened pool, expected 3\n",
-                   static_cast<unsigned long long>(value));
+    auto counters = consumer::Counters::open(path);
+    const std::uint64_t value = counters.current();
+    const std::size_t history = counters.read([](const consumer::Counters::Snapshot& s) { return s.root().history().size(); });
+    if (value != 6 || history != 2) {
+      std::fprintf(stderr, "consumer: read value %llu and %zu history entries, expected 6 and 2\n",
+                   static_cast<unsigned long long>(value), history);
       return 1;
     }
   } catch (const std::exception& e) {

@@ -223,3 +223,16 @@ TEST_CASE("rc shares an object until the last owner lets go; weak sees it go") {
   graphs.transaction([](all::Graphs::Tx& tx) { tx.root().watcher().reset(); });
   CHECK(graphs.pool().info().allocated_objects == baseline + 1);
 }
+
+TEST_CASE("handles exist for objects with their own block, in every container, and not for by-value elements") {
+  test_support::ScratchDir dir;
+  Store store = Store::create(dir.file("handles.pool"), 16 << 20);
+  store.transaction([](Store::Tx& tx) {
+    all::Everything::Mut e = tx.root();
+    CHECK_NOTHROW(tx.handle<all::Everything>(e));                       // the root
+    CHECK_NOTHROW(tx.handle<all::Leaf>(e.leaf().get()));                // box
+    CHECK_NOTHROW(tx.handle<all::Leaf>(e.maybe_leaf().emplace()));     // box?
+    CHECK_NOTHROW(tx.handle<all::Leaf>(e.leaves().emplace_back().get()));  // vec<box<T>>
+    CHECK_THROWS_AS(tx.handle<all::Tagged>(e.tags().emplace_back()), pschema::usage_error);  // by value in a vec
+  });
+}

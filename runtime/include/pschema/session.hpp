@@ -32,13 +32,17 @@ class TxBase {
     return pschema::make<T>(*tx_);
   }
 
+  // A handle to an object with a block of its own: the root, or one held
+  // by box<T> or rc<T> (also inside vecs and maps). Elements stored by
+  // value move when their container changes, so they have none: store
+  // them as box<T> to keep handles to them.
   template <schema_struct T>
   Handle<T> handle(const typename T::View& view) const {
-    return Handle<T>(tx_->pool_instance(), tx_->offset_of(access::layout_of(view)));
+    return checked_handle<T>(tx_->offset_of(access::layout_of(view)));
   }
   template <schema_struct T>
   Handle<T> handle(const typename T::Mut& mut) const {
-    return Handle<T>(tx_->pool_instance(), tx_->offset_of(access::layout_of(mut)));
+    return checked_handle<T>(tx_->offset_of(access::layout_of(mut)));
   }
   // The object, if the handle still refers to a live T of this pool.
   template <schema_struct T>
@@ -54,6 +58,15 @@ class TxBase {
   Transaction& raw() const { return *tx_; }
 
  private:
+  template <schema_struct T>
+  Handle<T> checked_handle(std::uint64_t offset) const {
+    if (!tx_->holds_object(offset, T::type_id)) {
+      throw usage_error("", "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
+                            "can have a handle; store the element as box<T>");
+    }
+    return Handle<T>(tx_->pool_instance(), offset);
+  }
+
   // Only the pool makes one, around a transaction of that very pool.
   friend class TypedPool<Pool, Root>;
   explicit TxBase(Transaction& tx) : tx_(&tx) {}
@@ -71,8 +84,13 @@ class SnapshotBase {
   }
   template <schema_struct T>
   Handle<T> handle(const typename T::View& view) const {
-    return Handle<T>(view_->pool_instance(),
-                     static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(access::layout_of(view)) - view_->base()));
+    const auto offset =
+        static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(access::layout_of(view)) - view_->base());
+    if (!view_->holds_object(offset, T::type_id)) {
+      throw usage_error("", "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
+                            "can have a handle; store the element as box<T>");
+    }
+    return Handle<T>(view_->pool_instance(), offset);
   }
   template <schema_struct T>
   std::optional<typename T::View> resolve(const Handle<T>& handle) const {

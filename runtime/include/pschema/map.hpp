@@ -1,5 +1,5 @@
 // `map<K, V>`: an ordered map, a B+-tree whose nodes are a few cache lines
-// long. Keys: integers, enums, `string`, `bytes`. Entries live in the
+// long. Keys: integers, enums, bool, `string`, `bytes`. Entries live in the
 // leaves; inner nodes hold separator keys (copies, owned by the node) and
 // child offsets. Erasing never merges nodes: a leaf that becomes empty is
 // unlinked from its parent, so the tree stays valid and balanced in height
@@ -98,8 +98,8 @@ struct MapNodes {
 
 }  // namespace detail
 
-// A read-only or mutable position in a map; `entry()` gives the key and
-// the value. Iteration walks the leaves in key order.
+// A read-only or mutable position in a map; `*it` is a std::pair of the key
+// and the value. Iteration walks the leaves in key order.
 template <class K, class V, bool Mutable>
 class MapIterator {
   using nodes = detail::MapNodes<K, V>;

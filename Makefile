@@ -2,8 +2,9 @@
 #   make demo   install what is missing, build Release, run the example
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make bench  build Release and run the benchmarks against PMDK
+#   make crash-long  the crash tests exhaustively (every crash point, many cycles)
 #   make clean  remove build/
-.PHONY: demo test bench clean setup
+.PHONY: demo test bench crash-long clean setup
 
 setup:
 	@scripts/setup
@@ -22,6 +23,10 @@ test: setup build/asan/CMakeCache.txt
 
 bench: setup build/release/CMakeCache.txt
 	@echo "bench: not yet (the benchmark issue adds it)"
+
+crash-long: setup build/asan/CMakeCache.txt
+	cmake --build --preset asan
+	PSCHEMA_SIM_EXHAUSTIVE=1 PSCHEMA_CRASH_CYCLES=2000 ctest --preset asan -L crash --timeout 7200
 
 clean:
 	rm -rf build

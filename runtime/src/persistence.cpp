@@ -29,7 +29,6 @@ std::string_view site_name(Site site) noexcept {
     case Site::rollback_data: return "rollback_data";
     case Site::rollback_mark: return "rollback_mark";
     case Site::heap_carve: return "heap_carve";
-    case Site::heap_merge: return "heap_merge";
     case Site::count_: break;
   }
   return "unknown";

@@ -358,6 +358,7 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
     persistence_ = use_pmem ? std::shared_ptr<Persistence>(make_pmem_persistence())
                             : std::shared_ptr<Persistence>(make_msync_persistence());
   }
+  persistence_->attach(base_, superblock_.pool_size);
   instance_id_ = next_instance_id.fetch_add(1);
 
   const std::uint64_t heap_end = superblock_.heap_offset + superblock_.heap_size;

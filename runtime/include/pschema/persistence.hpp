@@ -28,7 +28,6 @@ enum class Site : std::uint16_t {
   rollback_data,        // undo entries applied on abort or recovery
   rollback_mark,        // the lane marked done after a rollback
   heap_carve,           // free block headers written when a free block is split
-  heap_merge,           // adjacent free blocks merged when the heap is walked at open
   count_                // number of sites, not a site
 };
 
@@ -46,6 +45,9 @@ class Persistence {
   virtual std::size_t flush(const void* addr, std::size_t size, Site site) = 0;
   // Returns when everything flushed before it is durable.
   virtual void fence(Site site) = 0;
+  // Called once the pool is mapped, before anything is written: the
+  // simulator needs the mapping to compare and copy it.
+  virtual void attach(std::byte* base, std::size_t size) { (void)base, (void)size; }
   // Whether `stored` must be called (only observers need it; the runtime
   // skips the call otherwise).
   virtual bool observes_stores() const noexcept { return false; }

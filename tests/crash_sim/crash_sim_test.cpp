@@ -1,0 +1,25 @@
+// Every workload under the power-failure simulator: no violation allowed.
+// `ctest -L crash` runs these; `make crash-long` runs them exhaustively.
+#include <doctest/doctest.h>
+
+#include "harness.hpp"
+#include "test_support.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+void check(const crash_sim::Workload& workload) {
+  test_support::ScratchDir dir;
+  const crash_sim::Budget budget = crash_sim::budget_from_environment();
+  const crash_sim::Result result =
+      crash_sim::run_crash_simulation(workload, dir.path().string(), budget, crash_sim::dropped_site_from_environment());
+  INFO(result.first_violation);
+  CHECK(result.points > 0);
+  CHECK(result.violations == 0);
+}
+
+}  // namespace
+
+TEST_CASE("crash simulation: journal and allocator") { check(crash_sim::journal_and_allocator_workload(30)); }
+TEST_CASE("crash simulation: containers") { check(crash_sim::containers_workload(14)); }
+TEST_CASE("crash simulation: sorted list") { check(crash_sim::sorted_list_workload(16)); }

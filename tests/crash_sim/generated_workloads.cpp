@@ -1,0 +1,139 @@
+// Data structures written against generated code, under the simulator.
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "container_workload.hpp"
+#include "sorted_list.pschema.h"
+#include "workloads.hpp"
+
+// The sorted list's operations (as in tests/generated/sorted_list_test.cpp,
+// which this binary does not link).
+void list::List::Ops::insert(Tx& tx, std::int64_t value) {
+  list::Head::Mut head = tx.root();
+  pschema::OptionalBoxMut<list::Node> link = head.first();
+  while (auto node = link.get()) {
+    if (node->value() >= value) break;
+    link = node->next();
+  }
+  pschema::Owned<list::Node> fresh = tx.make<list::Node>();
+  fresh->set_value(value);
+  fresh->next().set(link.take());
+  link.set(std::move(fresh));
+  head.set_length(head.length() + 1);
+}
+
+bool list::List::Ops::remove(Tx& tx, std::int64_t value) {
+  list::Head::Mut head = tx.root();
+  pschema::OptionalBoxMut<list::Node> link = head.first();
+  while (auto node = link.get()) {
+    if (node->value() == value) {
+      pschema::Owned<list::Node> gone = link.take();
+      link.set(gone->next().take());
+      head.set_length(head.length() - 1);
+      return true;
+    }
+    link = node->next();
+  }
+  return false;
+}
+
+bool list::List::Ops::contains(const Snapshot& snapshot, std::int64_t value) {
+  for (auto node = snapshot.root().first(); node; node = node->next()) {
+    if (node->value() == value) return true;
+  }
+  return false;
+}
+
+std::string list::List::Ops::values(const Snapshot& snapshot) {
+  std::string out;
+  for (auto node = snapshot.root().first(); node; node = node->next()) out += std::to_string(node->value()) + " ";
+  return out;
+}
+
+namespace crash_sim {
+
+namespace {
+
+template <class PoolType>
+std::string allocations(const PoolType& pool) {
+  const auto info = pool.pool().info();
+  return " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+}
+
+}  // namespace
+
+Workload containers_workload(std::size_t transactions) {
+  using container_workload::Bags;
+  Workload w;
+  w.name = "containers";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Bags::create(path, 2 << 20, options); };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    Bags bags = Bags::open(path, options);
+    container_workload::Model model = container_workload::model_of(bags);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      std::mt19937_64 random(k * 104729 + 7);
+      const bool abort = k % 6 == 5;
+      container_workload::Model next = model;
+      try {
+        bags.transaction([&](Bags::Tx& tx) {
+          for (int i = 0; i < 4; ++i) container_workload::random_operation(tx, next, random);
+          if (abort) throw std::runtime_error("abort on purpose");
+        });
+        model = next;
+      } catch (const std::runtime_error&) {
+      }
+    }
+    bags.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    Bags bags = Bags::open(path);
+    recovered = bags.pool().info().recovered;
+    const container_workload::Model m = container_workload::model_of(bags);
+    std::ostringstream out;
+    for (const auto& [k, v] : m.by_id) out << k << "=" << v << ",";
+    for (const auto& [k, v] : m.by_name) out << k << "=" << v.first << "/" << v.second << ",";
+    for (auto n : m.numbers) out << n << ",";
+    for (const auto& n : m.items) out << n << ",";
+    bags.read([&](const Bags::Snapshot& s) {
+      for (auto item : s.root().boxes()) out << item.name() << ",";
+    });
+    return out.str() + allocations(bags);
+  };
+  return w;
+}
+
+Workload sorted_list_workload(std::size_t transactions) {
+  using list::List;
+  Workload w;
+  w.name = "sorted-list";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) { List::create(path, 1 << 20, options); };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    List l = List::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      const auto value = static_cast<std::int64_t>((k * 37) % 23);
+      if (k % 4 == 3) {
+        l.remove(value);
+      } else {
+        l.insert(value);
+      }
+    }
+    l.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    List l = List::open(path);
+    recovered = l.pool().info().recovered;
+    const std::string values = l.values();
+    const auto length = l.read([](const List::Snapshot& s) { return s.root().length(); });
+    return values + " length:" + std::to_string(length) + allocations(l);
+  };
+  return w;
+}
+
+}  // namespace crash_sim

@@ -1,0 +1,19 @@
+// The workloads the crash simulator runs: the runtime's own journal and
+// allocator through the raw API, and data structures written against
+// generated code.
+#pragma once
+
+#include "harness.hpp"
+
+namespace crash_sim {
+
+// Money moved between accounts in the root, and a linked list of
+// allocated nodes pushed and popped (freed); some transactions log more
+// than a journal lane holds, some abort.
+Workload journal_and_allocator_workload(std::size_t transactions);
+// The container workload of tests/generated (maps, vecs, strings, boxes).
+Workload containers_workload(std::size_t transactions);
+// Corundum's sorted linked list, through its declared operations.
+Workload sorted_list_workload(std::size_t transactions);
+
+}  // namespace crash_sim

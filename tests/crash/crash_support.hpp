@@ -18,7 +18,9 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <stdexcept>
 #include <system_error>
+#include <thread>
 
 namespace crash_support {
 
@@ -135,6 +137,37 @@ inline std::string describe_status(int status) {
     return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
   }
   return "wait status " + std::to_string(status);
+}
+
+// Forks a child that runs `body(report_fd)` (it must not return: end it
+// with _exit), lets it work for `delay`, kills it with SIGKILL and returns
+// everything it wrote to `report_fd`. Throws if the child died otherwise.
+template <class Body>
+std::string run_and_kill(Body&& body, std::chrono::microseconds delay) {
+  Pipe pipe;
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) throw_errno("fork");
+  if (child == 0) {
+    child_dies_with_parent(parent);
+    pipe.close_read();
+    body(pipe.write_end());
+    ::_exit(5);  // the body must not return
+  }
+  pipe.close_write();
+  std::this_thread::sleep_for(delay);
+  ::kill(child, SIGKILL);
+  const int status = wait_for(child);
+  if (!WIFSIGNALED(status)) throw std::runtime_error("the child " + describe_status(status));
+  return read_to_end(pipe.read_end());
+}
+
+// The last fixed-size record in what a child reported, if any.
+template <class Record>
+bool last_record(const std::string& reported, Record& out) {
+  if (reported.size() < sizeof(Record)) return false;
+  std::memcpy(&out, reported.data() + (reported.size() / sizeof(Record) - 1) * sizeof(Record), sizeof(Record));
+  return true;
 }
 
 }  // namespace crash_support

@@ -7,50 +7,6 @@
 #include "sorted_list.pschema.h"
 #include "workloads.hpp"
 
-// The sorted list's operations (as in tests/generated/sorted_list_test.cpp,
-// which this binary does not link).
-void list::List::Ops::insert(Tx& tx, std::int64_t value) {
-  list::Head::Mut head = tx.root();
-  pschema::OptionalBoxMut<list::Node> link = head.first();
-  while (auto node = link.get()) {
-    if (node->value() >= value) break;
-    link = node->next();
-  }
-  pschema::Owned<list::Node> fresh = tx.make<list::Node>();
-  fresh->set_value(value);
-  fresh->next().set(link.take());
-  link.set(std::move(fresh));
-  head.set_length(head.length() + 1);
-}
-
-bool list::List::Ops::remove(Tx& tx, std::int64_t value) {
-  list::Head::Mut head = tx.root();
-  pschema::OptionalBoxMut<list::Node> link = head.first();
-  while (auto node = link.get()) {
-    if (node->value() == value) {
-      pschema::Owned<list::Node> gone = link.take();
-      link.set(gone->next().take());
-      head.set_length(head.length() - 1);
-      return true;
-    }
-    link = node->next();
-  }
-  return false;
-}
-
-bool list::List::Ops::contains(const Snapshot& snapshot, std::int64_t value) {
-  for (auto node = snapshot.root().first(); node; node = node->next()) {
-    if (node->value() == value) return true;
-  }
-  return false;
-}
-
-std::string list::List::Ops::values(const Snapshot& snapshot) {
-  std::string out;
-  for (auto node = snapshot.root().first(); node; node = node->next()) out += std::to_string(node->value()) + " ";
-  return out;
-}
-
 namespace crash_sim {
 
 namespace {

@@ -80,26 +80,11 @@ TEST_CASE("killing a process in the middle of declared operations loses nothing 
   std::uint64_t reports = 0;
   for (std::uint64_t cycle = 0; cycle < cycles; ++cycle) {
     CAPTURE(cycle);
-    crash_support::Pipe pipe;
-    const pid_t parent = ::getpid();
-    const pid_t child = ::fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      crash_support::child_dies_with_parent(parent);
-      pipe.close_read();
-      run_child(path, crash_support::mix(seed + cycle), pipe.write_end());
-    }
-    pipe.close_write();
-    std::this_thread::sleep_for(std::chrono::microseconds(200 + random() % 6000));
-    ::kill(child, SIGKILL);
-    const int status = crash_support::wait_for(child);
-    REQUIRE_MESSAGE(WIFSIGNALED(status), "the child " << crash_support::describe_status(status));
-    const std::string reported = crash_support::read_to_end(pipe.read_end());
+    const std::string reported = crash_support::run_and_kill(
+        [&](int report_fd) { run_child(path, crash_support::mix(seed + cycle), report_fd); },
+        std::chrono::microseconds(200 + random() % 6000));
     std::uint64_t last[2] = {0, 0};
-    if (reported.size() >= sizeof last) {
-      std::memcpy(last, reported.data() + (reported.size() / sizeof last - 1) * sizeof last, sizeof last);
-      ++reports;
-    }
+    if (crash_support::last_record(reported, last)) ++reports;
 
     bank::Ledger ledger = bank::Ledger::open(path);
     const State state = state_of(ledger);

@@ -80,25 +80,11 @@ TEST_CASE("killing a process in the middle of container operations keeps every s
   std::uint64_t reports = 0;
   for (std::uint64_t cycle = 0; cycle < cycles; ++cycle) {
     CAPTURE(cycle);
-    crash_support::Pipe pipe;
-    const pid_t parent = ::getpid();
-    const pid_t child = ::fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      crash_support::child_dies_with_parent(parent);
-      pipe.close_read();
-      run_child(path, seed, pipe.write_end());
-    }
-    pipe.close_write();
-    std::this_thread::sleep_for(std::chrono::microseconds(300 + timing() % 5000));
-    ::kill(child, SIGKILL);
-    const int status = crash_support::wait_for(child);
-    REQUIRE_MESSAGE(WIFSIGNALED(status), "the child " << crash_support::describe_status(status));
-    const std::string reported = crash_support::read_to_end(pipe.read_end());
+    const std::string reported = crash_support::run_and_kill(
+        [&](int report_fd) { run_child(path, seed, report_fd); }, std::chrono::microseconds(300 + timing() % 5000));
     std::uint64_t last_reported = 0;  // transactions known committed
-    if (reported.size() >= sizeof(std::uint64_t)) {
-      std::memcpy(&last_reported, reported.data() + reported.size() / 8 * 8 - 8, 8);
-      ++last_reported;
+    if (std::uint64_t last_k = 0; crash_support::last_record(reported, last_k)) {
+      last_reported = last_k + 1;
       ++reports;
     }
 

@@ -23,3 +23,4 @@ void check(const crash_sim::Workload& workload) {
 TEST_CASE("crash simulation: journal and allocator") { check(crash_sim::journal_and_allocator_workload(30)); }
 TEST_CASE("crash simulation: containers") { check(crash_sim::containers_workload(14)); }
 TEST_CASE("crash simulation: sorted list") { check(crash_sim::sorted_list_workload(16)); }
+TEST_CASE("crash simulation: shared ownership") { check(crash_sim::everything_workload(20)); }

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "container_workload.hpp"
+#include "everything.pschema.h"
 #include "sorted_list.pschema.h"
 #include "workloads.hpp"
 
@@ -88,6 +89,71 @@ Workload sorted_list_workload(std::size_t transactions) {
     const std::string values = l.values();
     const auto length = l.read([](const List::Snapshot& s) { return s.root().length(); });
     return values + " length:" + std::to_string(length) + allocations(l);
+  };
+  return w;
+}
+
+}  // namespace crash_sim
+
+namespace crash_sim {
+
+// The remaining kinds: strings and bytes, arrays, value optionals,
+// box<T>?, and shared ownership (rc, rc?, weak) with objects dying when
+// their last owner goes.
+Workload everything_workload(std::size_t transactions) {
+  using all::Graphs;
+  using all::Store;
+  Workload w;
+  w.name = "everything";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) {
+    Graphs::create(path, 2 << 20, options);
+  };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    Graphs graphs = Graphs::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      try {
+        graphs.transaction([&](Graphs::Tx& tx) {
+          all::Graph::Mut g = tx.root();
+          const std::string label(k % 3 == 0 ? 40 : 5, static_cast<char>('a' + k % 26));
+          switch (k % 5) {
+            case 0: g.first()->set_label(label); break;
+            case 1: g.second().share(g.first()); break;
+            case 2: g.watcher().set(g.first()); break;
+            case 3: g.first().emplace().set_label(label); break;  // the old object lives on in `second`, if shared
+            default: {
+              auto child = g.first()->child().emplace();
+              child.set_label(label);
+              child.parent().set(g.first());
+              g.second().reset();
+              break;
+            }
+          }
+          if (k % 7 == 6) throw std::runtime_error("abort on purpose");
+        });
+      } catch (const std::runtime_error&) {
+      }
+    }
+    graphs.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    Graphs graphs = Graphs::open(path);
+    recovered = graphs.pool().info().recovered;
+    std::string out = graphs.read([](const Graphs::Snapshot& s) {
+      all::Graph::View g = s.root();
+      std::string text = "first:" + std::string(g.first().label());
+      if (auto child = g.first().child()) {
+        text += " child:" + std::string(child->label());
+        if (auto parent = child->parent().lock()) text += " parent:" + std::string(parent->label());
+      }
+      if (auto second = g.second()) text += " second:" + std::string(second->label());
+      if (auto watched = g.watcher().lock()) text += " watched:" + std::string(watched->label());
+      return text;
+    });
+    const auto info = graphs.pool().info();
+    return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;
 }

@@ -13,6 +13,8 @@ namespace crash_sim {
 Workload journal_and_allocator_workload(std::size_t transactions);
 // The container workload of tests/generated (maps, vecs, strings, boxes).
 Workload containers_workload(std::size_t transactions);
+// Shared ownership (rc, rc?, weak) and the kinds the others do not use.
+Workload everything_workload(std::size_t transactions);
 // Corundum's sorted linked list, through its declared operations.
 Workload sorted_list_workload(std::size_t transactions);
 

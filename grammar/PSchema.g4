@@ -9,7 +9,7 @@ schema
     ;
 
 packageDecl
-    : docComment* PACKAGE qualifiedName SEMI
+    : PACKAGE qualifiedName SEMI
     ;
 
 importDecl
@@ -24,23 +24,23 @@ declaration
     ;
 
 enumDecl
-    : docComment* ENUM name COLON typeRef LBRACE (enumValue (COMMA enumValue)* COMMA?)? RBRACE
+    : ENUM name COLON typeRef LBRACE (enumValue (COMMA enumValue)* COMMA?)? RBRACE
     ;
 
 enumValue
-    : docComment* name (ASSIGN integer)?
+    : name (ASSIGN integer)?
     ;
 
 structDecl
-    : docComment* STRUCT name LBRACE fieldDecl* RBRACE
+    : STRUCT name LBRACE fieldDecl* RBRACE
     ;
 
 fieldDecl
-    : docComment* CONST? name COLON typeRef SEMI
+    : CONST? name COLON typeRef SEMI
     ;
 
 poolDecl
-    : docComment* POOL name LBRACE poolItem* RBRACE
+    : POOL name LBRACE poolItem* RBRACE
     ;
 
 // `root: T;` and `concurrent;`. Which names are allowed is a semantic check,
@@ -51,7 +51,7 @@ poolItem
     ;
 
 operationDecl
-    : docComment* kind=(TX | QUERY) name LPAREN (param (COMMA param)*)? RPAREN (ARROW typeRef)? ON name SEMI
+    : kind=(TX | QUERY) name LPAREN (param (COMMA param)*)? RPAREN (ARROW typeRef)? ON name SEMI
     ;
 
 param
@@ -96,10 +96,6 @@ name
     | IMPORT
     ;
 
-docComment
-    : DOC_COMMENT
-    ;
-
 PACKAGE  : 'package';
 IMPORT   : 'import';
 ENUM     : 'enum';
@@ -142,8 +138,11 @@ STRING
     ;
 
 // Listed before LINE_COMMENT: on a tie in length ANTLR takes the first rule.
+// Doc comments go to the hidden channel: the parser never sees them (so
+// they cannot make it look ahead through thousands of lines), and the
+// transformer attaches the ones right before a declaration to it.
 DOC_COMMENT
-    : '///' ~[\r\n]*
+    : '///' ~[\r\n]* -> channel(HIDDEN)
     ;
 
 LINE_COMMENT

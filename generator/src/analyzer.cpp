@@ -112,6 +112,8 @@ std::string to_decimal(Wide x) {
 // real schema comes close, and it would make the checks recurse without
 // bound.
 constexpr std::size_t max_nesting = 64;
+// The largest object a struct may describe (1 TiB).
+constexpr std::uint64_t max_object_size = std::uint64_t{1} << 40;
 
 // ---- Where a type is used decides what it may be --------------------------
 
@@ -152,6 +154,7 @@ class Analyzer {
   std::map<const StructType*, const ast::Struct*> struct_decls_;
   std::set<const StructType*> broken_;  // had an error: no layout, no follow-on checks
   std::size_t resolve_depth_ = 0;
+  std::size_t unknown_names_ = 0;
   enum class LayoutState { none, in_progress, done };
   std::map<const StructType*, LayoutState> layout_state_;
 };
@@ -470,7 +473,12 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
     d_.error(expr.span, message);
     return std::nullopt;
   }
-  // Unknown: suggest the closest known name.
+  // Unknown: suggest the closest known name (for the first few unknown
+  // names only: a schema with thousands would make this quadratic).
+  if (++unknown_names_ > 50) {
+    d_.error(expr.name_span, "unknown type '" + name + "'");
+    return std::nullopt;
+  }
   std::string best;
   std::size_t best_distance = 3;
   auto consider = [&](const std::string& candidate) {
@@ -540,6 +548,14 @@ bool Analyzer::compute_layout(StructType& type, std::vector<const StructType*>& 
     field.layout = layout_of(field.type);
     offset = (offset + field.layout.align - 1) / field.layout.align * field.layout.align;
     field.offset = offset;
+    // No object may come near 2^64 bytes: sizes are computed in 64 bits and
+    // must not wrap (layout_of saturates an overflowing array).
+    if (field.layout.size > max_object_size || offset > max_object_size - field.layout.size) {
+      d_.error(field.span, "field '" + field.name + "' makes struct '" + type.name + "' larger than " +
+                               std::to_string(max_object_size >> 30) + " GiB, more than a pool can hold");
+      ok = false;
+      break;
+    }
     offset += field.layout.size;
     align = std::max(align, field.layout.align);
   }
@@ -686,9 +702,12 @@ void Analyzer::check_pool_ownership(const Model& model) {
 }
 
 void Analyzer::check_rc_cycles(const Model& model) {
-  // Edges A -> B for each rc<B> (or rc<B>?) field of A, and through structs
-  // held by value; weak edges do not count. A depth-first search with an
-  // explicit stack: schemas can be long chains.
+  // Edges A -> B for each rc<B> (or rc<B>?) field of A, and for structs
+  // held by value; weak edges do not count. Every cycle of this graph has
+  // an rc edge (a cycle by value alone is an infinite size, refused
+  // earlier). A struct with an rc field on a cycle is warned about. The
+  // cycles come from one pass of Tarjan's strongly connected components,
+  // with an explicit stack: schemas can be long chains.
   auto targets = [](const StructType* from) {
     std::vector<const StructType*> out;
     for (const Field& f : from->fields) {
@@ -699,24 +718,63 @@ void Analyzer::check_rc_cycles(const Model& model) {
     }
     return out;
   };
+  std::map<const StructType*, std::size_t> index, low;
+  std::set<const StructType*> on_stack;
+  std::vector<const StructType*> stack;
+  std::set<const StructType*> cyclic;
+  std::size_t counter = 0;
+  struct Frame {
+    const StructType* node;
+    std::vector<const StructType*> next;
+    std::size_t at = 0;
+  };
+  for (const auto& module : model.modules) {
+    for (const auto& root : module->structs) {
+      if (broken_.count(root.get()) != 0 || index.count(root.get()) != 0) continue;
+      std::vector<Frame> frames;
+      auto enter = [&](const StructType* node) {
+        index[node] = low[node] = counter++;
+        stack.push_back(node);
+        on_stack.insert(node);
+        frames.push_back({node, targets(node)});
+      };
+      enter(root.get());
+      while (!frames.empty()) {
+        Frame& top = frames.back();
+        if (top.at < top.next.size()) {
+          const StructType* next = top.next[top.at++];
+          if (next == top.node) cyclic.insert(next);  // a self-loop
+          if (broken_.count(next) != 0) continue;
+          if (index.count(next) == 0) {
+            enter(next);
+          } else if (on_stack.count(next) != 0) {
+            low[top.node] = std::min(low[top.node], index[next]);
+          }
+          continue;
+        }
+        const StructType* node = top.node;
+        frames.pop_back();
+        if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[node]);
+        if (low[node] == index[node]) {
+          std::vector<const StructType*> component;
+          const StructType* member = nullptr;
+          do {
+            member = stack.back();
+            stack.pop_back();
+            on_stack.erase(member);
+            component.push_back(member);
+          } while (member != node);
+          if (component.size() > 1) cyclic.insert(component.begin(), component.end());
+        }
+      }
+    }
+  }
   for (const auto& module : model.modules) {
     for (const auto& s : module->structs) {
-      if (broken_.count(s.get()) != 0) continue;
       const bool has_rc = std::any_of(s->fields.begin(), s->fields.end(), [](const Field& f) {
         return f.type.kind == Kind::rc || (f.type.kind == Kind::optional && f.type.element->kind == Kind::rc);
       });
-      if (!has_rc) continue;
-      std::set<const StructType*> seen;
-      std::vector<const StructType*> stack = targets(s.get());
-      bool cycle = false;
-      while (!stack.empty() && !cycle) {
-        const StructType* at = stack.back();
-        stack.pop_back();
-        if (at == s.get()) cycle = true;
-        if (!seen.insert(at).second) continue;
-        for (const StructType* next : targets(at)) stack.push_back(next);
-      }
-      if (cycle) {
+      if (has_rc && cyclic.count(s.get()) != 0) {
         d_.warning(s->span, "struct '" + s->name + "' can reach itself through rc<> pointers alone: a cycle of rc "
                                 "pointers is never freed; make one of them weak<>");
       }

@@ -82,7 +82,10 @@ Layout layout_of(const Type& type) {
       return type.structure->layout;
     case Kind::array: {
       Layout element = layout_of(*type.element);
-      return {element.size * type.length, element.align};
+      std::uint64_t size = 0;
+      // Saturates instead of wrapping: the analyzer refuses huge sizes.
+      if (__builtin_mul_overflow(element.size, type.length, &size)) size = UINT64_MAX;
+      return {size, element.align};
     }
     case Kind::string:
     case Kind::bytes:

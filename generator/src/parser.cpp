@@ -99,7 +99,6 @@ std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::
     case PSchemaLexer::IDENT: return "a name";
     case PSchemaLexer::INTEGER: return "an integer";
     case PSchemaLexer::STRING: return "a string literal";
-    case PSchemaLexer::DOC_COMMENT: return "a doc comment";
     default: return vocabulary.getLiteralName(type);  // already quoted: ';'
   }
 }
@@ -115,7 +114,6 @@ std::string describe_expected(const antlr4::dfa::Vocabulary& vocabulary,
   bool said_name = false;
   for (std::ptrdiff_t type : expected.toList()) {
     auto t = static_cast<std::size_t>(type);
-    if (t == PSchemaLexer::DOC_COMMENT) continue;  // always allowed, never helpful to mention
     if (is_name_token(t)) {
       if (said_name) continue;
       said_name = true;
@@ -222,7 +220,7 @@ std::optional<ast::File> parse_file(const SourceFile& file, Diagnostics& diagnos
   parser.addErrorListener(&errors);
   PSchemaParser::SchemaContext* tree = parser.schema();
   if (diagnostics.error_count() != errors_before || tree == nullptr) return std::nullopt;
-  return Transformer(file).transform_schema(*tree);
+  return Transformer(file, tokens).transform_schema(*tree);
 }
 
 }  // namespace pschema::gen

@@ -20,9 +20,11 @@ Span Transformer::span_of(antlr4::Token* token) const {
               file_.byte_offset_of_code_point(token->getStopIndex() + 1)};
 }
 
-ast::Docs Transformer::transform_docs(const std::vector<P::DocCommentContext*>& docs) {
+ast::Docs Transformer::docs_before(antlr4::ParserRuleContext& ctx) {
   ast::Docs lines;
-  for (auto* doc : docs) {
+  if (ctx.getStart() == nullptr) return lines;
+  for (antlr4::Token* doc : tokens_.getHiddenTokensToLeft(ctx.getStart()->getTokenIndex())) {
+    if (doc->getType() != P::DOC_COMMENT) continue;
     std::string text = doc->getText().substr(3);  // drop "///"
     if (!text.empty() && text.front() == ' ') text.erase(0, 1);
     while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
@@ -37,7 +39,7 @@ ast::File Transformer::transform_schema(P::SchemaContext& ctx) {
   if (auto* package = ctx.packageDecl()) {
     file.package_span = span_of(*package->qualifiedName());
     file.package = package->qualifiedName()->getText();
-    file.package_docs = transform_docs(package->docComment());
+    file.package_docs = docs_before(*package);
   }
   for (auto* import : ctx.importDecl()) file.imports.push_back(transform_import(*import));
   for (auto* declaration : ctx.declaration()) {
@@ -66,7 +68,7 @@ ast::Enum Transformer::transform_enum(P::EnumDeclContext& ctx) {
   e.name_span = span_of(*ctx.name());
   e.name = ctx.name()->getText();
   e.underlying = transform_type(*ctx.typeRef());
-  e.docs = transform_docs(ctx.docComment());
+  e.docs = docs_before(ctx);
   for (auto* value : ctx.enumValue()) e.values.push_back(transform_enum_value(*value));
   return e;
 }
@@ -75,7 +77,7 @@ ast::EnumValue Transformer::transform_enum_value(P::EnumValueContext& ctx) {
   ast::EnumValue value;
   value.span = span_of(ctx);
   value.name = ctx.name()->getText();
-  value.docs = transform_docs(ctx.docComment());
+  value.docs = docs_before(ctx);
   if (auto* integer = ctx.integer()) {
     value.value_span = span_of(*integer);
     value.value = integer->getText();
@@ -88,7 +90,7 @@ ast::Struct Transformer::transform_struct(P::StructDeclContext& ctx) {
   s.span = span_of(ctx);
   s.name_span = span_of(*ctx.name());
   s.name = ctx.name()->getText();
-  s.docs = transform_docs(ctx.docComment());
+  s.docs = docs_before(ctx);
   for (auto* field : ctx.fieldDecl()) s.fields.push_back(transform_field(*field));
   return s;
 }
@@ -100,7 +102,7 @@ ast::Field Transformer::transform_field(P::FieldDeclContext& ctx) {
   field.name = ctx.name()->getText();
   field.type = transform_type(*ctx.typeRef());
   field.is_const = ctx.CONST() != nullptr;
-  field.docs = transform_docs(ctx.docComment());
+  field.docs = docs_before(ctx);
   return field;
 }
 
@@ -109,7 +111,7 @@ ast::Pool Transformer::transform_pool(P::PoolDeclContext& ctx) {
   pool.span = span_of(ctx);
   pool.name_span = span_of(*ctx.name());
   pool.name = ctx.name()->getText();
-  pool.docs = transform_docs(ctx.docComment());
+  pool.docs = docs_before(ctx);
   for (auto* item : ctx.poolItem()) pool.items.push_back(transform_pool_item(*item));
   return pool;
 }
@@ -135,7 +137,7 @@ ast::Operation Transformer::transform_operation(P::OperationDeclContext& ctx) {
   op.name = names.front()->getText();
   op.pool_span = span_of(*names.back());
   op.pool = names.back()->getText();
-  op.docs = transform_docs(ctx.docComment());
+  op.docs = docs_before(ctx);
   for (auto* param : ctx.param()) op.params.push_back(transform_param(*param));
   if (auto* result = ctx.typeRef()) op.result = transform_type(*result);
   return op;

@@ -10,7 +10,7 @@ namespace pschema::gen {
 
 class Transformer {
  public:
-  explicit Transformer(const SourceFile& file) : file_(file) {}
+  Transformer(const SourceFile& file, antlr4::BufferedTokenStream& tokens) : file_(file), tokens_(tokens) {}
 
   ast::File transform_schema(pschema_grammar::PSchemaParser::SchemaContext& ctx);
 
@@ -27,12 +27,14 @@ class Transformer {
   ast::Param transform_param(P::ParamContext& ctx);
   ast::TypeExpr transform_type(P::TypeRefContext& ctx);
   ast::Import transform_import(P::ImportDeclContext& ctx);
-  ast::Docs transform_docs(const std::vector<P::DocCommentContext*>& docs);
+  // The doc comments (hidden tokens) right before the rule's first token.
+  ast::Docs docs_before(antlr4::ParserRuleContext& ctx);
 
   Span span_of(antlr4::ParserRuleContext& ctx) const;
   Span span_of(antlr4::Token* token) const;
 
   const SourceFile& file_;
+  antlr4::BufferedTokenStream& tokens_;
 };
 
 }  // namespace pschema::gen

@@ -333,7 +333,7 @@ void Emitter::emit_definitions(const StructType& s) {
       p_.print("inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); }\n", vars);
     }
     if (f.type.kind == Kind::string || f.type.kind == Kind::bytes) {
-      p_.print("inline void $name$::Mut::set_$field$($view$ value) const { $field$().assign(value); }\n", vars);
+      p_.print("inline void $name$::Mut::set_$field$($view$ value) const { this->$field$().assign(value); }\n", vars);
     }
     if (f.type.kind == Kind::structure && is_plain(f.type)) {
       p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"

@@ -310,7 +310,7 @@ inline Kind Account::Mut::kind() const { return p_->kind; }
 inline void Account::Mut::set_kind(Kind value) const { tx_->write(p_->kind, value); }
 inline std::string_view Account::View::owner() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->owner); }
 inline pschema::StringMut Account::Mut::owner() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->owner); }
-inline void Account::Mut::set_owner(std::string_view value) const { owner().assign(value); }
+inline void Account::Mut::set_owner(std::string_view value) const { this->owner().assign(value); }
 inline Money::View Account::View::balance() const { return pschema::traits<Money>::make_view(base_, &p_->balance); }
 inline Money::Mut Account::Mut::balance() const { return pschema::traits<Money>::make_mut(*tx_, &p_->balance); }
 inline void Account::Mut::set_balance(const pschema::value_of<Money>::type& value) const {

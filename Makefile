@@ -22,7 +22,9 @@ test: setup build/asan/CMakeCache.txt
 	ctest --preset asan
 
 bench: setup build/release/CMakeCache.txt
-	@echo "bench: not yet (the benchmark issue adds it)"
+	cmake --preset release
+	cmake --build --preset release --target pschema_bench
+	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_bench
 
 crash-long: setup build/asan/CMakeCache.txt
 	cmake --build --preset asan

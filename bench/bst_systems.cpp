@@ -1,0 +1,58 @@
+#include "bst_systems.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+namespace harness {
+
+PschemaBst::PschemaBst() : file_("pschema"), pool_(bench::Bst::create(file_.path(), pool_size)) {
+  // Default options, as a user would open it: the backend follows libpmem's
+  // is-pmem answer. Refuse to measure anything but the pmem backend.
+  const std::string backend(pool_.pool().info().backend);
+  if (backend != "pmem") {
+    throw std::runtime_error("the pschema pool " + file_.path() + " uses the '" + backend +
+                             "' backend, not pmem; is PMEM_IS_PMEM_FORCE=1 in effect?");
+  }
+}
+
+void PschemaBst::for_each(const Visit& visit) const {
+  pool_.read([&](const bench::Bst::Snapshot& snapshot) {
+    // Iterative in-order walk: a sequential-key tree is a chain as deep as it is long.
+    std::vector<bench::Node::View> stack;
+    std::optional<bench::Node::View> node = snapshot.root().root();
+    while (node || !stack.empty()) {
+      if (node) {
+        stack.push_back(*node);
+        node = node->left();
+      } else {
+        const bench::Node::View here = stack.back();
+        stack.pop_back();
+        if (!visit(here.key(), here.value())) return;
+        node = here.right();
+      }
+    }
+  });
+}
+
+PmdkBst::PmdkBst() : file_("pmdk"), tree_(bst_pmdk_create(file_.path().c_str(), pool_size)) {
+  if (tree_ == nullptr) {
+    throw std::runtime_error("cannot create the PMDK pool " + file_.path() + ": " + bst_pmdk_errormsg());
+  }
+}
+
+void PmdkBst::insert(std::int64_t key, std::string_view value) {
+  if (bst_pmdk_insert(tree_, key, value.data(), value.size()) != 0) {
+    throw std::runtime_error("PMDK insert of key " + std::to_string(key) + " failed: " + bst_pmdk_errormsg());
+  }
+}
+
+void PmdkBst::for_each(const Visit& visit) const {
+  auto trampoline = [](std::int64_t key, const char* value, std::size_t len, void* arg) -> int {
+    return (*static_cast<const Visit*>(arg))(key, std::string_view(value, len)) ? 0 : 1;
+  };
+  if (bst_pmdk_foreach(tree_, trampoline, const_cast<Visit*>(&visit)) < 0) {
+    throw std::runtime_error("PMDK walk: out of memory");
+  }
+}
+
+}  // namespace harness

@@ -1,0 +1,44 @@
+// pschema_bench: pschema against PMDK libpmemobj, side by side on this
+// machine (see README.md in this directory). For now the BST workloads:
+// random keys (bst) and sequential keys (bst-seq), INS then CHK.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bst_bench.hpp"
+#include "bst_systems.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "storage.hpp"
+#include "workload.hpp"
+
+int main(int argc, char** argv) {
+  using namespace harness;
+  const Options options = parse_options(argc, argv);
+  try {
+    // Before anything touches libpmem or libpmemobj.
+    const std::string note = require_emulated_pmem();
+    if (!note.empty()) std::cerr << "pschema_bench: " << note << "\n";
+
+    const std::size_t n = options.n.value_or(30'000);
+    const std::vector<Workload> workloads = {random_keys("bst", n, options.seed), sequential_keys("bst-seq", n)};
+
+    std::vector<Result> results;
+    for (const Workload& workload : workloads) {
+      std::cerr << "pschema_bench: " << workload.name << ", n = " << workload.size() << ", " << options.repeat
+                << " runs per system...\n";
+      for (Result& r : run_bst(workload, options, std::cerr)) results.push_back(std::move(r));
+    }
+
+    std::cout << "Median of " << options.repeat << " runs; pools of " << (pool_size >> 20) << " MiB in " << pool_dir
+              << " with PMEM_IS_PMEM_FORCE=1; PMDK/pschema > 1 means pschema is faster.\n";
+    print_table(std::cout, results);
+    write_csv(options.out_dir, results);
+    std::cout << "wrote " << options.out_dir << "/results.csv\n";
+  } catch (const std::exception& e) {
+    std::cerr << "pschema_bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,79 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
+#include <system_error>
+
+namespace harness {
+namespace {
+
+constexpr std::string_view usage =
+    "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose]\n"
+    "  Runs the BST workloads (random and sequential keys: INS, then CHK) on pschema,\n"
+    "  PMDK libpmemobj and a volatile baseline, prints a table of the median times and\n"
+    "  writes DIR/results.csv.\n"
+    "  --repeat N  runs of each op phase, on fresh pools each time (default 5)\n"
+    "  --n N       number of keys of every workload (default: each workload's own, 30000)\n"
+    "  --out DIR   directory for results.csv (default build/bench, relative to the current directory)\n"
+    "  --seed S    seed of the random key order (decimal or 0x hex)\n"
+    "  --verbose   print every phase's time on stderr as it runs\n"
+    "Pools are files in /dev/shm. PMEM_IS_PMEM_FORCE must be 1 or unset (then the program\n"
+    "sets it to 1 itself, before any pmem call).\n";
+
+[[noreturn]] void bad_usage(std::string_view message) {
+  std::cerr << "pschema_bench: " << message << "\n" << usage;
+  std::exit(2);
+}
+
+std::uint64_t parse_number(std::string_view option, std::string_view text) {
+  int base = 10;
+  if (text.starts_with("0x")) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    bad_usage(std::string(option) + " needs a non-negative integer, not '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= argc) bad_usage(std::string(arg) + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << usage;
+      std::exit(0);
+    } else if (arg == "--repeat") {
+      const std::uint64_t repeat = parse_number(arg, value());
+      if (repeat < 1 || repeat > 1000) bad_usage("--repeat must be between 1 and 1000");
+      options.repeat = static_cast<unsigned>(repeat);
+    } else if (arg == "--n") {
+      const std::uint64_t n = parse_number(arg, value());
+      if (n < 1 || n > 100'000'000) bad_usage("--n must be between 1 and 100000000");
+      options.n = static_cast<std::size_t>(n);
+    } else if (arg == "--out") {
+      options.out_dir = std::string(value());
+      if (options.out_dir.empty()) bad_usage("--out needs a directory");
+    } else if (arg == "--seed") {
+      options.seed = parse_number(arg, value());
+    } else if (arg == "--verbose") {
+      options.verbose = true;
+    } else {
+      bad_usage("unknown argument '" + std::string(arg) + "'");
+    }
+  }
+  return options;
+}
+
+}  // namespace harness

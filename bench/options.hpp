@@ -1,0 +1,23 @@
+// The command line of pschema_bench.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace harness {
+
+struct Options {
+  unsigned repeat = 5;                   // --repeat N: runs of each op phase; the median is reported
+  std::optional<std::size_t> n;          // --n N: overrides every workload's size
+  std::string out_dir = "build/bench";   // --out DIR: where results.csv goes (relative to the current directory)
+  std::uint64_t seed = 0x5eed0001;       // --seed S: the random key order
+  bool verbose = false;                  // --verbose: every phase's time on stderr as it runs
+};
+
+// Parses argv. On --help prints the usage and exits 0; on bad usage prints
+// a message and the usage to stderr and exits 2.
+Options parse_options(int argc, char** argv);
+
+}  // namespace harness

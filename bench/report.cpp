@@ -1,0 +1,82 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace harness {
+namespace {
+
+const Result* find(const std::vector<Result>& results, const Result& like, std::string_view system) {
+  for (const Result& r : results) {
+    if (r.workload == like.workload && r.op == like.op && r.system == system) return &r;
+  }
+  return nullptr;
+}
+
+std::string format(const char* spec, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, spec, value);
+  return buffer;
+}
+
+std::string ms_or_dash(const Result* r) { return r ? format("%.2f", r->ms) : "-"; }
+
+}  // namespace
+
+void print_table(std::ostream& out, const std::vector<Result>& results) {
+  const std::vector<std::string> header = {"workload", "op",       "n",           "pschema ms", "PMDK ms",
+                                           "PMDK/pschema", "volatile ms", "fences/op", "logged B/op"};
+  std::vector<std::vector<std::string>> rows;
+  for (const Result& r : results) {
+    if (r.system != "pschema") continue;
+    const Result* pmdk = find(results, r, "pmdk");
+    const Result* dram = find(results, r, "volatile");
+    rows.push_back({r.workload, r.op, std::to_string(r.n), ms_or_dash(&r), ms_or_dash(pmdk),
+                    pmdk && r.ms > 0 ? format("%.2fx", pmdk->ms / r.ms) : "-", ms_or_dash(dram),
+                    r.fences_per_op ? format("%.2f", *r.fences_per_op) : "-",
+                    r.bytes_logged_per_op ? format("%.1f", *r.bytes_logged_per_op) : "-"});
+  }
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::size_t pad = width[c] - cells[c].size();
+      // Text columns left-aligned, numbers right-aligned.
+      if (c < 2) {
+        out << cells[c] << std::string(pad, ' ');
+      } else {
+        out << std::string(pad, ' ') << cells[c];
+      }
+      out << (c + 1 < cells.size() ? "  " : "\n");
+    }
+  };
+  line(header);
+  std::size_t total = 0;
+  for (const std::size_t w : width) total += w + 2;
+  out << std::string(total - 2, '-') << "\n";
+  for (const auto& row : rows) line(row);
+}
+
+void write_csv(const std::string& dir, const std::vector<Result>& results) {
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = std::filesystem::path(dir) / "results.csv";
+  std::ofstream csv(path);
+  if (!csv) throw std::runtime_error("cannot write " + path.string());
+  csv << "workload,op,system,n,ms,ns_per_op\n";
+  for (const Result& r : results) {
+    csv << r.workload << ',' << r.op << ',' << r.system << ',' << r.n << ',' << format("%.3f", r.ms) << ','
+        << format("%.1f", r.n ? r.ms * 1e6 / static_cast<double>(r.n) : 0.0) << '\n';
+  }
+  csv.close();
+  if (!csv) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace harness

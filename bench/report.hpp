@@ -1,0 +1,31 @@
+// The results: one row per workload, op and system; printed as a table
+// (pschema against PMDK side by side) and written as results.csv.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+struct Result {
+  std::string workload;          // bst, bst-seq
+  std::string op;                // INS, CHK
+  std::string system;            // pschema, pmdk, volatile
+  std::size_t n = 0;             // operations per run
+  std::vector<double> samples;   // ms of each run
+  double ms = 0;                 // their median
+  // pschema only: runtime counters of one run, per operation.
+  std::optional<double> fences_per_op;
+  std::optional<double> bytes_logged_per_op;
+};
+
+// workload | op | n | pschema ms | PMDK ms | PMDK/pschema | volatile ms | fences/op | logged B/op
+void print_table(std::ostream& out, const std::vector<Result>& results);
+// The header `workload,op,system,n,ms,ns_per_op`, then one line per result
+// (ms is the median). Creates the directory if needed; throws on failure.
+void write_csv(const std::string& dir, const std::vector<Result>& results);
+
+}  // namespace harness

@@ -3,6 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bst.pschema.h"
 #include "container_workload.hpp"
 #include "everything.pschema.h"
 #include "sorted_list.pschema.h"
@@ -153,6 +154,41 @@ Workload everything_workload(std::size_t transactions) {
       return text;
     });
     const auto info = graphs.pool().info();
+    return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+  };
+  return w;
+}
+
+}  // namespace crash_sim
+
+namespace crash_sim {
+
+// The benchmark's BST (bench/bst.pschema and its operations), small: random
+// keys, some inserted twice (the value is replaced).
+Workload bst_workload(std::size_t transactions) {
+  using bench::Bst;
+  Workload w;
+  w.name = "bench-bst";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Bst::create(path, 1 << 20, options); };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    Bst tree = Bst::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      const auto key = static_cast<std::int64_t>((k * 7919) % 13);
+      tree.insert(key, "v" + std::to_string(k) + (k % 3 == 0 ? std::string(30, 'x') : ""));
+    }
+    tree.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    Bst tree = Bst::open(path);
+    recovered = tree.pool().info().recovered;
+    std::string out = "size:" + std::to_string(tree.count());
+    for (std::int64_t key = 0; key < 13; ++key) {
+      if (auto value = tree.lookup(key)) out += " " + std::to_string(key) + "=" + *value;
+    }
+    const auto info = tree.pool().info();
     return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;

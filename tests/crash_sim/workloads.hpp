@@ -1,6 +1,6 @@
 // The workloads the crash simulator runs: the runtime's own journal and
-// allocator through the raw API, and data structures written against
-// generated code.
+// allocator through the raw API, data structures written against generated
+// code, and the benchmarks' data structures.
 #pragma once
 
 #include "harness.hpp"
@@ -15,6 +15,8 @@ Workload journal_and_allocator_workload(std::size_t transactions);
 Workload containers_workload(std::size_t transactions);
 // Shared ownership (rc, rc?, weak) and the kinds the others do not use.
 Workload everything_workload(std::size_t transactions);
+// The benchmark's BST (bench/bst.pschema), small.
+Workload bst_workload(std::size_t transactions);
 // Corundum's sorted linked list, through its declared operations.
 Workload sorted_list_workload(std::size_t transactions);
 

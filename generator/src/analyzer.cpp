@@ -611,10 +611,16 @@ void Analyzer::resolve_operation(const ast::Operation& decl, Module& module, con
   check_name(decl.name_span, decl.name, "operation");
   bool ok = true;
   static constexpr std::string_view pool_members[] = {"read", "transaction", "schema_info", "create", "open",
-                                                      "open_or_create", "close", "pool"};
+                                                      "open_or_create", "close", "pool", "Ops", "Tx", "Snapshot"};
   if (std::find(std::begin(pool_members), std::end(pool_members), decl.name) != std::end(pool_members)) {
     d_.error(decl.name_span, "operation name '" + decl.name + "' is taken by the generated pool class "
-                             "(read, transaction, schema_info, create, open, open_or_create, close, pool)");
+                             "(read, transaction, schema_info, create, open, open_or_create, close, pool, Ops, Tx, "
+                             "Snapshot)");
+    ok = false;
+  } else if (scope.structs.count(decl.name) != 0 || scope.enums.count(decl.name) != 0 ||
+             scope.pools.count(decl.name) != 0) {
+    d_.error(decl.name_span, "operation '" + decl.name + "' has the name of a type; in the generated pool class "
+                             "the method would hide it");
     ok = false;
   }
   auto pool = scope.pools.find(decl.pool);
@@ -633,6 +639,12 @@ void Analyzer::resolve_operation(const ast::Operation& decl, Module& module, con
     check_name(p.name_span, p.name, "parameter");
     if (!params.insert(p.name).second) {
       d_.error(p.name_span, "duplicate parameter '" + p.name + "' in operation '" + decl.name + "'");
+      ok = false;
+    }
+    if (scope.structs.count(p.name) != 0 || scope.enums.count(p.name) != 0 || p.name == "Tx" ||
+        p.name == "Snapshot" || p.name == "Ops") {
+      d_.error(p.name_span, "parameter '" + p.name + "' of '" + decl.name +
+                                "' has the name of a type; it would hide that type in the generated code");
       ok = false;
     }
     if (p.name == "tx" || p.name == "snapshot") {
@@ -975,6 +987,12 @@ std::optional<Model> Analyzer::run() {
         }
         std::optional<Type> resolved = resolve(f.type, Use::field, "field '" + f.name + "'", scopes[i]);
         if (!resolved) {
+          broken_.insert(&type);
+          continue;
+        }
+        if (scopes[i].structs.count(f.name) != 0 || scopes[i].enums.count(f.name) != 0) {
+          d_.error(f.name_span, "field '" + f.name + "' has the name of a type; in the generated views its accessor "
+                                "would hide the type");
           broken_.insert(&type);
           continue;
         }

@@ -60,12 +60,14 @@ std::size_t find_excessive_nesting(const std::string& text, std::size_t limit) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      // Like the lexer: a line comment ends at \r or \n (a file may use
+      // either, or both, as line ends).
+      while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       std::size_t end = text.find("*/", i + 2);
       i = end == std::string::npos ? text.size() : end + 1;
     } else if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i) {
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n' && text[i] != '\r'; ++i) {
         if (text[i] == '\\') ++i;
       }
     } else if (c == '<' || c == '(' || c == '{') {

@@ -1,6 +1,7 @@
 // pschema_bench: pschema against PMDK libpmemobj, side by side on this
-// machine (see README.md in this directory). For now the BST workloads:
-// random keys (bst) and sequential keys (bst-seq), INS then CHK.
+// machine (see README.md in this directory): the BST workloads (random
+// keys: bst, sequential keys: bst-seq), KVStore (a chained hash map) and
+// the B-tree.
 #include <exception>
 #include <iostream>
 #include <string>
@@ -8,6 +9,9 @@
 
 #include "bst_bench.hpp"
 #include "bst_systems.hpp"
+#include "btree_bench.hpp"
+#include "kvstore_bench.hpp"
+#include "map_workload.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "storage.hpp"
@@ -29,6 +33,16 @@ int main(int argc, char** argv) {
       std::cerr << "pschema_bench: " << workload.name << ", n = " << workload.size() << ", " << options.repeat
                 << " runs per system...\n";
       for (Result& r : run_bst(workload, options, std::cerr)) results.push_back(std::move(r));
+    }
+    {
+      const MapWorkload kv = random_map_keys("kvstore", options.n.value_or(65'536), options.seed);
+      std::cerr << "pschema_bench: kvstore, n = " << kv.size() << ", " << options.repeat << " runs per system...\n";
+      for (Result& r : run_kvstore(kv, options, std::cerr)) results.push_back(std::move(r));
+    }
+    {
+      const MapWorkload tree = random_map_keys_with_mix("btree", options.n.value_or(200'000), options.seed);
+      std::cerr << "pschema_bench: btree, n = " << tree.size() << ", " << options.repeat << " runs per system...\n";
+      for (Result& r : run_btree(tree, options, std::cerr)) results.push_back(std::move(r));
     }
 
     std::cout << "Median of " << options.repeat << " runs; pools of " << (pool_size >> 20) << " MiB in " << pool_dir

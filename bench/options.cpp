@@ -11,13 +11,15 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose]\n"
-    "  Runs the BST workloads (random and sequential keys: INS, then CHK) on pschema,\n"
-    "  PMDK libpmemobj and a volatile baseline, prints a table of the median times and\n"
-    "  writes DIR/results.csv.\n"
+    "  Runs the workloads (bst, bst-seq: INS, CHK; kvstore: PUT, GET; btree: INS, CHK,\n"
+    "  RAND, REM) on pschema, PMDK libpmemobj and a volatile baseline (btree also on\n"
+    "  pschema's map<u64,u64>), prints a table of the median times and writes\n"
+    "  DIR/results.csv.\n"
     "  --repeat N  runs of each op phase, on fresh pools each time (default 5)\n"
-    "  --n N       number of keys of every workload (default: each workload's own, 30000)\n"
+    "  --n N       number of keys of every workload (default: each workload's own: bst and\n"
+    "              bst-seq 30000, kvstore 65536, btree 200000 and as many RAND operations)\n"
     "  --out DIR   directory for results.csv (default build/bench, relative to the current directory)\n"
-    "  --seed S    seed of the random key order (decimal or 0x hex)\n"
+    "  --seed S    seed of the random keys and the RAND mix (decimal or 0x hex)\n"
     "  --verbose   print every phase's time on stderr as it runs\n"
     "Pools are files in /dev/shm. PMEM_IS_PMEM_FORCE must be 1 or unset (then the program\n"
     "sets it to 1 itself, before any pmem call).\n";

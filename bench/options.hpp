@@ -12,7 +12,7 @@ struct Options {
   unsigned repeat = 5;                   // --repeat N: runs of each op phase; the median is reported
   std::optional<std::size_t> n;          // --n N: overrides every workload's size
   std::string out_dir = "build/bench";   // --out DIR: where results.csv goes (relative to the current directory)
-  std::uint64_t seed = 0x5eed0001;       // --seed S: the random key order
+  std::uint64_t seed = 0x5eed0001;       // --seed S: the random keys and the RAND mix
   bool verbose = false;                  // --verbose: every phase's time on stderr as it runs
 };
 

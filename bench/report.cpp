@@ -29,15 +29,17 @@ std::string ms_or_dash(const Result* r) { return r ? format("%.2f", r->ms) : "-"
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<Result>& results) {
-  const std::vector<std::string> header = {"workload", "op",       "n",           "pschema ms", "PMDK ms",
-                                           "PMDK/pschema", "volatile ms", "fences/op", "logged B/op"};
+  const std::vector<std::string> header = {"workload",    "op",        "n",          "pschema ms",
+                                           "PMDK ms",     "PMDK/pschema", "volatile ms", "pschema-map ms",
+                                           "fences/op",   "logged B/op"};
   std::vector<std::vector<std::string>> rows;
   for (const Result& r : results) {
     if (r.system != "pschema") continue;
     const Result* pmdk = find(results, r, "pmdk");
     const Result* dram = find(results, r, "volatile");
+    const Result* map = find(results, r, "pschema-map");
     rows.push_back({r.workload, r.op, std::to_string(r.n), ms_or_dash(&r), ms_or_dash(pmdk),
-                    pmdk && r.ms > 0 ? format("%.2fx", pmdk->ms / r.ms) : "-", ms_or_dash(dram),
+                    pmdk && r.ms > 0 ? format("%.2fx", pmdk->ms / r.ms) : "-", ms_or_dash(dram), ms_or_dash(map),
                     r.fences_per_op ? format("%.2f", *r.fences_per_op) : "-",
                     r.bytes_logged_per_op ? format("%.1f", *r.bytes_logged_per_op) : "-"});
   }

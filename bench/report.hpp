@@ -11,9 +11,9 @@
 namespace harness {
 
 struct Result {
-  std::string workload;          // bst, bst-seq
-  std::string op;                // INS, CHK
-  std::string system;            // pschema, pmdk, volatile
+  std::string workload;          // bst, bst-seq, kvstore, btree
+  std::string op;                // INS, CHK (bst, btree), PUT, GET (kvstore), RAND, REM (btree)
+  std::string system;            // pschema, pmdk, volatile, pschema-map (btree only)
   std::size_t n = 0;             // operations per run
   std::vector<double> samples;   // ms of each run
   double ms = 0;                 // their median
@@ -22,7 +22,8 @@ struct Result {
   std::optional<double> bytes_logged_per_op;
 };
 
-// workload | op | n | pschema ms | PMDK ms | PMDK/pschema | volatile ms | fences/op | logged B/op
+// workload | op | n | pschema ms | PMDK ms | PMDK/pschema | volatile ms | pschema-map ms | fences/op |
+// logged B/op (a system that did not run the workload shows '-')
 void print_table(std::ostream& out, const std::vector<Result>& results);
 // The header `workload,op,system,n,ms,ns_per_op`, then one line per result
 // (ms is the median). Creates the directory if needed; throws on failure.

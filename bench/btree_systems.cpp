@@ -1,0 +1,72 @@
+#include "btree_systems.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace harness {
+namespace {
+
+template <class Pool>
+void require_pmem(const Pool& pool, const std::string& path) {
+  const std::string backend(pool.pool().info().backend);
+  if (backend != "pmem") {
+    throw std::runtime_error("the pschema pool " + path + " uses the '" + backend +
+                             "' backend, not pmem; is PMEM_IS_PMEM_FORCE=1 in effect?");
+  }
+}
+
+}  // namespace
+
+PschemaBtree::PschemaBtree() : file_("pschema-btree"), pool_(btreebench::Btree::create(file_.path(), pool_size)) {
+  require_pmem(pool_, file_.path());
+}
+
+void PschemaBtree::for_each(const MapVisit& visit) const {
+  pool_.read([&](const btreebench::Btree::Snapshot& snapshot) {
+    std::vector<btreebench::Node::View> stack;
+    if (std::optional<btreebench::Node::View> root = snapshot.root().root()) stack.push_back(*root);
+    while (!stack.empty()) {
+      const btreebench::Node::View node = stack.back();
+      stack.pop_back();
+      for (btreebench::Item::View item : node.items()) visit(item.key(), item.value());
+      for (std::optional<btreebench::Node::View> child : node.children()) {
+        if (child) stack.push_back(*child);
+      }
+    }
+  });
+}
+
+PmdkBtree::PmdkBtree()
+    : file_("pmdk-btree"), map_(pmdk_map_create(file_.path().c_str(), pool_size, PMDK_MAP_BTREE, 0)) {
+  if (map_ == nullptr) {
+    throw std::runtime_error("cannot create the PMDK pool " + file_.path() + ": " + pmdk_map_errormsg());
+  }
+}
+
+bool PmdkBtree::insert(std::uint64_t key, std::uint64_t value) {
+  if (pmdk_map_insert(map_, key, value) < 0) {
+    throw std::runtime_error("PMDK insert of key " + std::to_string(key) + " failed: " + pmdk_map_errormsg());
+  }
+  return true;
+}
+
+void PmdkBtree::for_each(const MapVisit& visit) const {
+  auto trampoline = [](std::uint64_t key, std::uint64_t value, void* arg) -> int {
+    (*static_cast<const MapVisit*>(arg))(key, value);
+    return 0;
+  };
+  pmdk_map_foreach(map_, trampoline, const_cast<MapVisit*>(&visit));
+}
+
+PschemaMapSystem::PschemaMapSystem() : file_("pschema-map"), pool_(mapbench::U64Map::create(file_.path(), pool_size)) {
+  require_pmem(pool_, file_.path());
+}
+
+void PschemaMapSystem::for_each(const MapVisit& visit) const {
+  pool_.read([&](const mapbench::U64Map::Snapshot& snapshot) {
+    for (auto [key, value] : snapshot.root().entries()) visit(key, value);
+  });
+}
+
+}  // namespace harness

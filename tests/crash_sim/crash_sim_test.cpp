@@ -25,3 +25,5 @@ TEST_CASE("crash simulation: containers") { check(crash_sim::containers_workload
 TEST_CASE("crash simulation: sorted list") { check(crash_sim::sorted_list_workload(16)); }
 TEST_CASE("crash simulation: shared ownership") { check(crash_sim::everything_workload(20)); }
 TEST_CASE("crash simulation: benchmark BST") { check(crash_sim::bst_workload(24)); }
+TEST_CASE("crash simulation: benchmark key-value store") { check(crash_sim::kvstore_workload(30)); }
+TEST_CASE("crash simulation: benchmark B-tree") { check(crash_sim::btree_workload(40)); }

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "bst.pschema.h"
+#include "btree.pschema.h"
+#include "kvstore.pschema.h"
 #include "container_workload.hpp"
 #include "everything.pschema.h"
 #include "sorted_list.pschema.h"
@@ -190,6 +192,92 @@ Workload bst_workload(std::size_t transactions) {
     }
     const auto info = tree.pool().info();
     return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+  };
+  return w;
+}
+
+}  // namespace crash_sim
+
+namespace crash_sim {
+
+namespace {
+
+template <class PoolType>
+std::string with_allocations(const PoolType& pool, std::string text) {
+  const auto info = pool.pool().info();
+  return text + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+}
+
+}  // namespace
+
+// The benchmark's key-value store (bench/kvstore.pschema): enough puts to
+// cross its rebuild threshold, some keys put twice.
+Workload kvstore_workload(std::size_t transactions) {
+  using kvbench::KvStore;
+  Workload w;
+  w.name = "bench-kvstore";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) {
+    KvStore::create(path, 2 << 20, options);
+  };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    KvStore store = KvStore::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      if (k == 0) {
+        store.init(7, 3, 5);  // the table and hash coefficients: the first transaction
+      } else {
+        store.put((k * 2654435761u) % 97, k + 1);
+      }
+    }
+    store.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    KvStore store = KvStore::open(path);
+    recovered = store.pool().info().recovered;
+    if (store.read([](const KvStore::Snapshot& s) { return s.root().hash_p() == 0; })) {
+      return with_allocations(store, "not initialised");
+    }
+    std::string out = "count:" + std::to_string(store.count());
+    for (std::uint64_t key = 0; key < 97; ++key) {
+      if (auto value = store.get(key)) out += " " + std::to_string(key) + "=" + std::to_string(*value);
+    }
+    return with_allocations(store, out);
+  };
+  return w;
+}
+
+// The benchmark's B-tree (bench/btree.pschema): inserts that split nodes,
+// then removes that merge and borrow.
+Workload btree_workload(std::size_t transactions) {
+  using btreebench::Btree;
+  Workload w;
+  w.name = "bench-btree";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Btree::create(path, 2 << 20, options); };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    Btree tree = Btree::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      const std::uint64_t key = (k * 37) % 41;
+      if (k % 3 == 2) {
+        tree.remove(key);
+      } else {
+        tree.insert(key, k + 1);
+      }
+    }
+    tree.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    Btree tree = Btree::open(path);
+    recovered = tree.pool().info().recovered;
+    std::string out = "count:" + std::to_string(tree.count());
+    for (std::uint64_t key = 0; key < 41; ++key) {
+      if (auto value = tree.get(key)) out += " " + std::to_string(key) + "=" + std::to_string(*value);
+    }
+    return with_allocations(tree, out);
   };
   return w;
 }

@@ -15,8 +15,10 @@ Workload journal_and_allocator_workload(std::size_t transactions);
 Workload containers_workload(std::size_t transactions);
 // Shared ownership (rc, rc?, weak) and the kinds the others do not use.
 Workload everything_workload(std::size_t transactions);
-// The benchmark's BST (bench/bst.pschema), small.
+// The benchmarks' data structures (bench/*.pschema and their operations), small.
 Workload bst_workload(std::size_t transactions);
+Workload kvstore_workload(std::size_t transactions);
+Workload btree_workload(std::size_t transactions);
 // Corundum's sorted linked list, through its declared operations.
 Workload sorted_list_workload(std::size_t transactions);
 

@@ -24,6 +24,7 @@ TEST_CASE("crash simulation: journal and allocator") { check(crash_sim::journal_
 TEST_CASE("crash simulation: containers") { check(crash_sim::containers_workload(14)); }
 TEST_CASE("crash simulation: sorted list") { check(crash_sim::sorted_list_workload(16)); }
 TEST_CASE("crash simulation: shared ownership") { check(crash_sim::everything_workload(20)); }
+TEST_CASE("crash simulation: arrays, optionals, bytes, boxes") { check(crash_sim::store_workload(18)); }
 TEST_CASE("crash simulation: benchmark BST") { check(crash_sim::bst_workload(24)); }
 TEST_CASE("crash simulation: benchmark key-value store") { check(crash_sim::kvstore_workload(30)); }
 TEST_CASE("crash simulation: benchmark B-tree") { check(crash_sim::btree_workload(40)); }

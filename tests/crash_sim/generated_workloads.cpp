@@ -1,5 +1,6 @@
 // Data structures written against generated code, under the simulator.
 #include <random>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
@@ -278,6 +279,71 @@ Workload btree_workload(std::size_t transactions) {
       if (auto value = tree.get(key)) out += " " + std::to_string(key) + "=" + std::to_string(*value);
     }
     return with_allocations(tree, out);
+  };
+  return w;
+}
+
+}  // namespace crash_sim
+
+namespace crash_sim {
+
+// Arrays, value optionals (scalar, struct, string), bytes, box<T>? and
+// vec<box<T>>: the kinds the other workloads leave out.
+Workload store_workload(std::size_t transactions) {
+  using all::Store;
+  Workload w;
+  w.name = "store";
+  w.transactions = transactions;
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Store::create(path, 2 << 20, options); };
+  w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
+             const std::function<void(std::size_t)>& starting) {
+    Store store = Store::open(path, options);
+    for (std::size_t k = first; k < last; ++k) {
+      starting(k);
+      try {
+        store.transaction([&](Store::Tx& tx) {
+          all::Everything::Mut e = tx.root();
+          const auto n = static_cast<std::uint16_t>(k);
+          switch (k % 6) {
+            case 0: e.scores().set(k % 3, n); e.corners()[k % 4].set_x(static_cast<double>(k)); break;
+            case 1: e.maybe_number().set(static_cast<std::uint32_t>(k)); e.maybe_point().emplace().set_y(1.0 * k); break;
+            case 2: {
+              const std::string bytes(k % 2 == 0 ? 40 : 3, static_cast<char>('a' + k % 26));
+              e.set_blob(std::as_bytes(std::span(bytes.data(), bytes.size())));
+              e.maybe_name().emplace().assign(bytes);
+              break;
+            }
+            case 3: e.maybe_leaf().emplace().set_name("leaf " + std::to_string(k)); break;
+            case 4: e.leaves().emplace_back()->set_name(std::string(30, 'l')); break;
+            default:
+              e.maybe_number().reset();
+              e.maybe_leaf().reset();
+              if (!e.leaves().empty()) e.leaves().pop_back();
+              break;
+          }
+          if (k % 5 == 4) throw std::runtime_error("abort on purpose");
+        });
+      } catch (const std::runtime_error&) {
+      }
+    }
+    store.close();
+  };
+  w.digest = [](const std::string& path, bool& recovered) {
+    Store store = Store::open(path);
+    recovered = store.pool().info().recovered;
+    std::ostringstream out;
+    store.read([&](const Store::Snapshot& s) {
+      all::Everything::View e = s.root();
+      for (auto score : e.scores()) out << score << ",";
+      for (auto corner : e.corners()) out << corner.x() << ",";
+      out << " n:" << (e.maybe_number() ? static_cast<long long>(*e.maybe_number()) : -1);
+      out << " p:" << (e.maybe_point() ? e.maybe_point()->y() : -1.0);
+      out << " blob:" << e.blob().size() << " name:" << (e.maybe_name() ? std::string(*e.maybe_name()) : "-");
+      out << " leaf:" << (e.maybe_leaf() ? std::string(e.maybe_leaf()->name()) : "-") << " leaves:";
+      for (auto leaf : e.leaves()) out << leaf.name() << ";";
+    });
+    const auto info = store.pool().info();
+    return out.str() + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;
 }

@@ -13,8 +13,10 @@ namespace crash_sim {
 Workload journal_and_allocator_workload(std::size_t transactions);
 // The container workload of tests/generated (maps, vecs, strings, boxes).
 Workload containers_workload(std::size_t transactions);
-// Shared ownership (rc, rc?, weak) and the kinds the others do not use.
+// Shared ownership (rc, rc?, weak).
 Workload everything_workload(std::size_t transactions);
+// Arrays, value optionals, bytes, box<T>? and vec<box<T>>.
+Workload store_workload(std::size_t transactions);
 // The benchmarks' data structures (bench/*.pschema and their operations), small.
 Workload bst_workload(std::size_t transactions);
 Workload kvstore_workload(std::size_t transactions);

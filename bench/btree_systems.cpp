@@ -37,27 +37,7 @@ void PschemaBtree::for_each(const MapVisit& visit) const {
   });
 }
 
-PmdkBtree::PmdkBtree()
-    : file_("pmdk-btree"), map_(pmdk_map_create(file_.path().c_str(), pool_size, PMDK_MAP_BTREE, 0)) {
-  if (map_ == nullptr) {
-    throw std::runtime_error("cannot create the PMDK pool " + file_.path() + ": " + pmdk_map_errormsg());
-  }
-}
-
-bool PmdkBtree::insert(std::uint64_t key, std::uint64_t value) {
-  if (pmdk_map_insert(map_, key, value) < 0) {
-    throw std::runtime_error("PMDK insert of key " + std::to_string(key) + " failed: " + pmdk_map_errormsg());
-  }
-  return true;
-}
-
-void PmdkBtree::for_each(const MapVisit& visit) const {
-  auto trampoline = [](std::uint64_t key, std::uint64_t value, void* arg) -> int {
-    (*static_cast<const MapVisit*>(arg))(key, value);
-    return 0;
-  };
-  pmdk_map_foreach(map_, trampoline, const_cast<MapVisit*>(&visit));
-}
+PmdkBtree::PmdkBtree() : PmdkMapSystem("pmdk-btree", PMDK_MAP_BTREE, 0) {}
 
 PschemaMapSystem::PschemaMapSystem() : file_("pschema-map"), pool_(mapbench::U64Map::create(file_.path(), pool_size)) {
   require_pmem(pool_, file_.path());

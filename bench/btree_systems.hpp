@@ -12,7 +12,7 @@
 #include "btree_volatile.hpp"
 #include "bst_systems.hpp"  // pool_size
 #include "kvstore_systems.hpp"  // MapVisit
-#include "pmdk_map.h"
+#include "pmdk_map_system.hpp"
 #include "pschema/counters.hpp"
 #include "storage.hpp"
 #include "u64map.pschema.h"
@@ -40,30 +40,14 @@ class PschemaBtree {
 };
 
 // PMDK: the btree_map example (pmdk_map.h).
-class PmdkBtree {
+class PmdkBtree : public PmdkMapSystem {
  public:
-  static constexpr std::string_view name = "pmdk";
   PmdkBtree();
-  PmdkBtree(const PmdkBtree&) = delete;
-  PmdkBtree& operator=(const PmdkBtree&) = delete;
-  ~PmdkBtree() { pmdk_map_close(map_); }
-  bool insert(std::uint64_t key, std::uint64_t value);
-  std::optional<std::uint64_t> get(std::uint64_t key) const {
-    std::uint64_t value = 0;
-    if (pmdk_map_get(map_, key, &value) == 0) return std::nullopt;
-    return value;
+  bool insert(std::uint64_t key, std::uint64_t value) {
+    insert_entry(key, value);  // like the example: no duplicate check
+    return true;
   }
-  bool remove(std::uint64_t key) {
-    std::uint64_t value = 0;
-    return pmdk_map_remove(map_, key, &value) != 0;
-  }
-  std::uint64_t count() const { return pmdk_map_count(map_); }
-  void for_each(const MapVisit& visit) const;
-  std::optional<pschema::Counters> counters() const { return std::nullopt; }
-
- private:
-  ScratchFile file_;
-  pmdk_map* map_ = nullptr;
+  bool remove(std::uint64_t key) { return remove_entry(key); }
 };
 
 // pschema's built-in map<u64, u64> (u64map.pschema, u64map_pschema.cpp).

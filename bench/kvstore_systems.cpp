@@ -36,26 +36,7 @@ void PschemaKv::for_each(const MapVisit& visit) const {
   });
 }
 
-PmdkKv::PmdkKv()
-    : file_("pmdk-kv"), map_(pmdk_map_create(file_.path().c_str(), pool_size, PMDK_MAP_HASHMAP_TX, kv_seed)) {
-  if (map_ == nullptr) {
-    throw std::runtime_error("cannot create the PMDK pool " + file_.path() + ": " + pmdk_map_errormsg());
-  }
-}
-
-bool PmdkKv::insert(std::uint64_t key, std::uint64_t value) {
-  const int r = pmdk_map_insert(map_, key, value);
-  if (r < 0) throw std::runtime_error("PMDK insert of key " + std::to_string(key) + " failed: " + pmdk_map_errormsg());
-  return r == 0;
-}
-
-void PmdkKv::for_each(const MapVisit& visit) const {
-  auto trampoline = [](std::uint64_t key, std::uint64_t value, void* arg) -> int {
-    (*static_cast<const MapVisit*>(arg))(key, value);
-    return 0;
-  };
-  pmdk_map_foreach(map_, trampoline, const_cast<MapVisit*>(&visit));
-}
+PmdkKv::PmdkKv() : PmdkMapSystem("pmdk-kv", PMDK_MAP_HASHMAP_TX, kv_seed) {}
 
 VolatileKvSystem::VolatileKvSystem() {
   const HashCoefficients c = draw_hash_coefficients(kv_seed);

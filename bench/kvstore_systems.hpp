@@ -14,15 +14,13 @@
 #include "bst_systems.hpp"  // pool_size
 #include "kvstore.pschema.h"
 #include "kvstore_volatile.hpp"
-#include "pmdk_map.h"
+#include "pmdk_map_system.hpp"
 #include "pschema/counters.hpp"
 #include "storage.hpp"
 
 namespace harness {
 
 inline constexpr std::uint32_t kv_seed = 0x5eed;
-
-using MapVisit = std::function<void(std::uint64_t key, std::uint64_t value)>;
 
 // pschema: kvstore.pschema's generated pool class and its operations (kvstore_pschema.cpp).
 class PschemaKv {
@@ -41,26 +39,10 @@ class PschemaKv {
 };
 
 // PMDK: the hashmap_tx example (pmdk_map.h).
-class PmdkKv {
+class PmdkKv : public PmdkMapSystem {
  public:
-  static constexpr std::string_view name = "pmdk";
   PmdkKv();
-  PmdkKv(const PmdkKv&) = delete;
-  PmdkKv& operator=(const PmdkKv&) = delete;
-  ~PmdkKv() { pmdk_map_close(map_); }
-  bool insert(std::uint64_t key, std::uint64_t value);
-  std::optional<std::uint64_t> get(std::uint64_t key) const {
-    std::uint64_t value = 0;
-    if (pmdk_map_get(map_, key, &value) == 0) return std::nullopt;
-    return value;
-  }
-  std::uint64_t count() const { return pmdk_map_count(map_); }
-  void for_each(const MapVisit& visit) const;
-  std::optional<pschema::Counters> counters() const { return std::nullopt; }
-
- private:
-  ScratchFile file_;
-  pmdk_map* map_ = nullptr;
+  bool insert(std::uint64_t key, std::uint64_t value) { return insert_entry(key, value) == 0; }
 };
 
 // DRAM: kvstore_volatile.cpp.

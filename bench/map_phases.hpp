@@ -42,21 +42,6 @@ struct Series {
   std::size_t n = 0;
 };
 
-inline std::optional<pschema::Counters> difference(const std::optional<pschema::Counters>& after,
-                                                   const std::optional<pschema::Counters>& before) {
-  if (!after || !before) return std::nullopt;
-  pschema::Counters d;
-  d.transactions_committed = after->transactions_committed - before->transactions_committed;
-  d.transactions_aborted = after->transactions_aborted - before->transactions_aborted;
-  d.fences = after->fences - before->fences;
-  d.lines_flushed = after->lines_flushed - before->lines_flushed;
-  d.bytes_logged = after->bytes_logged - before->bytes_logged;
-  d.ranges_logged = after->ranges_logged - before->ranges_logged;
-  d.allocations = after->allocations - before->allocations;
-  d.frees = after->frees - before->frees;
-  return d;
-}
-
 // Times `body` on `system` and records it in `series`.
 template <class System, class Body>
 double timed(System& system, Series& series, std::size_t n, Body body) {

@@ -4,15 +4,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "splitmix.hpp"
+
 namespace harness {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 // `count` distinct nonzero keys not in `taken` (which they join).
 std::vector<std::uint64_t> draw_keys(std::size_t count, std::uint64_t& state,

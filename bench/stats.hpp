@@ -1,10 +1,13 @@
-// Timing and the median of repeated runs.
+// Timing, the median of repeated runs, and what the runtime did in a phase.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <vector>
+
+#include "pschema/counters.hpp"
 
 namespace harness {
 
@@ -25,6 +28,14 @@ inline double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   const std::size_t mid = samples.size() / 2;
   return samples.size() % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
+}
+
+// The pschema runtime's counters for a phase; nothing for systems that
+// have none.
+inline std::optional<pschema::Counters> difference(const std::optional<pschema::Counters>& after,
+                                                   const std::optional<pschema::Counters>& before) {
+  if (!after || !before) return std::nullopt;
+  return *after - *before;
 }
 
 }  // namespace harness

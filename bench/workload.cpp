@@ -4,15 +4,10 @@
 #include <limits>
 #include <stdexcept>
 
+#include "splitmix.hpp"
+
 namespace harness {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 Workload finish(std::string name, std::vector<std::int64_t> keys) {
   Workload w;

@@ -26,6 +26,18 @@ struct Counters {
     frees += other.frees;
     return *this;
   }
+  // What happened between two readings: `after - before`.
+  friend Counters operator-(Counters after, const Counters& before) {
+    after.transactions_committed -= before.transactions_committed;
+    after.transactions_aborted -= before.transactions_aborted;
+    after.fences -= before.fences;
+    after.lines_flushed -= before.lines_flushed;
+    after.bytes_logged -= before.bytes_logged;
+    after.ranges_logged -= before.ranges_logged;
+    after.allocations -= before.allocations;
+    after.frees -= before.frees;
+    return after;
+  }
 };
 
 }  // namespace pschema

@@ -78,18 +78,7 @@ void run_system(const Workload& workload, Series& ins, Series& chk, unsigned rou
 }
 
 Result summarise(const Workload& workload, std::string op, std::string_view system, const Series& series) {
-  Result r;
-  r.workload = workload.name;
-  r.op = std::move(op);
-  r.system = std::string(system);
-  r.n = workload.size();
-  r.samples = series.samples;
-  r.ms = median(series.samples);
-  if (series.counters && r.n > 0) {
-    r.fences_per_op = static_cast<double>(series.counters->fences) / static_cast<double>(r.n);
-    r.bytes_logged_per_op = static_cast<double>(series.counters->bytes_logged) / static_cast<double>(r.n);
-  }
-  return r;
+  return harness::summarise(workload.name, std::move(op), system, workload.size(), series.samples, series.counters);
 }
 
 }  // namespace

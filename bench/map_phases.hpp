@@ -136,18 +136,7 @@ void run_once(const MapWorkload& w, std::array<Series, 4>& series, unsigned roun
 }
 
 inline Result summarise(const MapWorkload& w, std::string op, std::string_view system, const Series& series) {
-  Result r;
-  r.workload = w.name;
-  r.op = std::move(op);
-  r.system = std::string(system);
-  r.n = series.n;
-  r.samples = series.samples;
-  r.ms = median(series.samples);
-  if (series.counters && r.n > 0) {
-    r.fences_per_op = static_cast<double>(series.counters->fences) / static_cast<double>(r.n);
-    r.bytes_logged_per_op = static_cast<double>(series.counters->bytes_logged) / static_cast<double>(r.n);
-  }
-  return r;
+  return harness::summarise(w.name, std::move(op), system, series.n, series.samples, series.counters);
 }
 
 // Runs `w` options.repeat times on every system, interleaved (each

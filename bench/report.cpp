@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "stats.hpp"
+
 namespace harness {
 namespace {
 
@@ -79,6 +81,22 @@ void write_csv(const std::string& dir, const std::vector<Result>& results) {
   }
   csv.close();
   if (!csv) throw std::runtime_error("cannot write " + path.string());
+}
+
+Result summarise(std::string workload, std::string op, std::string_view system, std::size_t n,
+                 const std::vector<double>& samples, const std::optional<pschema::Counters>& counters) {
+  Result r;
+  r.workload = std::move(workload);
+  r.op = std::move(op);
+  r.system = std::string(system);
+  r.n = n;
+  r.samples = samples;
+  r.ms = median(samples);
+  if (counters && n > 0) {
+    r.fences_per_op = static_cast<double>(counters->fences) / static_cast<double>(n);
+    r.bytes_logged_per_op = static_cast<double>(counters->bytes_logged) / static_cast<double>(n);
+  }
+  return r;
 }
 
 }  // namespace harness

@@ -6,7 +6,10 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "pschema/counters.hpp"
 
 namespace harness {
 
@@ -21,6 +24,11 @@ struct Result {
   std::optional<double> fences_per_op;
   std::optional<double> bytes_logged_per_op;
 };
+
+// A row from the runs of one phase: the median of `samples`, and the
+// counters of one run (pschema only) per operation.
+Result summarise(std::string workload, std::string op, std::string_view system, std::size_t n,
+                 const std::vector<double>& samples, const std::optional<pschema::Counters>& counters);
 
 // workload | op | n | pschema ms | PMDK ms | PMDK/pschema | volatile ms | pschema-map ms | fences/op |
 // logged B/op (a system that did not run the workload shows '-')

@@ -977,10 +977,10 @@ std::optional<Model> Analyzer::run() {
         }
         if (f.name == "View" || f.name == "Mut" || f.name == "Layout" || f.name == "Value" || f.name == "type_id" ||
             f.name == "init" || f.name == "destroy" || f.name == "to_value" || f.name == "assign" ||
-            f.name == "p_" || f.name == "tx_" || f.name == "base_" ||
+            f.name == "log_whole" || f.name == "p_" || f.name == "tx_" || f.name == "base_" ||
             f.name.rfind("set_", 0) == 0 || f.name.rfind("init_", 0) == 0) {
           d_.error(f.name_span, "field name '" + f.name + "' clashes with a name the generated code uses "
-                                "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, p_, tx_, base_, "
+                                "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, log_whole, p_, tx_, base_, "
                                 "set_*, init_*)");
           broken_.insert(&type);
           continue;

@@ -271,6 +271,11 @@ void Emitter::emit_mut_class(const StructType& s) {
       }
     }
     if (plain) p_.print("void assign(const Value& value) const;\n");
+    p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
+    p_.print("// follow in this transaction cost no further logging (worth it when a\n");
+    p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
+    p_.print("// logs several objects behind one fence).\n");
+    p_.print("void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
   }
   p_.print("\n private:\n");
   {
@@ -349,6 +354,8 @@ void Emitter::emit_definitions(const StructType& s) {
     }
     p_.print("  return out;\n}\n");
     p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});
+    // One journal entry for the whole value rather than one per field.
+    if (s.fields.size() > 1) p_.print("  tx_->add(p_, sizeof(Layout));\n");
     for (const Field& f : s.fields) {
       if (f.is_const) {
         // A const field is set only on a new object: init_ checks that.

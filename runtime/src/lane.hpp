@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -19,16 +21,22 @@ namespace pschema::detail {
 class PoolImpl;
 
 // Offsets already logged by the running transaction, with the size logged
-// at each: open addressing, cleared in O(entries used).
+// at each: open addressing, cleared in O(entries used). Ranges logged
+// whole (Transaction::log_whole) also cover every range inside them; they
+// are few (whole objects), so an ordered map finds them.
 class LoggedRanges {
  public:
   LoggedRanges();
-  // Whether [offset, offset + size) was logged from exactly `offset`.
+  // Whether [offset, offset + size) was logged from exactly `offset`, or
+  // lies inside a range logged whole.
   bool covers(std::uint64_t offset, std::uint64_t size) const;
   void insert(std::uint64_t offset, std::uint64_t size);
+  void insert_whole(std::uint64_t offset, std::uint64_t size);
   void clear();
 
  private:
+  bool exactly(std::uint64_t offset, std::uint64_t size) const;
+  bool inside_whole(std::uint64_t offset, std::uint64_t size) const;
   struct Slot {
     std::uint64_t key = 0;  // offset + 1; 0 = empty
     std::uint64_t size = 0;
@@ -36,6 +44,7 @@ class LoggedRanges {
   void grow();
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
+  std::map<std::uint64_t, std::uint64_t> wholes_;  // begin -> end
 };
 
 class Lane {
@@ -62,6 +71,8 @@ class Lane {
   // Transaction operations (see pschema/transaction.hpp).
   void add(std::uint64_t offset, std::size_t size);
   void add(std::uint64_t first, std::size_t first_size, std::uint64_t second, std::size_t second_size);
+  // Logs each range whole (see Transaction::log_whole), behind one fence.
+  void log_whole(std::span<const Transaction::Range> ranges);
   std::uint64_t allocate(std::size_t size, std::uint32_t type_id);
   void free(std::uint64_t offset);
   // The block of an object allocated before or by this transaction.

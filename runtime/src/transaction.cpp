@@ -1,6 +1,7 @@
 // Running transactions: begin, logging, allocation, commit and rollback.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "pool_impl.hpp"
 #include "pschema/errors.hpp"
@@ -27,6 +28,10 @@ constexpr std::uint64_t max_entry_data = 1 << 20;
 LoggedRanges::LoggedRanges() : slots_(256) {}
 
 bool LoggedRanges::covers(std::uint64_t offset, std::uint64_t size) const {
+  return exactly(offset, size) || (!wholes_.empty() && inside_whole(offset, size));
+}
+
+bool LoggedRanges::exactly(std::uint64_t offset, std::uint64_t size) const {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = (offset * 0x9E3779B97F4A7C15ULL) >> 40 & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
@@ -52,6 +57,19 @@ void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
   }
 }
 
+bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const {
+  auto after = wholes_.upper_bound(offset);  // the first range beginning after `offset`
+  if (after == wholes_.begin()) return false;
+  const std::uint64_t end = std::prev(after)->second;
+  // Nested whole ranges are not merged: a miss then only logs again (safe).
+  return offset < end && size <= end - offset;
+}
+
+void LoggedRanges::insert_whole(std::uint64_t offset, std::uint64_t size) {
+  std::uint64_t& end = wholes_[offset];
+  end = std::max(end, offset + size);
+}
+
 void LoggedRanges::grow() {
   std::vector<Slot> old;
   old.swap(slots_);
@@ -65,6 +83,7 @@ void LoggedRanges::grow() {
 void LoggedRanges::clear() {
   for (std::uint32_t i : used_) slots_[i] = Slot{};
   used_.clear();
+  wholes_.clear();
 }
 
 // ---- Lane ------------------------------------------------------------------
@@ -116,6 +135,28 @@ void Lane::add(std::uint64_t first, std::size_t first_size, std::uint64_t second
   unfenced_entries_ = false;
   transaction_.recent_begin_ = second;
   transaction_.recent_end_ = second + second_size;
+}
+
+void Lane::log_whole(std::span<const Transaction::Range> ranges) {
+  bool appended = false;
+  for (const Transaction::Range& range : ranges) {
+    const std::uint64_t offset = transaction_.offset_of(range.p);
+    if (range.size == 0 || inside_fresh(offset, range.size)) continue;
+    check_in_heap(offset, range.size);
+    if (!logged_.covers(offset, range.size)) {
+      append_range(offset, range.size);
+      appended = true;
+    }
+    // Logged now or earlier from the same offset: either way its old
+    // contents are in the journal, so writes anywhere inside need nothing.
+    logged_.insert_whole(offset, range.size);
+    transaction_.recent_begin_ = offset;
+    transaction_.recent_end_ = offset + range.size;
+  }
+  if (appended) {
+    journal_.fence(Site::log_entry);  // one fence for every entry
+    unfenced_entries_ = false;
+  }
 }
 
 bool Lane::needs_log(std::uint64_t offset, std::size_t size) const {
@@ -453,6 +494,10 @@ ReadScope::~ReadScope() {
 // ---- Transaction -----------------------------------------------------------
 
 void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(offset, size); }
+
+void Transaction::log_whole(std::initializer_list<Range> ranges) {
+  lane_.log_whole(std::span<const Range>(ranges.begin(), ranges.size()));
+}
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 

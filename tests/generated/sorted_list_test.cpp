@@ -75,3 +75,35 @@ TEST_CASE("an exception inside a list transaction leaves the list as it was") {
   CHECK(l.values() == "1 3 5");
   CHECK(l.pool().info().allocated_objects == objects);
 }
+
+TEST_CASE("log_whole on generated objects: one fence for several, free writes after, one pool only") {
+  test_support::ScratchDir dir;
+  pschema::PoolOptions options;
+  options.backend = pschema::Backend::pmem;
+  List l = List::create(dir.file("whole.pool"), 8 << 20, options);
+  for (std::int64_t v : {1, 2}) l.insert(v);
+
+  const auto before = l.pool().counters();
+  l.transaction([](List::Tx& tx) {
+    list::Head::Mut head = tx.root();
+    list::Node::Mut first = head.first().value();
+    pschema::log_whole(head, first);  // both objects, one fence
+    first.set_value(10);
+    head.set_length(7);
+    first.set_value(11);
+  });
+  const auto costs = l.pool().counters() - before;
+  CHECK(costs.fences == 3);
+  CHECK(costs.ranges_logged == 2);
+  CHECK(l.values() == "11 2");
+  CHECK(l.read([](const List::Snapshot& s) { return s.root().length(); }) == 7);
+
+  // Objects of two different pools (two transactions) cannot be logged together.
+  List other = List::create(dir.file("other.pool"), 8 << 20);
+  other.insert(5);
+  CHECK_THROWS_AS(l.transaction([&](List::Tx& tx) {
+    other.transaction([&](List::Tx& other_tx) { pschema::log_whole(tx.root(), other_tx.root()); });
+  }),
+                  pschema::usage_error);
+  CHECK(l.values() == "11 2");
+}

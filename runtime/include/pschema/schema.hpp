@@ -15,6 +15,7 @@
 #include "pschema/box.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/handle.hpp"
+#include "pschema/log_whole.hpp"
 #include "pschema/optional.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/rc.hpp"

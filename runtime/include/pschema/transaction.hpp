@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <type_traits>
 
 namespace pschema {
@@ -49,6 +50,17 @@ class Transaction {
   // add() for two ranges with one fence between logging and writing (a
   // vector's size and its new slot).
   void add(const void* first, std::size_t first_size, const void* second, std::size_t second_size);
+
+  // Logs each range now, as one entry, all behind one fence, so that every
+  // later write anywhere inside one costs nothing more (no entry, no
+  // fence): for a transaction that changes much of a few objects, like
+  // PMDK's TX_ADD of whole objects but with one fence for all of them.
+  // Logging more than is written is always safe.
+  struct Range {
+    const void* p;
+    std::size_t size;
+  };
+  void log_whole(std::initializer_list<Range> ranges);
 
   // Whether `p` lies inside an object this transaction allocated, or an
   // element a container added in it (where const fields may be set).

@@ -29,9 +29,10 @@ void PschemaBtree::for_each(const MapVisit& visit) const {
     while (!stack.empty()) {
       const btreebench::Node::View node = stack.back();
       stack.pop_back();
-      for (btreebench::Item::View item : node.items()) visit(item.key(), item.value());
-      for (std::optional<btreebench::Node::View> child : node.children()) {
-        if (child) stack.push_back(*child);
+      const auto n = static_cast<std::size_t>(node.n());
+      for (std::size_t i = 0; i < n; ++i) visit(node.items()[i].key(), node.items()[i].value());
+      for (std::size_t i = 0; i <= n; ++i) {
+        if (std::optional<btreebench::Node::View> child = node.children()[i]) stack.push_back(*child);
       }
     }
   });

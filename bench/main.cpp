@@ -30,16 +30,17 @@ int main(int argc, char** argv) {
 
     std::vector<Result> results;
     for (const Workload& workload : workloads) {
+      if (!options.runs(workload.name)) continue;
       std::cerr << "pschema_bench: " << workload.name << ", n = " << workload.size() << ", " << options.repeat
                 << " runs per system...\n";
       for (Result& r : run_bst(workload, options, std::cerr)) results.push_back(std::move(r));
     }
-    {
+    if (options.runs("kvstore")) {
       const MapWorkload kv = random_map_keys("kvstore", options.n.value_or(65'536), options.seed);
       std::cerr << "pschema_bench: kvstore, n = " << kv.size() << ", " << options.repeat << " runs per system...\n";
       for (Result& r : run_kvstore(kv, options, std::cerr)) results.push_back(std::move(r));
     }
-    {
+    if (options.runs("btree")) {
       const MapWorkload tree = random_map_keys_with_mix("btree", options.n.value_or(200'000), options.seed);
       std::cerr << "pschema_bench: btree, n = " << tree.size() << ", " << options.repeat << " runs per system...\n";
       for (Result& r : run_btree(tree, options, std::cerr)) results.push_back(std::move(r));

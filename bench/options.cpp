@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -10,7 +11,7 @@ namespace harness {
 namespace {
 
 constexpr std::string_view usage =
-    "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose]\n"
+    "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose] [--only W,W]\n"
     "  Runs the workloads (bst, bst-seq: INS, CHK; kvstore: PUT, GET; btree: INS, CHK,\n"
     "  RAND, REM) on pschema, PMDK libpmemobj and a volatile baseline (btree also on\n"
     "  pschema's map<u64,u64>), prints a table of the median times and writes\n"
@@ -21,6 +22,7 @@ constexpr std::string_view usage =
     "  --out DIR   directory for results.csv (default build/bench, relative to the current directory)\n"
     "  --seed S    seed of the random keys and the RAND mix (decimal or 0x hex)\n"
     "  --verbose   print every phase's time on stderr as it runs\n"
+    "  --only W,W  run only these workloads (bst, bst-seq, kvstore, btree)\n"
     "Pools are files in /dev/shm. PMEM_IS_PMEM_FORCE must be 1 or unset (then the program\n"
     "sets it to 1 itself, before any pmem call).\n";
 
@@ -71,11 +73,26 @@ Options parse_options(int argc, char** argv) {
       options.seed = parse_number(arg, value());
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--only") {
+      std::string_view list = value();
+      while (!list.empty()) {
+        const std::size_t comma = std::min(list.find(','), list.size());
+        const std::string_view name = list.substr(0, comma);
+        if (name != "bst" && name != "bst-seq" && name != "kvstore" && name != "btree") {
+          bad_usage("--only: unknown workload '" + std::string(name) + "' (bst, bst-seq, kvstore, btree)");
+        }
+        options.only.emplace_back(name);
+        list.remove_prefix(std::min(comma + 1, list.size()));
+      }
     } else {
       bad_usage("unknown argument '" + std::string(arg) + "'");
     }
   }
   return options;
+}
+
+bool Options::runs(std::string_view workload) const {
+  return only.empty() || std::find(only.begin(), only.end(), workload) != only.end();
 }
 
 }  // namespace harness

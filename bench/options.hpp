@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace harness {
 
@@ -14,6 +16,9 @@ struct Options {
   std::string out_dir = "build/bench";   // --out DIR: where results.csv goes (relative to the current directory)
   std::uint64_t seed = 0x5eed0001;       // --seed S: the random keys and the RAND mix
   bool verbose = false;                  // --verbose: every phase's time on stderr as it runs
+  std::vector<std::string> only;         // --only W,W: run just these workloads (empty: all)
+
+  bool runs(std::string_view workload) const;
 };
 
 // Parses argv. On --help prints the usage and exits 0; on bad usage prints

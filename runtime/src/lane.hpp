@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <span>
 #include <unordered_set>
@@ -23,7 +22,8 @@ class PoolImpl;
 // Offsets already logged by the running transaction, with the size logged
 // at each: open addressing, cleared in O(entries used). Ranges logged
 // whole (Transaction::log_whole) also cover every range inside them; they
-// are few (whole objects), so an ordered map finds them.
+// are few (whole objects), kept sorted in a vector that keeps its capacity
+// from one transaction to the next (no allocation per transaction).
 class LoggedRanges {
  public:
   LoggedRanges();
@@ -44,7 +44,7 @@ class LoggedRanges {
   void grow();
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
-  std::map<std::uint64_t, std::uint64_t> wholes_;  // begin -> end
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> wholes_;  // [begin, end), sorted by begin
 };
 
 class Lane {

@@ -58,7 +58,9 @@ void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
 }
 
 bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const {
-  auto after = wholes_.upper_bound(offset);  // the first range beginning after `offset`
+  // The last range beginning at or before `offset`.
+  auto after = std::upper_bound(wholes_.begin(), wholes_.end(), offset,
+                                [](std::uint64_t value, const auto& range) { return value < range.first; });
   if (after == wholes_.begin()) return false;
   const std::uint64_t end = std::prev(after)->second;
   // Nested whole ranges are not merged: a miss then only logs again (safe).
@@ -66,8 +68,13 @@ bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const 
 }
 
 void LoggedRanges::insert_whole(std::uint64_t offset, std::uint64_t size) {
-  std::uint64_t& end = wholes_[offset];
-  end = std::max(end, offset + size);
+  auto at = std::lower_bound(wholes_.begin(), wholes_.end(), offset,
+                             [](const auto& range, std::uint64_t value) { return range.first < value; });
+  if (at != wholes_.end() && at->first == offset) {
+    at->second = std::max(at->second, offset + size);
+  } else {
+    wholes_.insert(at, {offset, offset + size});
+  }
 }
 
 void LoggedRanges::grow() {

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "pschema/access.hpp"
+#include "pschema/box.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"

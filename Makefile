@@ -1,7 +1,9 @@
 # Thin wrapper over scripts/setup, CMake presets and ctest.
 #   make demo   install what is missing, build Release, run the example
 #   make test   install what is missing, build with ASan+UBSan, run every test
-#   make bench  build Release and run the benchmarks against PMDK
+#   make bench  build Release and run the benchmarks against PMDK (emulated
+#               pmem, then a smaller run on ordinary files with msync), then
+#               draw build/bench/figure1.png
 #   make crash-long  the crash tests exhaustively (every crash point, many cycles)
 #   make clean  remove build/
 .PHONY: demo test bench crash-long clean setup
@@ -25,6 +27,8 @@ bench: setup build/release/CMakeCache.txt
 	cmake --preset release
 	cmake --build --preset release --target pschema_bench
 	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_bench
+	PMEM_IS_PMEM_FORCE=0 build/release/bench/pschema_bench --storage msync --n 1000
+	scripts/plot-bench build/bench/results.csv build/bench/figure1.png
 
 crash-long: setup build/asan/CMakeCache.txt
 	cmake --build --preset asan

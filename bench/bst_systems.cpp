@@ -7,12 +7,8 @@ namespace harness {
 
 PschemaBst::PschemaBst() : file_("pschema"), pool_(bench::Bst::create(file_.path(), pool_size)) {
   // Default options, as a user would open it: the backend follows libpmem's
-  // is-pmem answer. Refuse to measure anything but the pmem backend.
-  const std::string backend(pool_.pool().info().backend);
-  if (backend != "pmem") {
-    throw std::runtime_error("the pschema pool " + file_.path() + " uses the '" + backend +
-                             "' backend, not pmem; is PMEM_IS_PMEM_FORCE=1 in effect?");
-  }
+  // is-pmem answer, which must be the one the storage mode measures.
+  require_backend(pool_.pool().info().backend, file_.path());
 }
 
 void PschemaBst::for_each(const Visit& visit) const {

@@ -79,19 +79,18 @@ void insert_node(Node::Mut parent, std::size_t p, const Item::Value& item, psche
 }
 
 // btree_map_create_split_node: items 4..6 and children 4..7 of the full
-// `node` go to a new right node; item 3 (the median) is returned.
-pschema::Owned<Node> split(Btree::Tx& tx, Node::Mut node, Item::Value& median) {
+// `node` go to `right`, a new node; item 3 (the median) is returned.
+Item::Value split(Node::Mut node, Node::Mut right) {
   constexpr std::size_t c = (max_items + 1) / 2;  // 4
-  pschema::Owned<Node> right = tx.make<Node>();  // new: its writes are not logged
-  median = item_at(node, c - 1);
+  const Item::Value median = item_at(node, c - 1);
   node.log_whole();
   for (std::size_t i = c; i <= max_items; ++i) {
-    if (i != max_items) right->items()[i - c].assign(item_at(node, i));
-    right->children()[i - c].set(node.children()[i].take());
+    if (i != max_items) right.items()[i - c].assign(item_at(node, i));
+    right.children()[i - c].set(node.children()[i].take());
   }
-  right->set_n(max_items - c);
+  right.set_n(max_items - c);
   node.set_n(c - 1);
-  return right;
+  return median;
 }
 
 // btree_map_rotate_right: the separator at p of `parent` moves down to the
@@ -170,15 +169,17 @@ void remove_from_node(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut node,
   // An inner item: replace it with its successor, the leftmost item of the
   // right subtree, and remove that one from its leaf.
   Node::Mut leaf_parent = node;
+  bool parent_is_node = true;
   Node::Mut leaf = child(node, p + 1);
   while (!is_leaf(leaf)) {
     leaf_parent = leaf;
+    parent_is_node = false;
     leaf = child(leaf, 0);
   }
   pschema::log_whole(node, leaf);
   node.items()[p].assign(item_at(leaf, 0));
   remove_from_node(tx, tree, leaf, 0);
-  if (count_of(leaf) < min_items) rebalance(tx, tree, leaf, leaf_parent, same(tx, leaf_parent, node) ? p + 1 : 0);
+  if (count_of(leaf) < min_items) rebalance(tx, tree, leaf, leaf_parent, parent_is_node ? p + 1 : 0);
 }
 
 // btree_map_remove_item.
@@ -217,14 +218,20 @@ void Btree::Ops::insert(Tx& tx, std::uint64_t key, std::uint64_t value) {
   std::size_t p = 0;  // node's index in parent
   for (;;) {
     if (count_of(node) == max_items) {
-      if (parent) pschema::log_whole(node, *parent);  // both change: one fence
-      Item::Value median{};
-      pschema::Owned<Node> right = split(tx, node, median);
+      // New nodes first, so that the one fence logging the changed nodes
+      // also covers the allocations.
+      pschema::Owned<Node> right = tx.make<Node>();  // new: its writes are not logged
+      pschema::Owned<Node> up = parent ? pschema::Owned<Node>() : tx.make<Node>();
+      if (parent) {
+        pschema::log_whole(node, *parent);  // both change: one fence
+      } else {
+        pschema::log_whole(node, tree);
+      }
+      const Item::Value median = split(node, *right);
       if (parent) {
         insert_node(*parent, p, median, std::move(right));
         if (key > median.key) node = child(*parent, p + 1);
       } else {  // the root splits: the tree grows a level
-        pschema::Owned<Node> up = tx.make<Node>();
         up->items()[0].assign(median);
         up->set_n(1);
         up->children()[0].set(tree.root().take());

@@ -5,21 +5,9 @@
 #include <vector>
 
 namespace harness {
-namespace {
-
-template <class Pool>
-void require_pmem(const Pool& pool, const std::string& path) {
-  const std::string backend(pool.pool().info().backend);
-  if (backend != "pmem") {
-    throw std::runtime_error("the pschema pool " + path + " uses the '" + backend +
-                             "' backend, not pmem; is PMEM_IS_PMEM_FORCE=1 in effect?");
-  }
-}
-
-}  // namespace
 
 PschemaBtree::PschemaBtree() : file_("pschema-btree"), pool_(btreebench::Btree::create(file_.path(), pool_size)) {
-  require_pmem(pool_, file_.path());
+  require_backend(pool_.pool().info().backend, file_.path());
 }
 
 void PschemaBtree::for_each(const MapVisit& visit) const {
@@ -41,7 +29,7 @@ void PschemaBtree::for_each(const MapVisit& visit) const {
 PmdkBtree::PmdkBtree() : PmdkMapSystem("pmdk-btree", PMDK_MAP_BTREE, 0) {}
 
 PschemaMapSystem::PschemaMapSystem() : file_("pschema-map"), pool_(mapbench::U64Map::create(file_.path(), pool_size)) {
-  require_pmem(pool_, file_.path());
+  require_backend(pool_.pool().info().backend, file_.path());
 }
 
 void PschemaMapSystem::for_each(const MapVisit& visit) const {

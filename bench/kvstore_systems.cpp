@@ -17,11 +17,9 @@ HashCoefficients draw_hash_coefficients(std::uint32_t seed) {
 }
 
 PschemaKv::PschemaKv() : file_("pschema-kv"), pool_(kvbench::KvStore::create(file_.path(), pool_size)) {
-  const std::string backend(pool_.pool().info().backend);
-  if (backend != "pmem") {
-    throw std::runtime_error("the pschema pool " + file_.path() + " uses the '" + backend +
-                             "' backend, not pmem; is PMEM_IS_PMEM_FORCE=1 in effect?");
-  }
+  // Default options, as a user would open it: the backend follows libpmem's
+  // is-pmem answer, which must be the one the storage mode measures.
+  require_backend(pool_.pool().info().backend, file_.path());
   const HashCoefficients c = draw_hash_coefficients(kv_seed);
   pool_.init(kv_seed, c.a, c.b);
 }

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   try {
     // Before anything touches libpmem or libpmemobj.
-    const std::string note = require_emulated_pmem();
+    const std::string note = configure_storage(options.storage);
     if (!note.empty()) std::cerr << "pschema_bench: " << note << "\n";
 
     const std::size_t n = options.n.value_or(30'000);
@@ -46,11 +46,14 @@ int main(int argc, char** argv) {
       for (Result& r : run_btree(tree, options, std::cerr)) results.push_back(std::move(r));
     }
 
-    std::cout << "Median of " << options.repeat << " runs; pools of " << (pool_size >> 20) << " MiB in " << pool_dir
-              << " with PMEM_IS_PMEM_FORCE=1; PMDK/pschema > 1 means pschema is faster.\n";
+    const bool pmem = options.storage.mode == StorageMode::pmem;
+    std::cout << "Median of " << options.repeat << " runs; pools of " << (pool_size >> 20) << " MiB in "
+              << options.storage.dir << ", " << name_of(options.storage.mode) << " storage (PMEM_IS_PMEM_FORCE="
+              << (pmem ? 1 : 0) << "); PMDK/pschema > 1 means pschema is faster.\n";
     print_table(std::cout, results);
-    write_csv(options.out_dir, results);
-    std::cout << "wrote " << options.out_dir << "/results.csv\n";
+    const std::string csv = pmem ? "results.csv" : "results-msync.csv";
+    write_csv(options.out_dir + "/" + csv, results);
+    std::cout << "wrote " << options.out_dir << "/" << csv << "\n";
   } catch (const std::exception& e) {
     std::cerr << "pschema_bench: " << e.what() << "\n";
     return 1;

@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose] [--only W,W]\n"
+    "                     [--storage pmem|msync] [--dir DIR]\n"
     "  Runs the workloads (bst, bst-seq: INS, CHK; kvstore: PUT, GET; btree: INS, CHK,\n"
     "  RAND, REM) on pschema, PMDK libpmemobj and a volatile baseline (btree also on\n"
     "  pschema's map<u64,u64>), prints a table of the median times and writes\n"
@@ -23,6 +24,10 @@ constexpr std::string_view usage =
     "  --seed S    seed of the random keys and the RAND mix (decimal or 0x hex)\n"
     "  --verbose   print every phase's time on stderr as it runs\n"
     "  --only W,W  run only these workloads (bst, bst-seq, kvstore, btree)\n"
+    "  --storage pmem|msync\n"
+    "              pmem (default): pool files in /dev/shm, PMEM_IS_PMEM_FORCE=1, both systems flush\n"
+    "              cache lines; msync: ordinary files (/var/tmp), PMEM_IS_PMEM_FORCE=0, both msync\n"
+    "  --dir DIR   where the pool files go instead of the storage mode's default\n"
     "Pools are files in /dev/shm. PMEM_IS_PMEM_FORCE must be 1 or unset (then the program\n"
     "sets it to 1 itself, before any pmem call).\n";
 
@@ -73,6 +78,18 @@ Options parse_options(int argc, char** argv) {
       options.seed = parse_number(arg, value());
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--storage") {
+      const std::string_view mode = value();
+      if (mode == "pmem") {
+        options.storage.mode = StorageMode::pmem;
+      } else if (mode == "msync") {
+        options.storage.mode = StorageMode::msync;
+      } else {
+        bad_usage("--storage must be pmem or msync, not '" + std::string(mode) + "'");
+      }
+    } else if (arg == "--dir") {
+      options.storage.dir = std::string(value());
+      if (options.storage.dir.empty()) bad_usage("--dir needs a directory");
     } else if (arg == "--only") {
       std::string_view list = value();
       while (!list.empty()) {
@@ -88,6 +105,7 @@ Options parse_options(int argc, char** argv) {
       bad_usage("unknown argument '" + std::string(arg) + "'");
     }
   }
+  if (options.storage.dir.empty()) options.storage.dir = std::string(default_dir(options.storage.mode));
   return options;
 }
 

@@ -69,9 +69,9 @@ void print_table(std::ostream& out, const std::vector<Result>& results) {
   for (const auto& row : rows) line(row);
 }
 
-void write_csv(const std::string& dir, const std::vector<Result>& results) {
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path path = std::filesystem::path(dir) / "results.csv";
+void write_csv(const std::string& file, const std::vector<Result>& results) {
+  const std::filesystem::path path = file;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   std::ofstream csv(path);
   if (!csv) throw std::runtime_error("cannot write " + path.string());
   csv << "workload,op,system,n,ms,ns_per_op\n";

@@ -34,7 +34,7 @@ Result summarise(std::string workload, std::string op, std::string_view system, 
 // logged B/op (a system that did not run the workload shows '-')
 void print_table(std::ostream& out, const std::vector<Result>& results);
 // The header `workload,op,system,n,ms,ns_per_op`, then one line per result
-// (ms is the median). Creates the directory if needed; throws on failure.
-void write_csv(const std::string& dir, const std::vector<Result>& results);
+// (ms is the median), into `file`. Creates its directory if needed; throws on failure.
+void write_csv(const std::string& file, const std::vector<Result>& results);
 
 }  // namespace harness

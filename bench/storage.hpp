@@ -1,6 +1,11 @@
-// Where the pools live: files in /dev/shm, treated as persistent memory by
-// both systems (PMEM_IS_PMEM_FORCE=1), so that both flush with the same
-// cache-line instructions and neither pays for msync.
+// Where the pools live and how both systems make them durable.
+//
+// pmem (the default): files in /dev/shm treated as persistent memory by
+//   both systems (PMEM_IS_PMEM_FORCE=1), so both flush with the same
+//   cache-line instructions and a fence, and neither pays for msync.
+// msync: ordinary files on disk (/var/tmp by default) that libpmem does not
+//   take for persistent memory (PMEM_IS_PMEM_FORCE=0), so both systems fall
+//   back to msync(2) for every durability point.
 #pragma once
 
 #include <string>
@@ -8,20 +13,34 @@
 
 namespace harness {
 
-inline constexpr std::string_view pool_dir = "/dev/shm";
+enum class StorageMode { pmem, msync };
+
+struct Storage {
+  StorageMode mode = StorageMode::pmem;
+  std::string dir;  // where the pool files go
+};
+
+std::string_view name_of(StorageMode mode);
+std::string_view default_dir(StorageMode mode);
 
 // Call first thing in main, before anything calls into libpmem or
-// libpmemobj. If PMEM_IS_PMEM_FORCE is unset, sets it to 1 for this
-// process (libpmem reads it once, at its first is-pmem check, which is why
-// this must come before any pool is made); if it is set to anything else,
-// throws. Then maps a probe file in pool_dir with libpmem and throws unless
-// libpmem reports it as persistent memory. Returns a note for the user.
-std::string require_emulated_pmem();
+// libpmemobj: libpmem reads PMEM_IS_PMEM_FORCE once, at its first is-pmem
+// check. Sets PMEM_IS_PMEM_FORCE to what `storage.mode` needs if it is
+// unset, throws if it is set to anything else; then maps a probe file in
+// storage.dir and throws unless libpmem's is-pmem answer is the one the
+// mode needs. Remembers `storage` for ScratchFile and require_backend.
+// Returns a note for the user (empty if there is nothing to say).
+std::string configure_storage(const Storage& storage);
+const Storage& storage();
 
-// A pool file name in pool_dir that is unique to this process and `label`.
-// The file must not exist yet (the systems create it); it is removed when
-// the ScratchFile goes away, and also at construction if an earlier run of
-// this process id left it behind.
+// Throws unless `backend` (a pschema pool's PoolInfo::backend, opened with
+// default options as a user would) is the one the storage mode measures.
+void require_backend(std::string_view backend, const std::string& path);
+
+// A pool file name in storage().dir that is unique to this process and
+// `label`. The file must not exist yet (the systems create it); it is
+// removed when the ScratchFile goes away, and also at construction if an
+// earlier run of this process id left it behind.
 class ScratchFile {
  public:
   explicit ScratchFile(std::string_view label);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "concurrency_check.hpp"
 #include "cpp_keywords.hpp"
 
 namespace pschema::gen {
@@ -27,7 +28,7 @@ constexpr Builtin builtins[] = {
     {"i64", Kind::i64, -1},      {"f32", Kind::f32, -1},     {"f64", Kind::f64, -1},   {"string", Kind::string, -1},
     {"bytes", Kind::bytes, -1},  {"array", Kind::array, 2},  {"vec", Kind::vec, 1},    {"box", Kind::box, 1},
     {"rc", Kind::rc, 1},         {"weak", Kind::weak, 1},    {"handle", Kind::handle, 1},
-    {"map", Kind::map, 2},
+    {"map", Kind::map, 2},       {"mutex", Kind::mutex, 1},
 };
 
 const Builtin* find_builtin(std::string_view name) {
@@ -385,6 +386,11 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
     if (!element) return std::nullopt;
     const bool pointer = builtin->kind == Kind::box || builtin->kind == Kind::rc || builtin->kind == Kind::weak ||
                          builtin->kind == Kind::handle;
+    if (builtin->kind == Kind::mutex && element->kind != Kind::structure) {
+      d_.error(first.span, "a mutex guards a struct, not '" + text_of(first.span) +
+                               "'; put the data it protects in a struct, as in mutex<Account>");
+      return std::nullopt;
+    }
     if (pointer && element->kind != Kind::structure) {
       d_.error(first.span, "'" + name + "' points to a struct, not to '" + text_of(first.span) +
                                "'; store " + (is_scalar(element->kind) ? "the value in place" : "it inside a struct"));
@@ -461,10 +467,6 @@ std::optional<Type> Analyzer::resolve_named(const ast::TypeExpr& expr, Use use, 
     d_.error(expr.name_span, "'" + name + "' is a pool, not a type; a pool's data is its root struct");
     return std::nullopt;
   }
-  if (name == "mutex") {
-    d_.error(expr.name_span, "'" + name + "<...>' is not available in this version of pschema");
-    return std::nullopt;
-  }
   if (std::string_view hint = suggestion_for(name); !hint.empty() || name == "void" || name.rfind("std::", 0) == 0) {
     std::string message = what + " has type '" + text_of(expr.span) + "', which ";
     message += in_pool ? "cannot be stored in a pool" : "is not a pschema type";
@@ -529,6 +531,7 @@ bool Analyzer::compute_layout(StructType& type, std::vector<const StructType*>& 
         return compute_layout(*const_cast<StructType*>(t.structure), path);
       case Kind::array:
       case Kind::optional:
+      case Kind::mutex:
         // Only by-value elements make a struct contain another.
         if (t.kind == Kind::optional && (t.element->kind == Kind::box || t.element->kind == Kind::rc ||
                                          t.element->kind == Kind::weak)) {
@@ -591,7 +594,6 @@ void Analyzer::resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& 
       pool.root = root->structure;
     } else if (item.name == "concurrent" && !item.type) {
       pool.concurrent = true;
-      d_.error(item.span, "concurrent pools are not available in this version of pschema");
     } else {
       const bool looks_like_root = item.type && edit_distance(item.name, "root") <= 2;
       d_.error(item.span, "unknown pool item '" + item.name + "'" +
@@ -1036,6 +1038,8 @@ std::optional<Model> Analyzer::run() {
   if (d_.error_count() != errors_before) return std::nullopt;
   assign_type_ids(model);
   check_pool_ownership(model);
+  check_mutex_placement(model, d_);
+  check_race_freedom(model, d_);
   check_rc_cycles(model);
   for (auto& module : model.modules) {
     for (auto& pool : module->pools) fingerprint(*pool);

@@ -84,6 +84,7 @@ std::string Emitter::tag(const Type& t) const {
     case Kind::optional: return "pschema::optional<" + tag(*t.element) + ">";
     case Kind::array: return "pschema::array<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
     case Kind::handle: return "pschema::Handle<" + tag(*t.element) + ">";
+    case Kind::mutex: return "pschema::mutex<" + tag(*t.element) + ">";
   }
   return "void";
 }
@@ -271,11 +272,17 @@ void Emitter::emit_mut_class(const StructType& s) {
       }
     }
     if (plain) p_.print("void assign(const Value& value) const;\n");
-    p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
-    p_.print("// follow in this transaction cost no further logging (worth it when a\n");
-    p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
-    p_.print("// logs several objects behind one fence).\n");
-    p_.print("void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
+    if (contains_mutex(Type::of(&s))) {
+      // No log_whole: rolling back a logged lock word could release a lock
+      // another transaction holds (pschema/log_whole.hpp checks for this).
+      p_.print("static constexpr bool holds_mutex = true;\n");
+    } else {
+      p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
+      p_.print("// follow in this transaction cost no further logging (worth it when a\n");
+      p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
+      p_.print("// logs several objects behind one fence).\n");
+      p_.print("void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
+    }
   }
   p_.print("\n private:\n");
   {
@@ -415,9 +422,11 @@ void Emitter::emit_pool(const PoolType& pool) {
         const std::string result = op->result ? result_type(*op->result) : "void";
         const bool query = op->kind == ast::OperationKind::query;
         docs(op->docs);
-        p_.print(query ? "$result$ $op$($params$) const {\n  return read([&](const Snapshot& snapshot) { return Ops::$op$(snapshot$args$); });\n}\n"
-                       : "$result$ $op$($params$) {\n  return transaction([&](Tx& tx) { return Ops::$op$(tx$args$); });\n}\n",
-                 {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}});
+        // In a concurrent pool, reads lock too: both retry on deadlock.
+        const std::string retry = pool.concurrent ? "pschema::retry_deadlocks, " : "";
+        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& snapshot) { return Ops::$op$(snapshot$args$); });\n}\n"
+                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& tx) { return Ops::$op$(tx$args$); });\n}\n",
+                 {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}, {"retry", retry}});
       }
       p_.print("\nstruct Ops {\n");
       {
@@ -457,6 +466,7 @@ void Emitter::emit_pool(const PoolType& pool) {
       p_.print("i.root_size = sizeof($root$::Layout);\n", vars);
       p_.print("i.root_type_id = $root$::type_id;\n", vars);
       p_.print("i.initialize_root = &pschema::initialize_root<$root$>;\n", vars);
+      if (pool.concurrent) p_.print("i.concurrent = true;\n");
       p_.print("return i;\n");
     }
     p_.print("}();\n");

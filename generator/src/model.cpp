@@ -1,5 +1,7 @@
 #include "model.hpp"
 
+#include <algorithm>
+
 namespace pschema::gen {
 
 bool is_scalar(Kind kind) {
@@ -55,6 +57,7 @@ std::string describe(const Type& type) {
     case Kind::weak: return "weak<" + describe(*type.element) + ">";
     case Kind::optional: return describe(*type.element) + "?";
     case Kind::handle: return "handle<" + describe(*type.element) + ">";
+    case Kind::mutex: return "mutex<" + describe(*type.element) + ">";
   }
   return "?";
 }
@@ -98,6 +101,12 @@ Layout layout_of(const Type& type) {
     case Kind::weak:
     case Kind::handle:
       return {8, 8};  // an offset
+    case Kind::mutex: {
+      // pschema::MutexRep<T>: an 8-byte lock word, then the value.
+      Layout value = layout_of(*type.element);
+      const std::uint64_t align = std::max<std::uint64_t>(8, value.align);
+      return {round_up(round_up(8, value.align) + value.size, align), align};
+    }
     case Kind::optional: {
       const Kind inner = type.element->kind;
       if (inner == Kind::box || inner == Kind::rc || inner == Kind::weak) return {8, 8};  // null offset
@@ -106,6 +115,22 @@ Layout layout_of(const Type& type) {
     }
     default:
       return scalar_layout(type.kind);
+  }
+}
+
+bool contains_mutex(const Type& type) {
+  switch (type.kind) {
+    case Kind::mutex:
+      return true;
+    case Kind::array:
+      return contains_mutex(*type.element);
+    case Kind::structure:
+      for (const Field& field : type.structure->fields) {
+        if (contains_mutex(field.type)) return true;
+      }
+      return false;
+    default:
+      return false;
   }
 }
 

@@ -14,7 +14,7 @@ namespace pschema::gen {
 
 enum class Kind {
   boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64,
-  enumeration, structure, array, string, bytes, vec, map, box, rc, weak, optional, handle,
+  enumeration, structure, array, string, bytes, vec, map, box, rc, weak, optional, handle, mutex,
 };
 
 struct EnumType;
@@ -25,7 +25,7 @@ struct Type {
   Kind kind = Kind::u8;
   const EnumType* enumeration = nullptr;  // kind == enumeration
   const StructType* structure = nullptr;  // kind == structure
-  std::shared_ptr<const Type> element;    // array, vec, box, rc, weak, optional, handle; map: the value
+  std::shared_ptr<const Type> element;    // array, vec, box, rc, weak, optional, handle, mutex; map: the value
   std::uint64_t length = 0;               // array
   std::shared_ptr<const Type> key;        // map
 
@@ -138,5 +138,8 @@ bool is_plain(const Type& type);
 // The name a user writes for a type, for messages: "vec<Account>".
 std::string describe(const Type& type);
 Layout layout_of(const Type& type);
+// Whether a value of the type holds a mutex<T> in place (itself, a field of
+// a struct held by value, an array element), not behind a pointer.
+bool contains_mutex(const Type& type);
 
 }  // namespace pschema::gen

@@ -86,6 +86,10 @@ class Lane {
   bool inside_new_element(std::uint64_t offset) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
+  // Holds the mutex of `word` until finish() (concurrent pools only).
+  void lock(std::uint64_t* word);
+  // The end of a read of a concurrent pool: releases its mutexes.
+  void end_read() noexcept { finish(); }
 
   // Nesting: how many scopes share the running transaction; `doomed` once
   // a nested body threw (the outermost must roll back).
@@ -125,6 +129,7 @@ class Lane {
   std::vector<HeaderUpdate> header_updates_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> new_elements_;  // [begin, end)
   bool unfenced_entries_ = false;
+  std::vector<std::uint64_t*> held_locks_;  // mutex words, released at finish()
 };
 
 }  // namespace pschema::detail

@@ -39,6 +39,8 @@ struct LaneCounters {
   Counter ranges_logged;
   Counter allocations;
   Counter frees;
+  Counter lock_waits;
+  Counter deadlocks;
 
   void add_to(Counters& out) const {
     out.transactions_committed += transactions_committed.get();
@@ -49,6 +51,8 @@ struct LaneCounters {
     out.ranges_logged += ranges_logged.get();
     out.allocations += allocations.get();
     out.frees += frees.get();
+    out.lock_waits += lock_waits.get();
+    out.deadlocks += deadlocks.get();
   }
 };
 

@@ -216,6 +216,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   pool->superblock_ = sb;
   pool->schema_text_ = std::string(schema.text);
   pool->generation_ = 1;
+  pool->concurrent_ = schema.concurrent;
   pool->map_and_start(options, false);
 
   // The new file is all zeros: lanes start at sequence 0, nothing to log.
@@ -334,6 +335,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
   pool->state_sequence_ = states[current].sequence;
   pool->generation_ = states[current].generation;
+  pool->concurrent_ = schema.concurrent;
 
   pool->map_and_start(options, true);
   return pool;
@@ -367,8 +369,13 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
     lanes_.push_back(std::make_unique<Lane>(*this, i, superblock_.lanes_offset + i * superblock_.lane_size,
                                             superblock_.lane_size));
   }
-  if (!run_recovery) return;
+  if (run_recovery) recover();
+  // Lock words compare against the generation, final only now.
+  locks_ = std::make_unique<LockTable>(superblock_.lane_count, generation_, options.lock_timeout);
+}
 
+void PoolImpl::recover() {
+  const std::uint64_t heap_end = superblock_.heap_offset + superblock_.heap_size;
   for (auto& lane : lanes_) {
     recovered_ |= lane->journal().recover(superblock_.heap_offset, heap_end, path_);
   }
@@ -506,5 +513,7 @@ Counters Pool::counters() const { return checked_impl().counters(); }
 PoolInfo Pool::info() const { return checked_impl().info(); }
 std::uint64_t Pool::generation() const { return checked_impl().generation(); }
 std::uint64_t Pool::instance_id() const { return checked_impl().instance_id(); }
+bool Pool::in_transaction() const { return checked_impl().current_lane() != nullptr; }
+bool Pool::in_read_or_transaction() const { return in_transaction() || checked_impl().reading_here(); }
 
 }  // namespace pschema

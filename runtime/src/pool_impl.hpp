@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 
 #include "heap.hpp"
 #include "lane.hpp"
+#include "lock_table.hpp"
 #include "pool_format.hpp"
 #include "pschema/pool.hpp"
 
@@ -38,9 +40,16 @@ class PoolImpl {
   Counters counters() const;
   PoolInfo info() const;
 
-  // Transactions: the writer lock and a lane; see TransactionScope.
+  // Transactions: the writer gate and a lane; see TransactionScope.
   Lane& begin_transaction();
   void end_transaction(Lane& lane);
+  // A concurrent pool's reads take a lane too (they hold mutexes): the
+  // gate and a lane, without making it this thread's transaction.
+  Lane& acquire_lane() const;
+  void release_lane(Lane& lane) const;
+  void release_gate() const;
+  bool concurrent() const { return concurrent_; }
+  LockTable& locks() const { return *locks_; }
   // The lane of this thread's running transaction on this pool, if any.
   Lane* current_lane() const;
   // Whether this thread is inside a read() of this pool.
@@ -48,6 +57,10 @@ class PoolImpl {
   // After a failed rollback: refuse further transactions until reopened.
   void mark_broken() noexcept;
   std::shared_mutex& gate() const { return gate_; }
+  // Whether `p` points into this pool's mapping.
+  bool contains(const void* p) const {
+    return p >= static_cast<const void*>(base_) && p < static_cast<const void*>(base_ + superblock_.pool_size);
+  }
   // Gives idle lanes' cached blocks back to the heap and merges adjacent
   // free blocks; called when an allocation found no room.
   void reclaim_free_space(Lane& current);
@@ -55,6 +68,9 @@ class PoolImpl {
  private:
   PoolImpl() = default;
   void map_and_start(const PoolOptions& options, bool run_recovery);
+  // Rolls back what crashes left in the lanes, rebuilds the heap, checks
+  // the root and starts a new generation.
+  void recover();
   void write_state(bool clean);
 
   std::string path_;
@@ -68,6 +84,8 @@ class PoolImpl {
   std::uint64_t generation_ = 0;
   std::uint64_t instance_id_ = 0;
   bool recovered_ = false;
+  bool concurrent_ = false;
+  std::unique_ptr<LockTable> locks_;
 
   std::shared_ptr<Persistence> persistence_;
   std::unique_ptr<Heap> heap_;
@@ -75,7 +93,9 @@ class PoolImpl {
   LaneCounters pool_counters_;  // state updates (recovery counts in its lane)
 
   // One writer at a time, readers exclude writers: the simple model of a
-  // non-concurrent pool.
+  // pool that is not concurrent. In a concurrent pool transactions and
+  // reads hold it shared (mutexes keep them apart) and only close() waits
+  // for all of them.
   mutable std::shared_mutex gate_;
   std::atomic<bool> broken_{false};
 };

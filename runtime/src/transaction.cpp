@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <random>
+#include <thread>
 
 #include "pool_impl.hpp"
 #include "pschema/errors.hpp"
@@ -15,8 +17,9 @@ namespace {
 // The transactions this thread is running, one per pool at most. Nested
 // Pool::transaction calls find the running one here and join it.
 thread_local std::vector<std::pair<const PoolImpl*, Lane*>> running_here;
-// The pools this thread is reading (holding the reader gate of).
-thread_local std::vector<const PoolImpl*> reading_here_list;
+// The pools this thread is reading (holding the reader gate of), with the
+// lane holding the read's mutexes in a concurrent pool (else null).
+thread_local std::vector<std::pair<const PoolImpl*, Lane*>> reading_here_list;
 
 // Undo entries hold at most this many bytes; bigger ranges are split.
 constexpr std::uint64_t max_entry_data = 1 << 20;
@@ -106,6 +109,7 @@ void Lane::begin() {
   transaction_.root_offset_ = pool_.root_offset();
   transaction_.pool_instance_ = pool_.instance_id();
   transaction_.observed_ = pool_.persistence().observes_stores();
+  transaction_.concurrent_ = pool_.concurrent();
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   depth = 1;
   doomed = false;
@@ -348,7 +352,21 @@ std::uint32_t Lane::type_of(std::uint64_t offset) const {
   return reinterpret_cast<const format::BlockHeader*>(pool_.base() + block.offset)->type_id;
 }
 
+void Lane::lock(std::uint64_t* word) {
+  if (!pool_.concurrent()) return;  // the writer gate already excludes everyone else
+  // (Reads use the lane without begin(): compute the offset from the pool.)
+  check_in_heap(static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(word) - pool_.base()), sizeof *word);
+  if (reinterpret_cast<std::uintptr_t>(word) % alignof(std::uint64_t) != 0) {
+    throw usage_error(pool_.path(), "a mutex word must be 8-byte aligned");
+  }
+  held_locks_.reserve(held_locks_.size() + 1);  // so that recording it cannot fail once it is taken
+  if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
+}
+
 void Lane::finish() noexcept {
+  // Committed durably or rolled back: only now may others see the data.
+  for (std::uint64_t* word : held_locks_) LockTable::unlock(word);
+  held_locks_.clear();
   std::vector<Block> segments = journal_.reset();
   logged_.clear();
   dirty_.clear();
@@ -379,19 +397,31 @@ Lane* PoolImpl::current_lane() const {
 }
 
 bool PoolImpl::reading_here() const {
-  return std::find(reading_here_list.begin(), reading_here_list.end(), this) != reading_here_list.end();
+  return std::any_of(reading_here_list.begin(), reading_here_list.end(),
+                     [this](const auto& entry) { return entry.first == this; });
 }
 
 void PoolImpl::mark_broken() noexcept { broken_.store(true); }
 
 Lane& PoolImpl::begin_transaction() {
-  gate_.lock();
+  Lane& lane = acquire_lane();
+  running_here.emplace_back(this, &lane);
+  lane.begin();
+  return lane;
+}
+
+Lane& PoolImpl::acquire_lane() const {
+  if (concurrent_) {
+    gate_.lock_shared();
+  } else {
+    gate_.lock();
+  }
   if (broken_.load()) {
-    gate_.unlock();
+    release_gate();
     throw io_error(path_, "an earlier rollback failed (an I/O error); close and reopen the pool to recover it");
   }
-  // With the writer gate held exclusively any lane is free; lanes still
-  // keep each transaction's log and allocator cache apart.
+  // Each thread keeps to the lane it had last (its log and allocator cache
+  // stay warm); with the writer gate held exclusively any lane is free.
   thread_local std::uint32_t preferred = 0;
   Lane* lane = nullptr;
   for (std::size_t k = 0; k < lanes_.size() && lane == nullptr; ++k) {
@@ -403,9 +433,20 @@ Lane& PoolImpl::begin_transaction() {
     lane->in_use.lock();
   }
   preferred = lane->index();
-  running_here.emplace_back(this, lane);
-  lane->begin();
   return *lane;
+}
+
+void PoolImpl::release_gate() const {
+  if (concurrent_) {
+    gate_.unlock_shared();
+  } else {
+    gate_.unlock();
+  }
+}
+
+void PoolImpl::release_lane(Lane& lane) const {
+  lane.in_use.unlock();
+  release_gate();
 }
 
 void PoolImpl::reclaim_free_space(Lane& current) {
@@ -422,8 +463,7 @@ void PoolImpl::end_transaction(Lane& lane) {
   auto it = std::find_if(running_here.begin(), running_here.end(),
                          [&](const auto& entry) { return entry.first == this; });
   if (it != running_here.end()) running_here.erase(it);
-  lane.in_use.unlock();
-  gate_.unlock();
+  release_lane(lane);
 }
 
 // ---- Scopes used by the Pool templates -------------------------------------
@@ -482,18 +522,47 @@ TransactionScope::~TransactionScope() {
 ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
   // Inside this thread's own transaction or read of the pool, the gate is
   // already held (locking it again could deadlock).
-  if (pool.current_lane() == nullptr && !pool.reading_here()) {
+  if (pool.current_lane() != nullptr || pool.reading_here()) return;
+  if (pool.concurrent()) {
+    lane_ = &pool.acquire_lane();  // shared gate; the lane will hold the read's mutexes
+  } else {
     pool.gate().lock_shared();
-    locked_ = true;
-    reading_here_list.push_back(&pool);
   }
+  locked_ = true;
+  reading_here_list.emplace_back(&pool, lane_);
 }
 
 ReadScope::~ReadScope() {
   if (!locked_) return;
-  auto it = std::find(reading_here_list.begin(), reading_here_list.end(), &pool_);
+  auto it = std::find_if(reading_here_list.begin(), reading_here_list.end(),
+                         [&](const auto& entry) { return entry.first == &pool_; });
   if (it != reading_here_list.end()) reading_here_list.erase(it);
-  pool_.gate().unlock_shared();
+  if (lane_ != nullptr) {
+    lane_->end_read();
+    pool_.release_lane(*lane_);
+  } else {
+    pool_.gate().unlock_shared();
+  }
+}
+
+void lock_for_current(const std::uint64_t* word) {
+  // A word of a pool this thread runs a transaction or a read on.
+  for (const auto& [pool, lane] : running_here) {
+    if (pool->contains(word)) return lane->lock(const_cast<std::uint64_t*>(word));
+  }
+  for (const auto& [pool, lane] : reading_here_list) {
+    if (!pool->contains(word)) continue;
+    // Not concurrent: the reader gate already keeps the writer out.
+    if (lane != nullptr) lane->lock(const_cast<std::uint64_t*>(word));
+    return;
+  }
+  throw usage_error("", "a mutex can only be locked inside a transaction or read of its pool");
+}
+
+void pause_before_retry(unsigned attempt) {
+  thread_local std::minstd_rand random(static_cast<unsigned>(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  const unsigned ceiling = 50u << std::min(attempt, 6u);  // microseconds: 50, 100, ... 3200
+  std::this_thread::sleep_for(std::chrono::microseconds(random() % ceiling + 1));
 }
 
 }  // namespace detail
@@ -545,6 +614,9 @@ ReadView::ReadView(const detail::PoolImpl& pool)
     : pool_(&pool), base_(pool.base()), root_offset_(pool.root_offset()) {}
 
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
+bool ReadView::concurrent() const noexcept { return pool_->concurrent(); }
+
+void Transaction::lock(std::uint64_t* word) { lane_.lock(word); }
 
 bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   auto type_at = [&](std::uint64_t at, std::uint32_t expected) {

@@ -31,12 +31,13 @@ struct access {
     T::destroy(tx, p);
   }
   // The transaction and layout behind a Mut (for containers taking one).
+  // (Trailing return types: usable in requires-expressions on any type.)
   template <class M>
-  static Transaction& transaction_of(const M& m) {
+  static auto transaction_of(const M& m) -> decltype(*m.tx_) {
     return *m.tx_;
   }
   template <class M>
-  static auto* layout_of(const M& m) {
+  static auto layout_of(const M& m) -> decltype(m.p_) {
     return m.p_;
   }
 };

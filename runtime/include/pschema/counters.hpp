@@ -14,6 +14,8 @@ struct Counters {
   std::uint64_t ranges_logged = 0;   // undo entries written for user data
   std::uint64_t allocations = 0;     // committed allocations
   std::uint64_t frees = 0;           // committed frees
+  std::uint64_t lock_waits = 0;      // mutex locks that had to wait for another transaction
+  std::uint64_t deadlocks = 0;       // transactions aborted with pschema::deadlock
 
   Counters& operator+=(const Counters& other) {
     transactions_committed += other.transactions_committed;
@@ -24,6 +26,8 @@ struct Counters {
     ranges_logged += other.ranges_logged;
     allocations += other.allocations;
     frees += other.frees;
+    lock_waits += other.lock_waits;
+    deadlocks += other.deadlocks;
     return *this;
   }
   // What happened between two readings: `after - before`.
@@ -36,6 +40,8 @@ struct Counters {
     after.ranges_logged -= before.ranges_logged;
     after.allocations -= before.allocations;
     after.frees -= before.frees;
+    after.lock_waits -= before.lock_waits;
+    after.deadlocks -= before.deadlocks;
     return after;
   }
 };

@@ -57,6 +57,13 @@ class pool_in_use : public error {
 class pool_full : public error {
   using error::error;
 };
+// A transaction of a concurrent pool would have waited forever for a mutex
+// (a cycle of transactions each waiting for the next), or waited longer
+// than the pool's lock timeout. It was rolled back and can be run again:
+// Pool::transaction with TransactionOptions::deadlock_retries does that.
+class deadlock : public error {
+  using error::error;
+};
 // The API was used the wrong way (allocation outside a transaction, a
 // handle from another pool, a pool closed with a transaction running).
 class usage_error : public error {

@@ -14,12 +14,13 @@
 
 namespace pschema {
 
-// The Mut of a generated struct.
+// The Mut of a generated struct with no mutex<T> inside it: rolling back a
+// logged lock word could release another transaction's lock.
 template <class M>
 concept struct_mut = requires(const M& m) {
   *access::layout_of(m);
   access::transaction_of(m);
-};
+} && !requires { M::holds_mutex; };
 
 template <struct_mut First, struct_mut... Rest>
 void log_whole(const First& first, const Rest&... rest) {

@@ -7,6 +7,7 @@
 //   pool.read([&](const pschema::ReadView& view) { ... });     // committed data only
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <utility>
 
 #include "pschema/counters.hpp"
+#include "pschema/errors.hpp"
 #include "pschema/persistence.hpp"
 #include "pschema/schema_info.hpp"
 #include "pschema/transaction.hpp"
@@ -36,7 +38,21 @@ struct PoolOptions {
   // Journal lanes, one per concurrently running transaction (create only;
   // 0 = default). More lanes cost pool space, fewer serialise threads.
   unsigned lanes = 0;
+  // Concurrent pools: how long a transaction may wait for one mutex before
+  // it gives up with pschema::deadlock (cycles are detected at once; this
+  // only catches waits on a transaction that never ends).
+  std::chrono::milliseconds lock_timeout{10'000};
 };
+
+// How Pool::transaction runs a body.
+struct TransactionOptions {
+  // Concurrent pools: run the body again, from the start, up to this many
+  // times when it is rolled back with pschema::deadlock (after a short
+  // random pause, so that the transactions of a cycle do not meet again).
+  unsigned deadlock_retries = 0;
+};
+// What the generated operation methods of a concurrent pool use.
+inline constexpr TransactionOptions retry_deadlocks{.deadlock_retries = 100};
 
 // What a pool's header says, for tools and tests.
 struct PoolInfo {
@@ -71,6 +87,7 @@ class ReadView {
   }
   std::uint64_t root_offset() const noexcept { return root_offset_; }
   std::uint64_t pool_instance() const noexcept;
+  bool concurrent() const noexcept;
   // Whether `offset` is a live object of type `type_id` (for handles).
   bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
 
@@ -83,6 +100,9 @@ class ReadView {
 };
 
 namespace detail {
+
+// A random pause, longer after each failed attempt.
+void pause_before_retry(unsigned attempt);
 
 // Runs one transaction body: begins (or joins the transaction this thread
 // already has on the pool: nesting flattens into the outermost), commits
@@ -118,6 +138,7 @@ class ReadScope {
  private:
   const PoolImpl& pool_;
   bool locked_ = false;
+  Lane* lane_ = nullptr;  // concurrent pools: the lane holding the read's mutexes
   ReadView view_;
 };
 
@@ -163,11 +184,43 @@ class Pool {
     }
   }
 
-  // Runs `body(const ReadView&)` on committed data, excluding writers.
+  // The same, retrying on deadlock as `options` says. Inside another
+  // transaction of the pool the body joins it and is not retried alone:
+  // the outermost transaction is.
+  template <class Body>
+  auto transaction(const TransactionOptions& options, Body&& body) {
+    for (unsigned attempt = 0;; ++attempt) {
+      try {
+        return transaction(body);
+      } catch (const deadlock&) {
+        if (attempt >= options.deadlock_retries || in_transaction()) throw;
+        detail::pause_before_retry(attempt);
+      }
+    }
+  }
+  // Whether this thread is running a transaction of this pool.
+  bool in_transaction() const;
+  // ... or a read.
+  bool in_read_or_transaction() const;
+
+  // Runs `body(const ReadView&)` on committed data, excluding writers (in
+  // a concurrent pool: holding the mutexes it locks until it returns).
   template <class Body>
   auto read(Body&& body) const {
     detail::ReadScope scope(checked_impl());
     return body(scope.view());
+  }
+  // The same, retrying on deadlock as `options` says (concurrent pools).
+  template <class Body>
+  auto read(const TransactionOptions& options, Body&& body) const {
+    for (unsigned attempt = 0;; ++attempt) {
+      try {
+        return read(body);
+      } catch (const deadlock&) {
+        if (attempt >= options.deadlock_retries || in_read_or_transaction()) throw;
+        detail::pause_before_retry(attempt);
+      }
+    }
   }
 
   const std::string& path() const;

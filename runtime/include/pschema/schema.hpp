@@ -16,6 +16,7 @@
 #include "pschema/errors.hpp"
 #include "pschema/handle.hpp"
 #include "pschema/log_whole.hpp"
+#include "pschema/mutex.hpp"
 #include "pschema/optional.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/rc.hpp"

@@ -19,6 +19,9 @@ struct SchemaInfo {
   // Size and type id of the root object, allocated when the pool is created.
   std::uint32_t root_size = 0;
   std::uint32_t root_type_id = 0;
+  // A `concurrent` pool: transactions of several threads run at once, each
+  // holding the mutex<T>s it locked until it ends (pschema/mutex.hpp).
+  bool concurrent = false;
   // Run once, as the first transaction of a new pool, before the pool is
   // marked valid: a crash during it leaves no half-initialised pool.
   void (*initialize_root)(Transaction& tx, std::uint64_t root_offset) = nullptr;

@@ -13,6 +13,24 @@
 
 namespace pschema {
 
+// Whether a value of type R is (or holds, as an optional) a View or Mut of a
+// generated struct: a reference into the pool, valid only in its transaction.
+template <class R>
+inline constexpr bool refers_into_pool = requires(const R& r) { access::layout_of(r); };
+template <class R>
+inline constexpr bool refers_into_pool<std::optional<R>> = refers_into_pool<R>;
+
+namespace detail {
+// A handle leads straight to an object: in a concurrent pool that would
+// bypass the mutex guarding it.
+inline void refuse_in_concurrent_pool(bool concurrent) {
+  if (concurrent) {
+    throw usage_error("", "handles cannot be resolved in a concurrent pool: the object would be reached "
+                          "without the mutex that guards it");
+  }
+}
+}  // namespace detail
+
 template <class Derived, schema_struct Root>
 class TypedPool;
 
@@ -47,6 +65,7 @@ class TxBase {
   // The object, if the handle still refers to a live T of this pool.
   template <schema_struct T>
   std::optional<typename T::Mut> resolve(const Handle<T>& handle) const {
+    detail::refuse_in_concurrent_pool(tx_->concurrent());
     if (handle.empty() || handle.pool_instance() != tx_->pool_instance() ||
         !tx_->holds_object(handle.offset(), T::type_id)) {
       return std::nullopt;
@@ -94,6 +113,7 @@ class SnapshotBase {
   }
   template <schema_struct T>
   std::optional<typename T::View> resolve(const Handle<T>& handle) const {
+    detail::refuse_in_concurrent_pool(view_->concurrent());
     if (handle.empty() || handle.pool_instance() != view_->pool_instance() ||
         !view_->holds_object(handle.offset(), T::type_id)) {
       return std::nullopt;
@@ -129,14 +149,40 @@ class TypedPool {
   // Runs `body(Tx&)` as one atomic, durable transaction (see Pool::transaction).
   template <class Body>
   auto transaction(Body&& body) {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
+                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
+                  "outlive the transaction; return the values you need");
     return pool_.transaction([&](Transaction& raw) {
       Tx tx(raw);
       return body(tx);
     });
   }
+  // The same, retrying on deadlock as `options` says (concurrent pools).
+  template <class Body>
+  auto transaction(const TransactionOptions& options, Body&& body) {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
+                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
+                  "outlive the transaction; return the values you need");
+    return pool_.transaction(options, [&](Transaction& raw) {
+      Tx tx(raw);
+      return body(tx);
+    });
+  }
+  // The same, retrying on deadlock as `options` says (concurrent pools).
+  template <class Body>
+  auto read(const TransactionOptions& options, Body&& body) const {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
+                  "a read body cannot return a View: it would outlive the read; return the values you need");
+    return pool_.read(options, [&](const ReadView& raw) {
+      const Snapshot snapshot(raw);
+      return body(snapshot);
+    });
+  }
   // Runs `body(const Snapshot&)` on committed data.
   template <class Body>
   auto read(Body&& body) const {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
+                  "a read body cannot return a View: it would outlive the read; return the values you need");
     return pool_.read([&](const ReadView& raw) {
       const Snapshot snapshot(raw);
       return body(snapshot);

@@ -35,6 +35,8 @@ template <class T>
 struct weak;  // `weak<T>`
 template <class K, class V>
 struct map;  // `map<K, V>`
+template <class T>
+struct mutex;  // `mutex<T>`
 
 template <class Tag, class = void>
 struct traits;

@@ -62,6 +62,11 @@ class Transaction {
   };
   void log_whole(std::initializer_list<Range> ranges);
 
+  // Locks the mutex whose lock word is `word` until this transaction ends
+  // (pschema/mutex.hpp). In a pool that is not concurrent the writer is
+  // alone and this does nothing.
+  void lock(std::uint64_t* word);
+
   // Whether `p` lies inside an object this transaction allocated, or an
   // element a container added in it (where const fields may be set).
   bool allocated_here(const void* p) const;
@@ -102,6 +107,9 @@ class Transaction {
   std::uint32_t allocation_type(std::uint64_t offset) const;
 
   std::uint64_t root_offset() const noexcept { return root_offset_; }
+  // Whether the pool is concurrent (transactions of other threads run
+  // at the same time; its data is reached through mutexes).
+  bool concurrent() const noexcept { return concurrent_; }
   // Pool::instance_id() of the pool this transaction runs on.
   std::uint64_t pool_instance() const noexcept { return pool_instance_; }
   // Whether `offset` is a live object of type `type_id` (never throws: for
@@ -122,6 +130,7 @@ class Transaction {
   std::uint64_t root_offset_ = 0;
   std::uint64_t pool_instance_ = 0;
   bool observed_ = false;
+  bool concurrent_ = false;
   // The range most recently logged or allocated: the common case of
   // several writes to one object then costs one comparison each.
   std::uint64_t recent_begin_ = 0;

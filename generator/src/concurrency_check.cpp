@@ -1,0 +1,89 @@
+#include "concurrency_check.hpp"
+
+#include <functional>
+#include <set>
+#include <string>
+
+namespace pschema::gen {
+
+namespace {
+
+// The first container kind in `type` that would hold a mutex as an
+// element (vec, map, optional), or nullptr.
+const Type* moving_container_of_mutex(const Type& type) {
+  if ((type.kind == Kind::vec || type.kind == Kind::map || type.kind == Kind::optional) &&
+      contains_mutex(*type.element)) {
+    return &type;
+  }
+  if (type.element) return moving_container_of_mutex(*type.element);
+  return nullptr;
+}
+
+bool is_shared_pointer(const Type& type) {
+  if (type.kind == Kind::rc || type.kind == Kind::weak) return true;
+  return type.element && is_shared_pointer(*type.element);
+}
+
+}  // namespace
+
+void check_mutex_placement(const Model& model, Diagnostics& d) {
+  for (const auto& module : model.modules) {
+    for (const auto& s : module->structs) {
+      for (const Field& f : s->fields) {
+        if (const Type* container = moving_container_of_mutex(f.type)) {
+          d.error(f.span, "field '" + f.name + "' has type '" + describe(f.type) + "': a mutex cannot be an element of '" +
+                              describe(*container) +
+                              "', which moves and copies its elements; hold it through a box, as in vec<box<T>>");
+        }
+      }
+    }
+  }
+}
+
+void check_race_freedom(const Model& model, Diagnostics& d) {
+  for (const auto& module : model.modules) {
+    for (const auto& pool : module->pools) {
+      if (!pool->concurrent || pool->root == nullptr) continue;
+      bool reported = false;
+      // Walks what lies outside every mutex: fields of the root, and of
+      // structs held in place by them. `path` names the place from the root.
+      std::function<void(const StructType&, const std::string&)> walk = [&](const StructType& s,
+                                                                            const std::string& path) {
+        for (const Field& f : s.fields) {
+          const std::string here = path + "." + f.name;
+          if (f.is_const) continue;
+          const Type* t = &f.type;
+          std::string where = here;
+          while (t->kind == Kind::array) {  // elements of an array are places of their own
+            t = t->element.get();
+            where += "[]";
+          }
+          if (t->kind == Kind::mutex) continue;
+          if (t->kind == Kind::structure) {
+            walk(*t->structure, where);
+            continue;
+          }
+          d.error(f.span, where + " is mutable and reachable by concurrent transactions without a mutex (pool '" +
+                              pool->name + "' is concurrent); put it inside a mutex<T>" +
+                              (is_scalar(t->kind) ? ", or declare it const" : ""));
+          reported = true;
+        }
+      };
+      walk(*pool->root, pool->root->name);
+      if (reported) d.note(pool->span, "pool '" + pool->name + "' is declared concurrent here");
+
+      for (const StructType* s : pool->reachable) {
+        for (const Field& f : s->fields) {
+          if (is_shared_pointer(f.type)) {
+            d.error(f.span, "field '" + s->name + "." + f.name + "' has type '" + describe(f.type) +
+                                "', which concurrent pool '" + pool->name +
+                                "' cannot hold: objects guarded by different mutexes could share its reference "
+                                "count; use box<T>");
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace pschema::gen

@@ -1,0 +1,85 @@
+#include "lock_table.hpp"
+
+#include <thread>
+
+#include "pschema/errors.hpp"
+
+namespace pschema::detail {
+
+namespace {
+
+constexpr std::uint64_t lane_bits = 16;
+constexpr std::uint64_t lane_mask = (std::uint64_t{1} << lane_bits) - 1;
+constexpr std::uint64_t generation_mask = (std::uint64_t{1} << (64 - lane_bits)) - 1;
+
+// A short pause, longer the longer a lock has been waited for: spinning
+// briefly catches short transactions, sleeping leaves the core to the
+// holder (there may be fewer cores than threads).
+void back_off(unsigned round) {
+  if (round < 16) {
+    std::this_thread::yield();
+  } else {
+    std::this_thread::sleep_for(std::chrono::microseconds(round < 64 ? 20 : 200));
+  }
+}
+
+}  // namespace
+
+LockTable::LockTable(std::uint32_t lanes, std::uint64_t generation, std::chrono::milliseconds timeout)
+    : lanes_(lanes),
+      generation_(generation & generation_mask),
+      timeout_(timeout),
+      waits_for_(std::make_unique<std::atomic<std::int32_t>[]>(lanes)) {
+  for (std::uint32_t i = 0; i < lanes; ++i) waits_for_[i].store(-1, std::memory_order_relaxed);
+}
+
+bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& counters, const std::string& path) {
+  std::atomic_ref<std::uint64_t> ref(*word);
+  const std::uint64_t mine = generation_ << lane_bits | (lane + 1);
+  std::uint64_t seen = ref.load(std::memory_order_acquire);
+  std::chrono::steady_clock::time_point started{};
+  for (unsigned round = 0;; ++round) {
+    if (seen == mine) return false;  // held by this transaction already
+    const bool free = (seen >> lane_bits) != generation_ || (seen & lane_mask) == 0;
+    if (free) {
+      if (ref.compare_exchange_weak(seen, mine, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        waits_for_[lane].store(-1, std::memory_order_release);
+        return true;
+      }
+      continue;  // `seen` was refreshed
+    }
+    const auto holder = static_cast<std::uint32_t>((seen & lane_mask) - 1);
+    if (round == 0) {
+      counters.lock_waits.add(1);
+      started = std::chrono::steady_clock::now();
+    }
+    waits_for_[lane].store(holder < lanes_ ? static_cast<std::int32_t>(holder) : -1, std::memory_order_release);
+    const bool cycle = closes_cycle(lane);
+    if (cycle || std::chrono::steady_clock::now() - started > timeout_) {
+      waits_for_[lane].store(-1, std::memory_order_release);
+      counters.deadlocks.add(1);
+      throw deadlock(path, cycle ? "deadlock: this transaction and the ones it waits for wait for each other; it was "
+                                   "rolled back and can be retried"
+                                 : "a mutex stayed locked longer than the lock timeout (" +
+                                       std::to_string(timeout_.count()) +
+                                       " ms); the transaction was rolled back and can be retried");
+    }
+    back_off(round);
+    seen = ref.load(std::memory_order_acquire);
+  }
+}
+
+void LockTable::unlock(std::uint64_t* word) noexcept {
+  std::atomic_ref<std::uint64_t>(*word).store(0, std::memory_order_release);
+}
+
+bool LockTable::closes_cycle(std::uint32_t lane) const {
+  std::int32_t at = waits_for_[lane].load(std::memory_order_acquire);
+  for (std::uint32_t steps = 0; at >= 0 && steps <= lanes_; ++steps) {
+    if (static_cast<std::uint32_t>(at) == lane) return true;
+    at = waits_for_[static_cast<std::uint32_t>(at)].load(std::memory_order_acquire);
+  }
+  return false;
+}
+
+}  // namespace pschema::detail

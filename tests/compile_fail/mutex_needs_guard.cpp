@@ -1,0 +1,42 @@
+// Invariants 4 and 5: the data of a mutex<T> is reached only through
+// lock(), which holds it until the transaction (or read) ends, and what
+// lock() returns cannot be carried out of the transaction.
+#include "fruit.pschema.h"
+
+void in_a_transaction(fruit::Markets& markets) {
+  markets.transaction([](fruit::Markets::Tx& tx) {
+#if PSCHEMA_CASE_FAIL == 1  // expect: has no member named 'set_apples'
+    tx.root().stock().set_apples(1);
+#else
+    tx.root().stock().lock().set_apples(1);
+#endif
+  });
+
+#if PSCHEMA_CASE_FAIL == 2  // expect: a transaction body cannot return a Mut or View
+  fruit::Stock::Mut escaped = markets.transaction([](fruit::Markets::Tx& tx) { return tx.root().stock().lock(); });
+  escaped.set_apples(2);
+#else
+  markets.transaction([](fruit::Markets::Tx& tx) { tx.root().stock().lock().set_apples(2); });
+#endif
+
+#if PSCHEMA_CASE_FAIL == 3  // expect: no matching function for call to 'log_whole
+  markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root()); });
+#else
+  markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root().stock().lock()); });
+#endif
+}
+
+void in_a_read(const fruit::Markets& markets) {
+#if PSCHEMA_CASE_FAIL == 4  // expect: has no member named 'apples'
+  (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().apples(); });
+#else
+  (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock().apples(); });
+#endif
+
+#if PSCHEMA_CASE_FAIL == 5  // expect: a read body cannot return a View
+  fruit::Stock::View escaped = markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock(); });
+  (void)escaped.apples();
+#else
+  (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock().apples(); });
+#endif
+}

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "gate.hpp"
 #include "heap.hpp"
 #include "lane.hpp"
 #include "lock_table.hpp"
@@ -56,7 +56,7 @@ class PoolImpl {
   bool reading_here() const;
   // After a failed rollback: refuse further transactions until reopened.
   void mark_broken() noexcept;
-  std::shared_mutex& gate() const { return gate_; }
+  Gate& gate() const { return gate_; }
   // Whether `p` points into this pool's mapping.
   bool contains(const void* p) const {
     return p >= static_cast<const void*>(base_) && p < static_cast<const void*>(base_ + superblock_.pool_size);
@@ -96,7 +96,7 @@ class PoolImpl {
   // pool that is not concurrent. In a concurrent pool transactions and
   // reads hold it shared (mutexes keep them apart) and only close() waits
   // for all of them.
-  mutable std::shared_mutex gate_;
+  mutable Gate gate_;
   std::atomic<bool> broken_{false};
 };
 

@@ -17,9 +17,9 @@ namespace {
 // The transactions this thread is running, one per pool at most. Nested
 // Pool::transaction calls find the running one here and join it.
 thread_local std::vector<std::pair<const PoolImpl*, Lane*>> running_here;
-// The pools this thread is reading (holding the reader gate of), with the
-// lane holding the read's mutexes in a concurrent pool (else null).
-thread_local std::vector<std::pair<const PoolImpl*, Lane*>> reading_here_list;
+// The reads this thread is in that took a pool's gate, innermost first
+// (each ReadScope links to the one around it: no allocation per read).
+thread_local ReadScope* innermost_read = nullptr;
 
 // Undo entries hold at most this many bytes; bigger ranges are split.
 constexpr std::uint64_t max_entry_data = 1 << 20;
@@ -397,8 +397,10 @@ Lane* PoolImpl::current_lane() const {
 }
 
 bool PoolImpl::reading_here() const {
-  return std::any_of(reading_here_list.begin(), reading_here_list.end(),
-                     [this](const auto& entry) { return entry.first == this; });
+  for (const ReadScope* scope = innermost_read; scope != nullptr; scope = scope->outer_) {
+    if (&scope->pool_ == this) return true;
+  }
+  return false;
 }
 
 void PoolImpl::mark_broken() noexcept { broken_.store(true); }
@@ -529,14 +531,14 @@ ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
     pool.gate().lock_shared();
   }
   locked_ = true;
-  reading_here_list.emplace_back(&pool, lane_);
+  outer_ = innermost_read;
+  innermost_read = this;
 }
 
 ReadScope::~ReadScope() {
   if (!locked_) return;
-  auto it = std::find_if(reading_here_list.begin(), reading_here_list.end(),
-                         [&](const auto& entry) { return entry.first == &pool_; });
-  if (it != reading_here_list.end()) reading_here_list.erase(it);
+  // Scopes end in reverse order of construction (they live on the stack).
+  innermost_read = outer_;
   if (lane_ != nullptr) {
     lane_->end_read();
     pool_.release_lane(*lane_);
@@ -550,10 +552,10 @@ void lock_for_current(const std::uint64_t* word) {
   for (const auto& [pool, lane] : running_here) {
     if (pool->contains(word)) return lane->lock(const_cast<std::uint64_t*>(word));
   }
-  for (const auto& [pool, lane] : reading_here_list) {
-    if (!pool->contains(word)) continue;
+  for (const ReadScope* scope = innermost_read; scope != nullptr; scope = scope->outer_) {
+    if (!scope->pool_.contains(word)) continue;
     // Not concurrent: the reader gate already keeps the writer out.
-    if (lane != nullptr) lane->lock(const_cast<std::uint64_t*>(word));
+    if (scope->lane_ != nullptr) scope->lane_->lock(const_cast<std::uint64_t*>(word));
     return;
   }
   throw usage_error("", "a mutex can only be locked inside a transaction or read of its pool");

@@ -136,9 +136,12 @@ class ReadScope {
   const ReadView& view() const noexcept { return view_; }
 
  private:
+  friend class PoolImpl;
+  friend void lock_for_current(const std::uint64_t* word);
   const PoolImpl& pool_;
   bool locked_ = false;
-  Lane* lane_ = nullptr;  // concurrent pools: the lane holding the read's mutexes
+  Lane* lane_ = nullptr;       // concurrent pools: the lane holding the read's mutexes
+  ReadScope* outer_ = nullptr;  // the thread's enclosing read that took a gate, if any
   ReadView view_;
 };
 

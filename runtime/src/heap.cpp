@@ -78,6 +78,7 @@ void Heap::rebuild() {
   large_free_bytes_ = 0;
   usage_ = HeapUsage{};
   usage_.heap_size = end_ - begin_;
+  // Only at open, before any transaction: the caches have counted nothing.
 
   auto corrupt = [&](std::uint64_t offset, const std::string& what) {
     throw corrupt_pool(path_, "heap block at offset " + std::to_string(offset) + ": " + what);
@@ -317,15 +318,30 @@ void Heap::coalesce() {
   }
 }
 
-void Heap::account(std::int64_t bytes, std::int64_t blocks) {
+void Heap::register_cache(const LaneCache& cache) {
   std::lock_guard lock(mutex_);
-  usage_.allocated_bytes = static_cast<std::uint64_t>(static_cast<std::int64_t>(usage_.allocated_bytes) + bytes);
-  usage_.allocated_blocks = static_cast<std::uint64_t>(static_cast<std::int64_t>(usage_.allocated_blocks) + blocks);
+  caches_.push_back(&cache);
+}
+
+void Heap::account(std::int64_t bytes, std::int64_t blocks, LaneCache& cache) {
+  // One writer per cache: a plain read-add-store, no locked instruction.
+  cache.allocated_bytes.store(cache.allocated_bytes.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
+  cache.allocated_blocks.store(cache.allocated_blocks.load(std::memory_order_relaxed) + blocks,
+                               std::memory_order_relaxed);
 }
 
 HeapUsage Heap::usage() const {
   std::lock_guard lock(mutex_);
-  return usage_;
+  return usage_locked();
+}
+
+HeapUsage Heap::usage_locked() const {
+  HeapUsage u = usage_;
+  for (const LaneCache* cache : caches_) {
+    u.allocated_bytes += static_cast<std::uint64_t>(cache->allocated_bytes.load(std::memory_order_relaxed));
+    u.allocated_blocks += static_cast<std::uint64_t>(cache->allocated_blocks.load(std::memory_order_relaxed));
+  }
+  return u;
 }
 
 Block Heap::allocated_block_at(std::uint64_t payload) const {
@@ -343,7 +359,7 @@ Block Heap::allocated_block_at(std::uint64_t payload) const {
 }
 
 void Heap::throw_full(std::uint64_t payload_size) const {
-  HeapUsage u = usage_;
+  HeapUsage u = usage_locked();
   throw pool_full(path_, "no room for an allocation of " + std::to_string(payload_size) + " bytes (heap of " +
                              std::to_string(u.heap_size) + " bytes, " + std::to_string(u.allocated_bytes) +
                              " bytes in " + std::to_string(u.allocated_blocks) + " allocated blocks)");

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -47,9 +48,14 @@ class SizeClasses {
   static bool is_class_size(std::uint64_t size);
 };
 
-// Free small blocks kept by one lane, so most allocations take no lock.
+// Free small blocks kept by one lane, so most allocations take no lock;
+// and what the lane's committed transactions allocated and freed, counted
+// there so that commits of different lanes share no lock nor cache line.
 struct LaneCache {
   std::array<std::vector<std::uint64_t>, SizeClasses::count> free;
+  // Written by the lane's owner only; read by Heap::usage() from any thread.
+  std::atomic<std::int64_t> allocated_bytes{0};
+  std::atomic<std::int64_t> allocated_blocks{0};
 };
 
 struct HeapUsage {
@@ -85,9 +91,11 @@ class Heap {
   // transactions (whose headers still say free) are not in them.
   void coalesce();
 
-  // A transaction committed: `bytes` (headers included) in `blocks` blocks
-  // were allocated (positive) or freed (negative).
-  void account(std::int64_t bytes, std::int64_t blocks);
+  // Every lane's cache, for usage() (lanes register theirs when made).
+  void register_cache(const LaneCache& cache);
+  // A transaction of the lane owning `cache` committed: `bytes` (headers
+  // included) in `blocks` blocks were allocated (positive) or freed (negative).
+  static void account(std::int64_t bytes, std::int64_t blocks, LaneCache& cache);
   HeapUsage usage() const;
 
   // Reads the header of the block whose payload starts at `payload`; throws
@@ -124,7 +132,9 @@ class Heap {
   std::multimap<std::uint64_t, std::uint64_t> large_free_;  // block size -> block offset
   std::uint64_t large_free_bytes_ = 0;
   std::uint64_t journal_reserve_ = 0;
-  HeapUsage usage_;
+  HeapUsage usage_locked() const;
+  HeapUsage usage_;  // as of the last rebuild; the lanes' caches count the changes since
+  std::vector<const LaneCache*> caches_;
 
   SharedCounter fences_;
   SharedCounter lines_flushed_;

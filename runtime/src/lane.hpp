@@ -88,8 +88,9 @@ class Lane {
   void stored(const void* p, std::size_t size);
   // Holds the mutex of `word` until finish() (concurrent pools only).
   void lock(std::uint64_t* word);
-  // The end of a read of a concurrent pool: releases its mutexes.
-  void end_read() noexcept { finish(); }
+  // The end of a read of a concurrent pool: releases its mutexes (a read
+  // logs and allocates nothing, so there is nothing else to reset).
+  void end_read() noexcept { release_locks(); }
 
   // Nesting: how many scopes share the running transaction; `doomed` once
   // a nested body threw (the outermost must roll back).
@@ -113,6 +114,7 @@ class Lane {
   void check_in_heap(std::uint64_t offset, std::size_t size) const;
   void after_commit() noexcept;
   void finish() noexcept;
+  void release_locks() noexcept;
 
   PoolImpl& pool_;
   std::uint32_t index_;

@@ -415,6 +415,19 @@ void PoolImpl::close() {
   if (current_lane() != nullptr || reading_here()) {
     throw usage_error(path_, "cannot close the pool inside one of its own transactions or reads");
   }
+  if (concurrent_) {
+    // Every transaction and read of a concurrent pool holds a lane: taking
+    // them all waits for the running ones and keeps new ones out.
+    for (auto& lane : lanes_) lane->in_use.lock();
+    try {
+      write_state(true);
+    } catch (...) {
+      for (auto& lane : lanes_) lane->in_use.unlock();
+      throw;
+    }
+    for (auto& lane : lanes_) lane->in_use.unlock();
+    return;
+  }
   std::unique_lock lock(gate_);
   write_state(true);
 }

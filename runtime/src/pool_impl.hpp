@@ -93,9 +93,8 @@ class PoolImpl {
   LaneCounters pool_counters_;  // state updates (recovery counts in its lane)
 
   // One writer at a time, readers exclude writers: the simple model of a
-  // pool that is not concurrent. In a concurrent pool transactions and
-  // reads hold it shared (mutexes keep them apart) and only close() waits
-  // for all of them.
+  // pool that is not concurrent. A concurrent pool does not use it: its
+  // transactions and reads each hold a lane, and close() takes every lane.
   mutable Gate gate_;
   std::atomic<bool> broken_{false};
 };

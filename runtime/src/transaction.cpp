@@ -102,7 +102,9 @@ Lane::Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::
     : pool_(pool),
       index_(index),
       journal_(pool.base(), lane_offset, lane_size, index, pool.persistence(), counters_),
-      transaction_(*this) {}
+      transaction_(*this) {
+  pool.heap().register_cache(cache_);
+}
 
 void Lane::begin() {
   transaction_.base_ = pool_.base();
@@ -318,7 +320,7 @@ void Lane::after_commit() noexcept {
     std::int64_t bytes = 0, blocks = 0;
     for (const Block& block : allocated_) bytes += static_cast<std::int64_t>(block.size), ++blocks;
     for (const Block& block : freed_) bytes -= static_cast<std::int64_t>(block.size), --blocks;
-    if (blocks != 0 || bytes != 0) pool_.heap().account(bytes, blocks);
+    if (blocks != 0 || bytes != 0) Heap::account(bytes, blocks, cache_);
     counters_.allocations.add(allocated_.size());
     counters_.frees.add(freed_.size());
     for (const Block& block : freed_) pool_.heap().release(block, cache_);
@@ -363,10 +365,14 @@ void Lane::lock(std::uint64_t* word) {
   if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
 }
 
-void Lane::finish() noexcept {
-  // Committed durably or rolled back: only now may others see the data.
+void Lane::release_locks() noexcept {
   for (std::uint64_t* word : held_locks_) LockTable::unlock(word);
   held_locks_.clear();
+}
+
+void Lane::finish() noexcept {
+  // Committed durably or rolled back: only now may others see the data.
+  release_locks();
   std::vector<Block> segments = journal_.reset();
   logged_.clear();
   dirty_.clear();
@@ -413,11 +419,10 @@ Lane& PoolImpl::begin_transaction() {
 }
 
 Lane& PoolImpl::acquire_lane() const {
-  if (concurrent_) {
-    gate_.lock_shared();
-  } else {
-    gate_.lock();
-  }
+  // A concurrent pool's transactions take no gate (a shared one would be a
+  // cache line every commit of every thread writes): holding a lane is
+  // what close() waits for.
+  if (!concurrent_) gate_.lock();
   if (broken_.load()) {
     release_gate();
     throw io_error(path_, "an earlier rollback failed (an I/O error); close and reopen the pool to recover it");
@@ -439,11 +444,7 @@ Lane& PoolImpl::acquire_lane() const {
 }
 
 void PoolImpl::release_gate() const {
-  if (concurrent_) {
-    gate_.unlock_shared();
-  } else {
-    gate_.unlock();
-  }
+  if (!concurrent_) gate_.unlock();
 }
 
 void PoolImpl::release_lane(Lane& lane) const {

@@ -234,3 +234,24 @@ TEST_CASE("killed in the middle of concurrent transfers: total kept, nothing com
     for (std::uint64_t a = 0; a < accounts; ++a) vault.deposit(a, 0);
   }
 }
+
+TEST_CASE("closing a concurrent pool waits for the transactions running on it") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("close.pool");
+  Vault vault = make_vault(path);
+  std::atomic<bool> inside{false}, body_done{false};
+  std::thread writer([&] {
+    vault.transaction([&](Vault::Tx& tx) {
+      tx.root().accounts()[0].lock().set_cents(initial_cents + 1);
+      inside.store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      body_done.store(true);
+    });
+  });
+  wait_for(inside);
+  vault.close();  // must not return while the transaction runs
+  CHECK(body_done.load());
+  writer.join();
+  Vault reopened = Vault::open(path);
+  CHECK(reopened.total() == expected_total + 1);  // and it committed
+}

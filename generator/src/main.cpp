@@ -12,6 +12,7 @@
 #include "analyzer.hpp"
 #include "emitter.hpp"
 #include "loader.hpp"
+#include "pool/pool_commands.hpp"
 #include "source_file.hpp"
 
 namespace {
@@ -30,13 +31,14 @@ const char* const usage_text =
     "                    schemas it imports; files whose content would not\n"
     "                    change are left untouched. --depfile writes the\n"
     "                    schema files read, for build systems\n"
+    "  pool COMMAND ...  inspect, check or create pool files (below)\n"
     "\n"
     "options:\n"
     "  --version         print the version and exit\n"
     "  --help            print this help and exit\n";
 
 int usage_error(const std::string& message) {
-  std::cerr << "pschema: " << message << "\n\n" << usage_text;
+  std::cerr << "pschema: " << message << "\n\n" << usage_text << "\n" << pschema::pool::pool_usage_text;
   return exit_usage;
 }
 
@@ -166,11 +168,12 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
   if (command == "--help" || command == "-h") {
-    std::cout << usage_text;
+    std::cout << usage_text << "\n" << pschema::pool::pool_usage_text;
     return exit_ok;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "check") return run_check(rest);
   if (command == "gen") return run_gen(rest);
+  if (command == "pool") return pschema::pool::run_pool_command(rest, std::cout, std::cerr);
   return usage_error("unknown command '" + command + "'");
 }

@@ -1,0 +1,207 @@
+#include "pool/embedded_schema.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "analyzer.hpp"
+#include "parser.hpp"
+#include "pool/layouts.hpp"
+
+namespace pschema::pool {
+
+namespace {
+
+constexpr std::string_view file_marker = "//@file ";
+
+}  // namespace
+
+std::vector<SchemaFile> split_bundle(std::string_view bundle) {
+  std::vector<SchemaFile> files;
+  std::size_t at = 0;
+  // Text before the first marker (a schema stored without markers, e.g.
+  // by a program that fills SchemaInfo by hand) is one unnamed file.
+  if (bundle.substr(0, file_marker.size()) != file_marker) files.push_back({"schema.pschema", ""});
+  while (at < bundle.size()) {
+    std::size_t end = bundle.find('\n', at);
+    const std::size_t next = end == std::string_view::npos ? bundle.size() : end + 1;
+    std::string_view line = bundle.substr(at, next - at);
+    if (line.substr(0, file_marker.size()) == file_marker) {
+      std::string_view name = line.substr(file_marker.size());
+      while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.remove_suffix(1);
+      files.push_back({std::string(name), ""});
+    } else {
+      files.back().text += line;
+    }
+    at = next;
+  }
+  return files;
+}
+
+std::string bundle_of(const gen::Module& module) {
+  // The same order and separators as Emitter::schema_bundle: imports
+  // first (depth first), each file once, a newline added where missing.
+  std::vector<const gen::Module*> order;
+  std::set<const gen::Module*> seen;
+  std::function<void(const gen::Module*)> visit = [&](const gen::Module* m) {
+    if (!seen.insert(m).second) return;
+    for (const gen::Module* imported : m->imports) visit(imported);
+    order.push_back(m);
+  };
+  visit(&module);
+  std::string bundle;
+  for (const gen::Module* m : order) {
+    const std::string& text = m->source->text();
+    bundle += std::string(file_marker) + m->stem + ".pschema\n" + text;
+    if (!text.empty() && text.back() != '\n') bundle += "\n";
+  }
+  return bundle;
+}
+
+std::string qualified_name(const gen::PoolType& pool) {
+  std::string name;
+  for (const std::string& part : pool.module->namespace_parts) name += part + ".";
+  return name + pool.name;
+}
+
+std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::string& bundle) {
+  std::shared_ptr<AnalyzedSchema> schema(new AnalyzedSchema());
+  std::vector<SchemaFile> files = split_bundle(bundle);
+  auto fail = [&](const std::string& what) {
+    std::ostringstream text;
+    schema->diagnostics_.print(text);
+    throw Unreadable("the schema stored in the pool " + what + (text.str().empty() ? "" : ":\n" + text.str()));
+  };
+  // Each file is parsed from memory; an import is found among the files
+  // before it by file name (the bundle stores names, not directories).
+  for (const SchemaFile& file : files) {
+    auto source = std::make_unique<gen::SourceFile>(file.name, file.text);
+    std::optional<gen::ast::File> ast = gen::parse_file(*source, schema->diagnostics_);
+    if (!ast) {
+      std::vector<std::unique_ptr<gen::SourceFile>> keep;
+      keep.push_back(std::move(source));
+      schema->diagnostics_.keep_alive(std::move(keep));
+      fail("does not parse");
+    }
+    gen::LoadedFile loaded;
+    for (const gen::ast::Import& import : ast->imports) {
+      const std::string wanted = std::filesystem::path(import.path).filename().string();
+      std::optional<std::size_t> found;
+      for (std::size_t i = 0; i < schema->loaded_.files.size(); ++i) {
+        if (schema->loaded_.files[i].source->path() == wanted) found = i;
+      }
+      if (!found) {
+        std::vector<std::unique_ptr<gen::SourceFile>> keep;
+        keep.push_back(std::move(source));
+        schema->diagnostics_.keep_alive(std::move(keep));
+        fail("imports '" + import.path + "', which it does not contain");
+      }
+      loaded.imports.push_back(*found);
+    }
+    loaded.source = std::move(source);
+    loaded.ast = std::move(*ast);
+    loaded.requested = true;
+    schema->loaded_.files.push_back(std::move(loaded));
+  }
+  schema->model_ = gen::analyze(schema->loaded_, schema->diagnostics_);
+  if (!schema->model_ || schema->diagnostics_.has_errors()) fail("has errors");
+  return schema;
+}
+
+std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_files(const std::vector<std::string>& paths,
+                                                                 std::ostream& err) {
+  std::shared_ptr<AnalyzedSchema> schema(new AnalyzedSchema());
+  schema->loaded_ = gen::load_schemas(paths, schema->diagnostics_);
+  schema->model_ = gen::analyze(schema->loaded_, schema->diagnostics_);
+  schema->diagnostics_.print(err);
+  if (!schema->model_ || schema->diagnostics_.has_errors()) return nullptr;
+  return schema;
+}
+
+const gen::PoolType* AnalyzedSchema::find_pool(std::string_view name) const {
+  if (!model_) return nullptr;
+  const gen::PoolType* plain = nullptr;
+  int plain_matches = 0;
+  for (const auto& module : model_->modules) {
+    for (const auto& pool : module->pools) {
+      if (qualified_name(*pool) == name) return pool.get();
+      if (pool->name == name) {
+        plain = pool.get();
+        ++plain_matches;
+      }
+    }
+  }
+  return plain_matches == 1 ? plain : nullptr;
+}
+
+std::vector<std::string> AnalyzedSchema::pool_names() const {
+  std::vector<std::string> names;
+  if (!model_) return names;
+  for (const auto& module : model_->modules) {
+    for (const auto& pool : module->pools) names.push_back(qualified_name(*pool));
+  }
+  return names;
+}
+
+PoolSchema::PoolSchema(std::shared_ptr<const AnalyzedSchema> schema, const gen::PoolType& pool)
+    : schema_(std::move(schema)), pool_(&pool) {}
+
+const gen::StructType* PoolSchema::struct_with_id(std::uint32_t type_id) const {
+  for (const gen::StructType* s : pool_->reachable) {
+    if (s->type_id == type_id) return s;
+  }
+  return nullptr;
+}
+
+std::string PoolSchema::type_name(std::uint32_t type_id) const {
+  switch (type_id) {
+    case format::no_type: return "no type";
+    case layouts::string_buffer: return "string buffer";
+    case layouts::vec_buffer: return "vec buffer";
+    case layouts::rc_block: return "rc block";
+    case layouts::map_leaf: return "map leaf";
+    case layouts::map_inner: return "map inner node";
+    default: break;
+  }
+  if ((type_id & 0x80000000u) == 0) {
+    if (const gen::StructType* s = struct_with_id(type_id)) return s->name;
+    if ((type_id & layouts::shared_flag) != 0) {
+      if (const gen::StructType* s = struct_with_id(type_id & ~layouts::shared_flag)) return "shared " + s->name;
+    }
+  }
+  return "unknown type " + hex(type_id);
+}
+
+PoolSchema load_embedded_schema(const PoolHeader& header, SchemaCache* cache) {
+  std::shared_ptr<const AnalyzedSchema> schema;
+  if (cache != nullptr && cache->schema && cache->text == header.schema_text) {
+    schema = cache->schema;
+  } else {
+    schema = AnalyzedSchema::from_bundle(header.schema_text);
+    if (cache != nullptr) *cache = SchemaCache{header.schema_text, schema};
+  }
+  const gen::PoolType* pool = schema->find_pool(header.schema_name);
+  if (pool == nullptr || qualified_name(*pool) != header.schema_name) {
+    throw Unreadable("the schema stored in the pool declares no pool type '" + header.schema_name + "'");
+  }
+  const format::Superblock& sb = header.superblock;
+  if (pool->fingerprint != sb.schema_fingerprint) {
+    throw Unreadable(fmt::format(
+        "the schema stored in the pool has fingerprint {}, but the header says {}: the layouts it describes cannot be "
+        "trusted",
+        hex16(pool->fingerprint), hex16(sb.schema_fingerprint)));
+  }
+  if (pool->root->type_id != sb.root_type_id || pool->root->layout.size > sb.root_size) {
+    throw Unreadable(fmt::format("the header's root object (type {} of {} bytes) is not the schema's root {} (type {} "
+                                 "of {} bytes)",
+                                 sb.root_type_id, sb.root_size, pool->root->name, pool->root->type_id,
+                                 pool->root->layout.size));
+  }
+  return PoolSchema(std::move(schema), *pool);
+}
+
+}  // namespace pschema::pool

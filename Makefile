@@ -28,10 +28,11 @@ test: setup build/asan/CMakeCache.txt build/tsan/CMakeCache.txt
 
 bench: setup build/release/CMakeCache.txt
 	cmake --preset release
-	cmake --build --preset release --target pschema_bench
+	cmake --build --preset release --target pschema_bench pschema_mt_bench
 	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_bench
 	PMEM_IS_PMEM_FORCE=0 build/release/bench/pschema_bench --storage msync --n 1000
 	scripts/plot-bench build/bench/results.csv build/bench/figure1.png
+	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_mt_bench
 
 crash-long: setup build/asan/CMakeCache.txt
 	cmake --build --preset asan

@@ -361,7 +361,9 @@ void Lane::lock(std::uint64_t* word) {
   if (reinterpret_cast<std::uintptr_t>(word) % alignof(std::uint64_t) != 0) {
     throw usage_error(pool_.path(), "a mutex word must be 8-byte aligned");
   }
-  held_locks_.reserve(held_locks_.size() + 1);  // so that recording it cannot fail once it is taken
+  // Room first, so that recording the lock cannot fail once it is taken
+  // (grown geometrically: a transaction may take thousands).
+  if (held_locks_.size() == held_locks_.capacity()) held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
   if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
 }
 

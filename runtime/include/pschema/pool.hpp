@@ -192,14 +192,7 @@ class Pool {
   // the outermost transaction is.
   template <class Body>
   auto transaction(const TransactionOptions& options, Body&& body) {
-    for (unsigned attempt = 0;; ++attempt) {
-      try {
-        return transaction(body);
-      } catch (const deadlock&) {
-        if (attempt >= options.deadlock_retries || in_transaction()) throw;
-        detail::pause_before_retry(attempt);
-      }
-    }
+    return with_retries(options, in_transaction(), [&] { return transaction(body); });
   }
   // Whether this thread is running a transaction of this pool.
   bool in_transaction() const;
@@ -216,14 +209,7 @@ class Pool {
   // The same, retrying on deadlock as `options` says (concurrent pools).
   template <class Body>
   auto read(const TransactionOptions& options, Body&& body) const {
-    for (unsigned attempt = 0;; ++attempt) {
-      try {
-        return read(body);
-      } catch (const deadlock&) {
-        if (attempt >= options.deadlock_retries || in_read_or_transaction()) throw;
-        detail::pause_before_retry(attempt);
-      }
-    }
+    return with_retries(options, in_read_or_transaction(), [&] { return read(body); });
   }
 
   const std::string& path() const;
@@ -241,6 +227,19 @@ class Pool {
 
  private:
   explicit Pool(std::unique_ptr<detail::PoolImpl> impl);
+  // Runs `attempt` again after a pause each time it fails with deadlock, up
+  // to the retries asked for; never when `nested` (the outermost retries).
+  template <class Attempt>
+  static auto with_retries(const TransactionOptions& options, bool nested, Attempt&& attempt) {
+    for (unsigned n = 0;; ++n) {
+      try {
+        return attempt();
+      } catch (const deadlock&) {
+        if (n >= options.deadlock_retries || nested) throw;
+        detail::pause_before_retry(n);
+      }
+    }
+  }
   detail::PoolImpl& checked_impl() const;
 
   std::unique_ptr<detail::PoolImpl> impl_;

@@ -471,23 +471,32 @@ void Walker::map(const gen::Type& type, std::uint64_t at, std::uint64_t depth) {
   visitor_->end_map();
 }
 
-void Walker::box(const gen::Type& declared, std::uint64_t at, std::uint64_t depth, bool nullable) {
-  const gen::Type& type = nullable ? *declared.element : declared;
+// The offset a box or rc field holds; nullopt once it has been reported or
+// visited as needing no object (the field lies outside the file, or is empty).
+std::optional<std::uint64_t> Walker::object_offset(const gen::Type& declared, std::uint64_t at, bool nullable,
+                                                   std::string_view kind, std::string_view article) {
   const auto pointer = bytes_.load<std::uint64_t>(at);
   if (!pointer) {
     problem(fmt::format("the value at {} lies outside the file", hex(at)));
     visitor_->unreadable(declared);
-    return;
+    return std::nullopt;
   }
   if (*pointer == 0) {
     if (nullable) {
       visitor_->null(declared);
     } else {
-      problem("box is empty (a box<T> always holds an object)");
+      problem(fmt::format("{} is empty ({} {}<T> always holds an object)", kind, article, kind));
       visitor_->unreadable(declared);
     }
-    return;
+    return std::nullopt;
   }
+  return *pointer;
+}
+
+void Walker::box(const gen::Type& declared, std::uint64_t at, std::uint64_t depth, bool nullable) {
+  const gen::Type& type = nullable ? *declared.element : declared;
+  const std::optional<std::uint64_t> pointer = object_offset(declared, at, nullable, "box", "a");
+  if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
   const std::size_t block = target(*pointer, s.type_id, s.layout.size);
   if (block == npos || !claim(block)) {
@@ -501,21 +510,8 @@ void Walker::box(const gen::Type& declared, std::uint64_t at, std::uint64_t dept
 
 void Walker::rc(const gen::Type& declared, std::uint64_t at, std::uint64_t depth, bool nullable) {
   const gen::Type& type = nullable ? *declared.element : declared;
-  const auto pointer = bytes_.load<std::uint64_t>(at);
-  if (!pointer) {
-    problem(fmt::format("the value at {} lies outside the file", hex(at)));
-    visitor_->unreadable(declared);
-    return;
-  }
-  if (*pointer == 0) {
-    if (nullable) {
-      visitor_->null(declared);
-    } else {
-      problem("rc is empty (an rc<T> always holds an object)");
-      visitor_->unreadable(declared);
-    }
-    return;
-  }
+  const std::optional<std::uint64_t> pointer = object_offset(declared, at, nullable, "rc", "an");
+  if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
   const std::size_t block = target(*pointer, s.type_id | layouts::shared_flag, layouts::rc_value_offset + s.layout.size);
   if (block == npos) {

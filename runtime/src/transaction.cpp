@@ -450,8 +450,14 @@ void PoolImpl::release_gate() const {
 }
 
 void PoolImpl::release_lane(Lane& lane) const {
-  lane.in_use.unlock();
-  release_gate();
+  // What close() waits for must be released last: once it is, the pool may
+  // be closed and freed by another thread.
+  if (concurrent_) {
+    lane.in_use.unlock();
+  } else {
+    lane.in_use.unlock();
+    gate_.unlock();
+  }
 }
 
 void PoolImpl::reclaim_free_space(Lane& current) {
@@ -529,7 +535,7 @@ ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
   // already held (locking it again could deadlock).
   if (pool.current_lane() != nullptr || pool.reading_here()) return;
   if (pool.concurrent()) {
-    lane_ = &pool.acquire_lane();  // shared gate; the lane will hold the read's mutexes
+    lane_ = &pool.acquire_lane();  // no gate: the lane holds the read's mutexes (and keeps close() out)
   } else {
     pool.gate().lock_shared();
   }

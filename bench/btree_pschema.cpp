@@ -97,7 +97,7 @@ Item::Value split(Node::Mut node, Node::Mut right) {
 // end of `node` (child p), the right sibling's first item moves up, its
 // first child over to `node`.
 void rotate_from_right(Node::Mut right, Node::Mut node, Node::Mut parent, std::size_t p) {
-  pschema::log_whole(node, parent, right);  // all three change: one fence
+  pschema::log_whole(node, right, parent.items()[p]);  // what changes: one fence
   insert_item(node, count_of(node), item_at(parent, p));
   parent.items()[p].assign(item_at(right, 0));
   node.children()[count_of(node)].set(right.children()[0].take());
@@ -111,7 +111,7 @@ void rotate_from_right(Node::Mut right, Node::Mut node, Node::Mut parent, std::s
 // last child over.
 void rotate_from_left(Node::Mut left, Node::Mut node, Node::Mut parent, std::size_t p) {
   const std::size_t ln = count_of(left);
-  pschema::log_whole(node, parent, left);
+  pschema::log_whole(node, left, parent.items()[p - 1]);
   insert_item(node, 0, item_at(parent, p - 1));
   parent.items()[p - 1].assign(item_at(left, ln - 1));
   shift_children_right(node, 0, count_of(node) - 1);
@@ -139,6 +139,23 @@ void merge(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut right, Node::Mut
   parent.set_n(parent.n() - 1);
   if (count_of(parent) == 0 && same(tx, parent, tree.root().value())) {
     tree.root().set(parent.children()[0].take());  // the old root is freed at commit
+  }
+}
+
+// When child p of `parent`, `node`, is about to run short, logs now, with
+// `also` and behind one fence, what rebalance() below will change: `node`,
+// the sibling it borrows from and the one separator that moves (a
+// rotation), or the sibling and the whole parent (a merge).
+template <class... Also>
+void log_repair(Node::Mut node, Node::Mut parent, std::size_t p, const Also&... also) {
+  const std::optional<Node::Mut> right = p >= count_of(parent) ? std::nullopt : parent.children()[p + 1].get();
+  const std::optional<Node::Mut> left = p == 0 ? std::nullopt : parent.children()[p - 1].get();
+  if (right && count_of(*right) > min_items) {
+    pschema::log_whole(node, *right, parent.items()[p], also...);
+  } else if (left && count_of(*left) > min_items) {
+    pschema::log_whole(node, *left, parent.items()[p - 1], also...);
+  } else if (right || left) {
+    pschema::log_whole(node, right ? *right : *left, parent, also...);
   }
 }
 
@@ -176,10 +193,17 @@ void remove_from_node(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut node,
     parent_is_node = false;
     leaf = child(leaf, 0);
   }
-  pschema::log_whole(node, leaf);
+  const std::size_t leaf_index = parent_is_node ? p + 1 : 0;
+  if (count_of(leaf) == min_items) {
+    // The leaf will run short: log what its repair changes now, behind the
+    // same fence (the example snapshots each node as it goes).
+    log_repair(leaf, leaf_parent, leaf_index, node);
+  } else {
+    pschema::log_whole(node, leaf);
+  }
   node.items()[p].assign(item_at(leaf, 0));
   remove_from_node(tx, tree, leaf, 0);
-  if (count_of(leaf) < min_items) rebalance(tx, tree, leaf, leaf_parent, parent_is_node ? p + 1 : 0);
+  if (count_of(leaf) < min_items) rebalance(tx, tree, leaf, leaf_parent, leaf_index);
 }
 
 // btree_map_remove_item.
@@ -189,6 +213,10 @@ bool remove_below(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut node, std
   const std::size_t n = count_of(node);
   for (std::size_t i = 0; i <= n; ++i) {
     if (i != n && node.items()[i].key() == key) {
+      if (parent && is_leaf(node) && n == min_items) {
+        // The leaf will run short: log it with the nodes its repair changes.
+        log_repair(node, *parent, p);
+      }
       remove_from_node(tx, tree, node, i);
       removed = true;
       break;

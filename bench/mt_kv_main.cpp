@@ -29,6 +29,7 @@
 
 #include "mt_kv.pschema.h"
 #include "mt_kv_pmdk.h"
+#include "command_line.hpp"
 #include "splitmix.hpp"
 #include "storage.hpp"
 
@@ -64,71 +65,42 @@ constexpr std::string_view usage =
     "  --dir DIR        where the pool files go\n"
     "  --verbose        every run's times on stderr\n";
 
-[[noreturn]] void bad_usage(const std::string& message) {
-  std::cerr << "pschema_mt_bench: " << message << "\n" << usage;
-  std::exit(2);
-}
-
-std::uint64_t parse_number(std::string_view flag, const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const unsigned long long value = std::stoull(text, &used, 0);
-    if (used != text.size()) throw std::invalid_argument(text);
-    return value;
-  } catch (const std::exception&) {
-    bad_usage(std::string(flag) + " needs a number, not '" + text + "'");
-  }
-}
-
 MtOptions parse(int argc, char** argv) {
   MtOptions o;
+  harness::CommandLine line(argc, argv, "pschema_mt_bench", usage);
   bool dir_set = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) bad_usage(std::string(arg) + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << usage;
-      std::exit(0);
-    } else if (arg == "--threads") {
+  while (line.next()) {
+    const std::string_view arg = line.arg();
+    if (arg == "--threads") {
       o.threads.clear();
-      const std::string list = value();
-      std::size_t start = 0;
-      while (start <= list.size()) {
-        const std::size_t comma = std::min(list.find(',', start), list.size());
-        const std::uint64_t t = parse_number(arg, list.substr(start, comma - start));
-        if (t == 0 || t > 1024) bad_usage("--threads: a thread count must be 1..1024");
+      for (std::uint64_t t : line.numbers()) {
+        if (t == 0 || t > 1024) line.fail("--threads: a thread count must be 1..1024");
         o.threads.push_back(static_cast<unsigned>(t));
-        start = comma + 1;
       }
+      if (o.threads.empty()) line.fail("--threads needs at least one thread count");
     } else if (arg == "--n") {
-      o.n = parse_number(arg, value());
+      o.n = line.number();
     } else if (arg == "--repeat") {
-      o.repeat = static_cast<unsigned>(parse_number(arg, value()));
-      if (o.repeat == 0) bad_usage("--repeat must be at least 1");
+      o.repeat = static_cast<unsigned>(line.number());
+      if (o.repeat == 0) line.fail("--repeat must be at least 1");
     } else if (arg == "--seed") {
-      o.seed = parse_number(arg, value());
+      o.seed = line.number();
     } else if (arg == "--out") {
-      o.out_dir = value();
+      o.out_dir = std::string(line.value());
     } else if (arg == "--storage") {
-      const std::string mode = value();
-      if (mode == "pmem") o.storage.mode = harness::StorageMode::pmem;
-      else if (mode == "msync") o.storage.mode = harness::StorageMode::msync;
-      else bad_usage("--storage is pmem or msync, not '" + mode + "'");
+      o.storage.mode = line.storage_mode();
     } else if (arg == "--dir") {
-      o.storage.dir = value();
+      o.storage.dir = std::string(line.value());
       dir_set = true;
     } else if (arg == "--verbose") {
       o.verbose = true;
     } else {
-      bad_usage("unknown option '" + std::string(arg) + "'");
+      line.fail("unknown option '" + std::string(arg) + "'");
     }
   }
   if (!dir_set) o.storage.dir = std::string(harness::default_dir(o.storage.mode));
   for (unsigned t : o.threads) {
-    if (o.n < t) bad_usage("--n must be at least the largest thread count");
+    if (o.n < t) line.fail("--n must be at least the largest thread count");
   }
   return o;
 }

@@ -1,7 +1,6 @@
 #include "lock_table.hpp"
 
-#include <thread>
-
+#include "back_off.hpp"
 #include "pschema/errors.hpp"
 
 namespace pschema::detail {
@@ -11,17 +10,6 @@ namespace {
 constexpr std::uint64_t lane_bits = 16;
 constexpr std::uint64_t lane_mask = (std::uint64_t{1} << lane_bits) - 1;
 constexpr std::uint64_t generation_mask = (std::uint64_t{1} << (64 - lane_bits)) - 1;
-
-// A short pause, longer the longer a lock has been waited for: spinning
-// briefly catches short transactions, sleeping leaves the core to the
-// holder (there may be fewer cores than threads).
-void back_off(unsigned round) {
-  if (round < 16) {
-    std::this_thread::yield();
-  } else {
-    std::this_thread::sleep_for(std::chrono::microseconds(round < 64 ? 20 : 200));
-  }
-}
 
 }  // namespace
 
@@ -43,7 +31,10 @@ bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& coun
     const bool free = (seen >> lane_bits) != generation_ || (seen & lane_mask) == 0;
     if (free) {
       if (ref.compare_exchange_weak(seen, mine, std::memory_order_acq_rel, std::memory_order_acquire)) {
-        waits_for_[lane].store(-1, std::memory_order_release);
+        // Only a lane that waited has an edge to clear: the table is one
+        // array, and writing it on every lock would bounce its cache line
+        // between the threads.
+        if (round > 0) waits_for_[lane].store(-1, std::memory_order_release);
         return true;
       }
       continue;  // `seen` was refreshed

@@ -149,44 +149,22 @@ class TypedPool {
   // Runs `body(Tx&)` as one atomic, durable transaction (see Pool::transaction).
   template <class Body>
   auto transaction(Body&& body) {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
-                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
-                  "outlive the transaction; return the values you need");
-    return pool_.transaction([&](Transaction& raw) {
-      Tx tx(raw);
-      return body(tx);
-    });
+    return pool_.transaction(on_tx(body));
   }
   // The same, retrying on deadlock as `options` says (concurrent pools).
   template <class Body>
   auto transaction(const TransactionOptions& options, Body&& body) {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
-                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
-                  "outlive the transaction; return the values you need");
-    return pool_.transaction(options, [&](Transaction& raw) {
-      Tx tx(raw);
-      return body(tx);
-    });
-  }
-  // The same, retrying on deadlock as `options` says (concurrent pools).
-  template <class Body>
-  auto read(const TransactionOptions& options, Body&& body) const {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
-                  "a read body cannot return a View: it would outlive the read; return the values you need");
-    return pool_.read(options, [&](const ReadView& raw) {
-      const Snapshot snapshot(raw);
-      return body(snapshot);
-    });
+    return pool_.transaction(options, on_tx(body));
   }
   // Runs `body(const Snapshot&)` on committed data.
   template <class Body>
   auto read(Body&& body) const {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
-                  "a read body cannot return a View: it would outlive the read; return the values you need");
-    return pool_.read([&](const ReadView& raw) {
-      const Snapshot snapshot(raw);
-      return body(snapshot);
-    });
+    return pool_.read(on_snapshot(body));
+  }
+  // The same, retrying on deadlock as `options` says (concurrent pools).
+  template <class Body>
+  auto read(const TransactionOptions& options, Body&& body) const {
+    return pool_.read(options, on_snapshot(body));
   }
 
   void close() { pool_.close(); }
@@ -197,6 +175,28 @@ class TypedPool {
   explicit TypedPool(Pool pool) : pool_(std::move(pool)) {}
 
  private:
+  // A body on Tx (Snapshot) as the untyped Pool runs it, on a Transaction
+  // (ReadView); what it returns must not refer into the pool.
+  template <class Body>
+  static auto on_tx(Body& body) {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
+                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
+                  "outlive the transaction; return the values you need");
+    return [&body](Transaction& raw) {
+      Tx tx(raw);
+      return body(tx);
+    };
+  }
+  template <class Body>
+  static auto on_snapshot(Body& body) {
+    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
+                  "a read body cannot return a View: it would outlive the read; return the values you need");
+    return [&body](const ReadView& raw) {
+      const Snapshot snapshot(raw);
+      return body(snapshot);
+    };
+  }
+
   Pool pool_;
 };
 

@@ -471,7 +471,7 @@ void Walker::map(const gen::Type& type, std::uint64_t at, std::uint64_t depth) {
   visitor_->end_map();
 }
 
-// The offset a box or rc field holds; nullopt once it has been reported or
+// The offset a box, rc or weak field holds; nullopt once it has been reported or
 // visited as needing no object (the field lies outside the file, or is empty).
 std::optional<std::uint64_t> Walker::object_offset(const gen::Type& declared, std::uint64_t at, bool nullable,
                                                    std::string_view kind, std::string_view article) {
@@ -539,16 +539,9 @@ void Walker::rc(const gen::Type& declared, std::uint64_t at, std::uint64_t depth
 }
 
 void Walker::weak(const gen::Type& type, std::uint64_t at) {
-  const auto pointer = bytes_.load<std::uint64_t>(at);
-  if (!pointer) {
-    problem(fmt::format("the value at {} lies outside the file", hex(at)));
-    visitor_->unreadable(type);
-    return;
-  }
-  if (*pointer == 0) {
-    visitor_->null(type);
-    return;
-  }
+  // Always nullable: an empty weak<T> is not a problem.
+  const std::optional<std::uint64_t> pointer = object_offset(type, at, true, "weak", "a");
+  if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
   const std::size_t block = target(*pointer, s.type_id | layouts::shared_flag, layouts::rc_value_offset + s.layout.size);
   if (block == npos) {

@@ -142,14 +142,19 @@ void merge(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut right, Node::Mut
   }
 }
 
+// The children of `parent` left and right of child p, where there are.
+std::pair<std::optional<Node::Mut>, std::optional<Node::Mut>> siblings(Node::Mut parent, std::size_t p) {
+  return {p == 0 ? std::nullopt : parent.children()[p - 1].get(),
+          p >= count_of(parent) ? std::nullopt : parent.children()[p + 1].get()};
+}
+
 // When child p of `parent`, `node`, is about to run short, logs now, with
 // `also` and behind one fence, what rebalance() below will change: `node`,
 // the sibling it borrows from and the one separator that moves (a
 // rotation), or the sibling and the whole parent (a merge).
 template <class... Also>
 void log_repair(Node::Mut node, Node::Mut parent, std::size_t p, const Also&... also) {
-  const std::optional<Node::Mut> right = p >= count_of(parent) ? std::nullopt : parent.children()[p + 1].get();
-  const std::optional<Node::Mut> left = p == 0 ? std::nullopt : parent.children()[p - 1].get();
+  const auto [left, right] = siblings(parent, p);
   if (right && count_of(*right) > min_items) {
     pschema::log_whole(node, *right, parent.items()[p], also...);
   } else if (left && count_of(*left) > min_items) {
@@ -161,8 +166,7 @@ void log_repair(Node::Mut node, Node::Mut parent, std::size_t p, const Also&... 
 
 // btree_map_rebalance: `node`, child p of `parent`, has fewer than min_items items.
 void rebalance(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut node, Node::Mut parent, std::size_t p) {
-  const std::optional<Node::Mut> right = p >= count_of(parent) ? std::nullopt : parent.children()[p + 1].get();
-  const std::optional<Node::Mut> left = p == 0 ? std::nullopt : parent.children()[p - 1].get();
+  const auto [left, right] = siblings(parent, p);
   if (right && count_of(*right) > min_items) {
     rotate_from_right(*right, node, parent, p);
   } else if (left && count_of(*left) > min_items) {

@@ -1,5 +1,7 @@
 #include "lock_table.hpp"
 
+#include <utility>
+
 #include "back_off.hpp"
 #include "pschema/errors.hpp"
 
@@ -11,15 +13,21 @@ constexpr std::uint64_t lane_bits = 16;
 constexpr std::uint64_t lane_mask = (std::uint64_t{1} << lane_bits) - 1;
 constexpr std::uint64_t generation_mask = (std::uint64_t{1} << (64 - lane_bits)) - 1;
 
+// The transaction this thread's last deadlock abort waited for.
+struct Conflict {
+  const LockTable* table = nullptr;
+  std::uint32_t lane = 0;
+  std::uint64_t ended = 0;  // that lane's count of ended transactions then
+};
+thread_local Conflict conflict;
+
 }  // namespace
 
 LockTable::LockTable(std::uint32_t lanes, std::uint64_t generation, std::chrono::milliseconds timeout)
     : lanes_(lanes),
       generation_(generation & generation_mask),
       timeout_(timeout),
-      waits_for_(std::make_unique<std::atomic<std::int32_t>[]>(lanes)) {
-  for (std::uint32_t i = 0; i < lanes; ++i) waits_for_[i].store(-1, std::memory_order_relaxed);
-}
+      slots_(std::make_unique<Slot[]>(lanes)) {}
 
 bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& counters, const std::string& path) {
   std::atomic_ref<std::uint64_t> ref(*word);
@@ -31,10 +39,7 @@ bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& coun
     const bool free = (seen >> lane_bits) != generation_ || (seen & lane_mask) == 0;
     if (free) {
       if (ref.compare_exchange_weak(seen, mine, std::memory_order_acq_rel, std::memory_order_acquire)) {
-        // Only a lane that waited has an edge to clear: the table is one
-        // array, and writing it on every lock would bounce its cache line
-        // between the threads.
-        if (round > 0) waits_for_[lane].store(-1, std::memory_order_release);
+        if (round > 0) slots_[lane].waits_for.store(-1, std::memory_order_release);  // only a waiter has an edge
         return true;
       }
       continue;  // `seen` was refreshed
@@ -44,11 +49,13 @@ bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& coun
       counters.lock_waits.add(1);
       started = std::chrono::steady_clock::now();
     }
-    waits_for_[lane].store(holder < lanes_ ? static_cast<std::int32_t>(holder) : -1, std::memory_order_release);
+    slots_[lane].waits_for.store(holder < lanes_ ? static_cast<std::int32_t>(holder) : -1,
+                                 std::memory_order_release);
     const bool cycle = closes_cycle(lane);
     if (cycle || std::chrono::steady_clock::now() - started > timeout_) {
-      waits_for_[lane].store(-1, std::memory_order_release);
+      slots_[lane].waits_for.store(-1, std::memory_order_release);
       counters.deadlocks.add(1);
+      if (holder < lanes_) conflict = {this, holder, slots_[holder].ended.load(std::memory_order_acquire)};
       throw deadlock(path, cycle ? "deadlock: this transaction and the ones it waits for wait for each other; it was "
                                    "rolled back and can be retried"
                                  : "a mutex stayed locked longer than the lock timeout (" +
@@ -65,12 +72,25 @@ void LockTable::unlock(std::uint64_t* word) noexcept {
 }
 
 bool LockTable::closes_cycle(std::uint32_t lane) const {
-  std::int32_t at = waits_for_[lane].load(std::memory_order_acquire);
+  std::int32_t at = slots_[lane].waits_for.load(std::memory_order_acquire);
   for (std::uint32_t steps = 0; at >= 0 && steps <= lanes_; ++steps) {
     if (static_cast<std::uint32_t>(at) == lane) return true;
-    at = waits_for_[static_cast<std::uint32_t>(at)].load(std::memory_order_acquire);
+    at = slots_[static_cast<std::uint32_t>(at)].waits_for.load(std::memory_order_acquire);
   }
   return false;
+}
+
+void LockTable::ended(std::uint32_t lane) noexcept { slots_[lane].ended.fetch_add(1, std::memory_order_release); }
+
+void LockTable::wait_for_conflict() const noexcept {
+  if (conflict.table != this) return;
+  const Conflict noted = std::exchange(conflict, Conflict{});
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  for (unsigned round = 0; slots_[noted.lane].ended.load(std::memory_order_acquire) == noted.ended &&
+                           std::chrono::steady_clock::now() < deadline;
+       ++round) {
+    back_off(round);
+  }
 }
 
 }  // namespace pschema::detail

@@ -368,8 +368,10 @@ void Lane::lock(std::uint64_t* word) {
 }
 
 void Lane::release_locks() noexcept {
+  if (held_locks_.empty()) return;
   for (std::uint64_t* word : held_locks_) LockTable::unlock(word);
   held_locks_.clear();
+  pool_.locks().ended(index_);  // a transaction that aborted waiting for this one may retry
 }
 
 void Lane::finish() noexcept {
@@ -570,13 +572,17 @@ void lock_for_current(const std::uint64_t* word) {
   throw usage_error("", "a mutex can only be locked inside a transaction or read of its pool");
 }
 
-void pause_before_retry(unsigned attempt) {
+}  // namespace detail
+
+void Pool::pause_before_retry(unsigned attempt) const {
+  // First let the transaction this one waited for finish, then a random
+  // pause, so that the transactions of a cycle do not meet again.
+  const detail::PoolImpl& pool = checked_impl();
+  if (pool.concurrent()) pool.locks().wait_for_conflict();
   thread_local std::minstd_rand random(static_cast<unsigned>(std::hash<std::thread::id>{}(std::this_thread::get_id())));
   const unsigned ceiling = 50u << std::min(attempt, 6u);  // microseconds: 50, 100, ... 3200
   std::this_thread::sleep_for(std::chrono::microseconds(random() % ceiling + 1));
 }
-
-}  // namespace detail
 
 // ---- Transaction -----------------------------------------------------------
 

@@ -101,9 +101,6 @@ class ReadView {
 
 namespace detail {
 
-// A random pause, longer after each failed attempt.
-void pause_before_retry(unsigned attempt);
-
 // Runs one transaction body: begins (or joins the transaction this thread
 // already has on the pool: nesting flattens into the outermost), commits
 // when asked, rolls back if destroyed before commit (the body threw).
@@ -230,16 +227,19 @@ class Pool {
   // Runs `attempt` again after a pause each time it fails with deadlock, up
   // to the retries asked for; never when `nested` (the outermost retries).
   template <class Attempt>
-  static auto with_retries(const TransactionOptions& options, bool nested, Attempt&& attempt) {
+  auto with_retries(const TransactionOptions& options, bool nested, Attempt&& attempt) const {
     for (unsigned n = 0;; ++n) {
       try {
         return attempt();
       } catch (const deadlock&) {
         if (n >= options.deadlock_retries || nested) throw;
-        detail::pause_before_retry(n);
+        pause_before_retry(n);
       }
     }
   }
+  // Waits for the transaction the aborted one waited for to end, then a
+  // random pause, longer after each failed attempt.
+  void pause_before_retry(unsigned attempt) const;
   detail::PoolImpl& checked_impl() const;
 
   std::unique_ptr<detail::PoolImpl> impl_;

@@ -3,8 +3,8 @@
 # of the same pool: the UUID and the creation time. With the environment
 # variable PSCHEMA_UPDATE_GOLDEN=1 it writes the expected file instead
 # (review the result with git diff).
-# JSON_CHECK=ON also pipes stdout through `jq -e .` (when jq is installed),
-# so that the output is known to be valid JSON for scripts.
+# JQ=<path to jq> also pipes stdout through `jq -e .`, so that the output is
+# known to be valid JSON for scripts.
 execute_process(COMMAND ${COMMAND} ${ARGS}
                 RESULT_VARIABLE status
                 OUTPUT_VARIABLE out
@@ -19,16 +19,13 @@ if("$ENV{PSCHEMA_UPDATE_GOLDEN}" STREQUAL "1")
   file(WRITE ${EXPECTED_FILE} "${actual}")
   return()
 endif()
-if(JSON_CHECK)
-  find_program(JQ jq)
-  if(JQ)
-    string(REPLACE ";" " " printable "${ARGS}")
-    execute_process(COMMAND ${COMMAND} ${ARGS} COMMAND ${JQ} -e .
-                    RESULTS_VARIABLE json_status OUTPUT_QUIET ERROR_VARIABLE json_err)
-    list(GET json_status 1 jq_status)
-    if(NOT jq_status EQUAL 0)
-      message(FATAL_ERROR "jq cannot read the output of pschema ${printable}:\n${json_err}")
-    endif()
+if(JQ)
+  string(REPLACE ";" " " printable "${ARGS}")
+  execute_process(COMMAND ${COMMAND} ${ARGS} COMMAND ${JQ} -e .
+                  RESULTS_VARIABLE json_status OUTPUT_QUIET ERROR_VARIABLE json_err)
+  list(GET json_status 1 jq_status)
+  if(NOT jq_status EQUAL 0)
+    message(FATAL_ERROR "jq cannot read the output of pschema ${printable}:\n${json_err}")
   endif()
 endif()
 file(READ ${EXPECTED_FILE} expected)

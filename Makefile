@@ -5,9 +5,11 @@
 #   make bench  build Release and run the benchmarks against PMDK (emulated
 #               pmem, then a smaller run on ordinary files with msync), then
 #               draw build/bench/figure1.png
+#   make package  build the Debian package build/package/pschema_<version>_<arch>.deb
+#               (generator with the pool tool, runtime, headers, CMake package)
 #   make crash-long  the crash tests exhaustively (every crash point, many cycles)
 #   make clean  remove build/
-.PHONY: demo test bench crash-long clean setup
+.PHONY: demo test bench package crash-long clean setup
 
 setup:
 	@scripts/setup
@@ -33,6 +35,10 @@ bench: setup build/release/CMakeCache.txt
 	PMEM_IS_PMEM_FORCE=0 build/release/bench/pschema_bench --storage msync --n 1000
 	scripts/plot-bench build/bench/results.csv build/bench/figure1.png
 	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_mt_bench
+
+package: setup build/package/CMakeCache.txt
+	cmake --build --preset package --target package
+	@ls build/package/pschema_*.deb
 
 crash-long: setup build/asan/CMakeCache.txt
 	cmake --build --preset asan

@@ -44,8 +44,9 @@ function(pschema_generate)
     # imported) file, builds it first, and reruns when it changes.
     set(generator pschema::pschema)
   else()
-    message(FATAL_ERROR "pschema_generate: no pschema generator: call find_package(pschema) first, "
-                        "or set PSCHEMA_GENERATOR_EXECUTABLE")
+    message(FATAL_ERROR "pschema_generate: no pschema generator: call find_package(pschema) first "
+                        "(a runtime-only pschema, built with PSCHEMA_BUILD_GENERATOR=OFF, has none), "
+                        "or set PSCHEMA_GENERATOR_EXECUTABLE to a pschema executable")
   endif()
 
   if(arg_OUT_DIR)

@@ -3,9 +3,10 @@
 #   find_package(pschema REQUIRED)
 #   pschema_generate(TARGET bank_schema SCHEMAS bank.pschema)
 #
-# Installs the `pschema` generator (pschema::pschema), the runtime library
-# (pschema::runtime) with its headers, and lib/cmake/pschema/ with the
-# package config, version file, exported targets and PSchemaGenerate.cmake.
+# Installs the runtime library (pschema::runtime) with its headers, the
+# `pschema` generator (pschema::pschema) unless PSCHEMA_BUILD_GENERATOR is
+# OFF, and lib/cmake/pschema/ with the package config, version file,
+# exported targets and PSchemaGenerate.cmake.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -14,11 +15,21 @@ set(PSCHEMA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pschema
 
 set_target_properties(pschema_runtime PROPERTIES EXPORT_NAME runtime)
 if(PSCHEMA_SANITIZE)
-  # A sanitized static runtime needs the sanitizer runtime in the consumer's link.
+  # A sanitized static runtime needs the sanitizer runtime in the consumer's
+  # link, so an installed sanitizer build passes -fsanitize=... on to every
+  # program that links it. That is right for testing (tests/consumer does
+  # it) and wrong for anything else: install a build without
+  # PSCHEMA_SANITIZE (the release or package preset) for real use.
   target_link_options(pschema_runtime INTERFACE $<INSTALL_INTERFACE:-fsanitize=${PSCHEMA_SANITIZE}>)
+  message(STATUS "pschema: PSCHEMA_SANITIZE=${PSCHEMA_SANITIZE}: an install of this build makes its "
+                 "consumers link with -fsanitize=${PSCHEMA_SANITIZE} (for tests only; it cannot be packaged)")
 endif()
 
-install(TARGETS pschema_runtime pschema
+set(pschema_installed_targets pschema_runtime)
+if(PSCHEMA_BUILD_GENERATOR)
+  list(APPEND pschema_installed_targets pschema)
+endif()
+install(TARGETS ${pschema_installed_targets}
         EXPORT pschemaTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,7 +1,8 @@
 # Thin wrapper over scripts/setup, CMake presets and ctest.
 #   make demo   install what is missing, build Release, run the example
 #   make test   install what is missing, build with ASan+UBSan, run every test;
-#               then the concurrency tests again under ThreadSanitizer
+#               then the concurrency tests again under ThreadSanitizer; then
+#               the generated-code and compile-fail tests built with clang-19
 #   make bench  build Release and run the benchmarks against PMDK (emulated
 #               pmem, then a smaller run on ordinary files with msync), then
 #               draw build/bench/figure1.png
@@ -22,11 +23,13 @@ demo: setup build/release/CMakeCache.txt
 	cmake --build --preset release --target demo
 	scripts/run-demo build/release
 
-test: setup build/asan/CMakeCache.txt build/tsan/CMakeCache.txt
+test: setup build/asan/CMakeCache.txt build/tsan/CMakeCache.txt build/clang/CMakeCache.txt
 	cmake --build --preset asan
 	ctest --preset asan
 	cmake --build --preset tsan --target concurrency_tests
 	ctest --preset tsan -L concurrency
+	cmake --build --preset clang
+	ctest --preset clang
 
 bench: setup build/release/CMakeCache.txt
 	cmake --preset release

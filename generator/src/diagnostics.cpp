@@ -89,12 +89,17 @@ void Diagnostics::print(std::ostream& out) const {
   auto rank = [&](const SourceFile* f) {
     return static_cast<std::size_t>(std::find(file_order.begin(), file_order.end(), f) - file_order.begin());
   };
-  std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+  // Ties keep the order of report: groups were made in that order, so their
+  // first index breaks them (the effect of a stable sort, without
+  // std::stable_sort, whose libstdc++ 12 implementation calls the
+  // deprecated std::get_temporary_buffer and trips clang's -Werror).
+  std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
     const Diagnostic& x = items_[a.first];
     const Diagnostic& y = items_[b.first];
     std::size_t rx = rank(x.span.file), ry = rank(y.span.file);
     if (rx != ry) return rx < ry;
-    return x.span.begin < y.span.begin;
+    if (x.span.begin != y.span.begin) return x.span.begin < y.span.begin;
+    return a.first < b.first;
   });
   for (const Group& g : groups) {
     for (std::size_t i = g.first; i < g.last; ++i) out << format_diagnostic(items_[i]);

@@ -235,8 +235,17 @@ void Emitter::emit_view_class(const StructType& s) {
     Printer::Indent indent(p_);
     p_.print("friend struct pschema::access;\n");
     p_.print("friend class Mut;\n");
-    p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
-    p_.print("const std::byte* base_;\n");
+    // The pool's base resolves the offsets that non-scalar fields hold; a
+    // view of scalars only takes it (access constructs every View alike)
+    // but has no use for it, so it does not store it.
+    const bool needs_base = std::any_of(s.fields.begin(), s.fields.end(),
+                                        [](const Field& f) { return !is_scalar(f.type.kind); });
+    if (needs_base) {
+      p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
+      p_.print("const std::byte* base_;\n");
+    } else {
+      p_.print("View(const std::byte*, const Layout* p) : p_(p) {}\n");
+    }
     p_.print("const Layout* p_;\n");
   }
   p_.print("};\n\n");

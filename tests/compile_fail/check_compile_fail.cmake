@@ -2,16 +2,22 @@
 # checks the outcome:
 #   CASE=twin  every misuse corrected: must compile without a diagnostic;
 #   CASE=<n>   misuse <n> (-DPSCHEMA_CASE_FAIL=<n>): must fail, with output
-#              matching the regex after `// expect:` on its `#if` line and
-#              a diagnostic pointing into its block (so it fails there and
+#              matching the block's expectation for this compiler and a
+#              diagnostic pointing into its block (so it fails there and
 #              not somewhere else).
-# Arguments: COMPILER, SOURCE (absolute path), FLAGS (compiler flags
-# separated by `|`), CASE.
-foreach(var COMPILER SOURCE FLAGS CASE)
+# Arguments: COMPILER, COMPILER_KIND (gcc or clang: which expectation
+# applies), SOURCE (absolute path), FLAGS (compiler flags separated by
+# `|`), CASE.
+cmake_minimum_required(VERSION 3.25)  # the policies of the project (IN_LIST)
+foreach(var COMPILER COMPILER_KIND SOURCE FLAGS CASE)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_compile_fail.cmake: -D${var}=... is required")
   endif()
 endforeach()
+set(kinds gcc clang)  # every block states what each of them must report
+if(NOT COMPILER_KIND IN_LIST kinds)
+  message(FATAL_ERROR "check_compile_fail.cmake: COMPILER_KIND must be one of: ${kinds}")
+endif()
 string(REPLACE "|" ";" flags "${FLAGS}")
 set(ENV{LC_ALL} C)  # plain quotes and English messages, whatever the locale
 
@@ -25,15 +31,13 @@ if(CASE STREQUAL "twin")
   return()
 endif()
 
-# The misuse block: from `#if PSCHEMA_CASE_FAIL == <n>  // expect: <regex>`
-# to the next #else, #elif or #endif.
+# The misuse block: from `#if PSCHEMA_CASE_FAIL == <n>  // expect...` to
+# the next #else, #elif or #endif.
 file(READ ${SOURCE} text)
-string(REGEX MATCH "\n#if PSCHEMA_CASE_FAIL == ${CASE}  // expect: [^\n]*" if_line "${text}")
+string(REGEX MATCH "\n#if PSCHEMA_CASE_FAIL == ${CASE}  // expect[^\n]*" if_line "${text}")
 if(NOT if_line)
-  message(FATAL_ERROR "${SOURCE}: no line '#if PSCHEMA_CASE_FAIL == ${CASE}  // expect: <regex>'")
+  message(FATAL_ERROR "${SOURCE}: no line '#if PSCHEMA_CASE_FAIL == ${CASE}  // expect...: <regex>'")
 endif()
-string(REGEX REPLACE "^.*// expect: " "" expected "${if_line}")
-string(STRIP "${expected}" expected)
 string(FIND "${text}" "${if_line}" start)
 string(SUBSTRING "${text}" 0 ${start} before)
 string(REGEX MATCHALL "\n" newlines "${before}")
@@ -46,7 +50,58 @@ string(FIND "${rest}" "${block_end}" end)
 string(SUBSTRING "${rest}" 0 ${end} block)
 string(REGEX MATCHALL "\n" newlines "${block}")
 list(LENGTH newlines block_lines)
-string(REGEX REPLACE "^[^\n]*\n" "" misuse "${block}")
+# (Not REGEX REPLACE "^[^\n]*\n": it applies `^` again after each match and
+# would strip every line but the last.)
+string(FIND "${block}" "\n" eol)
+math(EXPR eol "${eol} + 1")
+string(SUBSTRING "${block}" ${eol} -1 misuse)
+
+# The expectations: the comment that ends the #if line, then any comment
+# lines right below it. `// expect: <regex>` holds for every compiler;
+# `// expect gcc: <regex>` and `// expect clang: <regex>` for one each.
+# Every block must give one for each compiler in `kinds`.
+string(REGEX REPLACE "^#if PSCHEMA_CASE_FAIL == ${CASE}  ([^\n]*).*$" "\\1\n" expect_lines "${block}")
+string(REGEX MATCH "^([ ]*// expect [^\n]*\n)+" more_lines "${misuse}")
+string(LENGTH "${more_lines}" length)
+string(SUBSTRING "${misuse}" ${length} -1 misuse)
+string(APPEND expect_lines "${more_lines}")
+set(expected_common "")
+foreach(kind IN LISTS kinds)
+  set(expected_${kind} "")
+endforeach()
+# One line at a time (not as a CMake list: a regex may contain `;`).
+while(NOT expect_lines STREQUAL "")
+  string(FIND "${expect_lines}" "\n" eol)
+  string(SUBSTRING "${expect_lines}" 0 ${eol} line)
+  math(EXPR eol "${eol} + 1")
+  string(SUBSTRING "${expect_lines}" ${eol} -1 expect_lines)
+  if(NOT line MATCHES "^ *// expect( [a-z]+)?: (.*)$")
+    message(FATAL_ERROR "${SOURCE}, misuse ${CASE}: '${line}' is not '// expect[ <compiler>]: <regex>'")
+  endif()
+  string(STRIP "${CMAKE_MATCH_1}" key)
+  string(STRIP "${CMAKE_MATCH_2}" regex)
+  if(key STREQUAL "")
+    set(key common)
+  elseif(NOT key IN_LIST kinds)
+    message(FATAL_ERROR "${SOURCE}, misuse ${CASE}: '// expect ${key}:' names no compiler among: ${kinds}")
+  endif()
+  if(regex STREQUAL "" OR NOT expected_${key} STREQUAL "")
+    message(FATAL_ERROR "${SOURCE}, misuse ${CASE}: empty or repeated expectation '${line}'")
+  endif()
+  set(expected_${key} "${regex}")
+endwhile()
+foreach(kind IN LISTS kinds)
+  if(expected_${kind} STREQUAL "")
+    set(expected_${kind} "${expected_common}")
+  elseif(NOT expected_common STREQUAL "")
+    message(FATAL_ERROR "${SOURCE}, misuse ${CASE}: both '// expect:' and '// expect ${kind}:'")
+  endif()
+  if(expected_${kind} STREQUAL "")
+    message(FATAL_ERROR "${SOURCE}, misuse ${CASE}: no expectation for ${kind} "
+                        "('// expect: <regex>' for every compiler, or '// expect ${kind}: <regex>')")
+  endif()
+endforeach()
+set(expected "${expected_${COMPILER_KIND}}")
 
 execute_process(COMMAND ${COMPILER} ${flags} -DPSCHEMA_CASE_FAIL=${CASE} ${SOURCE}
                 RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -4,7 +4,8 @@
 #include "bank.pschema.h"
 
 void outside_a_transaction(bank::Ledger& ledger) {
-#if PSCHEMA_CASE_FAIL == 1  // expect: 'class bank::Ledger' has no member named 'root'
+#if PSCHEMA_CASE_FAIL == 1  // expect gcc: 'class bank::Ledger' has no member named 'root'
+                            // expect clang: no member named 'root' in 'bank::Ledger'
   bank::Accounts::Mut root = ledger.root();
   root.set_next_id(1);
 #else
@@ -14,7 +15,8 @@ void outside_a_transaction(bank::Ledger& ledger) {
   });
 #endif
 
-#if PSCHEMA_CASE_FAIL == 2  // expect: 'class bank::Ledger' has no member named 'make'
+#if PSCHEMA_CASE_FAIL == 2  // expect gcc: 'class bank::Ledger' has no member named 'make'
+                            // expect clang: no member named 'make' in 'bank::Ledger'
   bank::Account::Mut account = ledger.make<bank::Account>().get();
   account.set_id(1);
 #else
@@ -24,7 +26,8 @@ void outside_a_transaction(bank::Ledger& ledger) {
   });
 #endif
 
-#if PSCHEMA_CASE_FAIL == 3  // expect: no matching function for call to 'pschema::Transaction::Transaction\(\)'
+#if PSCHEMA_CASE_FAIL == 3  // expect gcc: no matching function for call to 'pschema::Transaction::Transaction\(\)'
+                            // expect clang: no matching constructor for initialization of 'pschema::Transaction'
   pschema::Transaction raw;
   bank::Ledger::Tx tx(raw);
   tx.root().set_next_id(2);
@@ -35,14 +38,16 @@ void outside_a_transaction(bank::Ledger& ledger) {
 
 void in_a_read(const bank::Ledger& ledger) {
   ledger.read([](const bank::Ledger::Snapshot& snapshot) {
-#if PSCHEMA_CASE_FAIL == 4  // expect: conversion from 'bank::Accounts::View' to non-scalar type 'bank::Accounts::Mut' requested
+#if PSCHEMA_CASE_FAIL == 4  // expect gcc: conversion from 'bank::Accounts::View' to non-scalar type 'bank::Accounts::Mut' requested
+                            // expect clang: no viable conversion from '[^']*Accounts::View' to 'bank::Accounts::Mut'
     bank::Accounts::Mut root = snapshot.root();
 #else
     bank::Accounts::View root = snapshot.root();
 #endif
     (void)root.next_id();
 
-#if PSCHEMA_CASE_FAIL == 5  // expect: SnapshotBase<bank::Ledger, bank::Accounts>'} has no member named 'make'
+#if PSCHEMA_CASE_FAIL == 5  // expect gcc: SnapshotBase<bank::Ledger, bank::Accounts>'} has no member named 'make'
+                            // expect clang: no member named 'make' in 'pschema::SnapshotBase<bank::Ledger, bank::Accounts>'
     (void)snapshot.make<bank::Account>();
 #else
     (void)snapshot.root().accounts().size();

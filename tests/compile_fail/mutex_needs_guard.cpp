@@ -5,7 +5,8 @@
 
 void in_a_transaction(fruit::Markets& markets) {
   markets.transaction([](fruit::Markets::Tx& tx) {
-#if PSCHEMA_CASE_FAIL == 1  // expect: has no member named 'set_apples'
+#if PSCHEMA_CASE_FAIL == 1  // expect gcc: 'class pschema::MutexMut<fruit::Stock>'} has no member named 'set_apples'
+                            // expect clang: no member named 'set_apples' in 'pschema::MutexMut<fruit::Stock>'
     tx.root().stock().set_apples(1);
 #else
     tx.root().stock().lock().set_apples(1);
@@ -19,7 +20,8 @@ void in_a_transaction(fruit::Markets& markets) {
   markets.transaction([](fruit::Markets::Tx& tx) { tx.root().stock().lock().set_apples(2); });
 #endif
 
-#if PSCHEMA_CASE_FAIL == 3  // expect: no matching function for call to 'log_whole
+#if PSCHEMA_CASE_FAIL == 3  // expect gcc: no matching function for call to 'log_whole\(fruit::Market::Mut\)'.*'!requires\{M::holds_mutex
+                            // expect clang: no matching function for call to 'log_whole'.*'fruit::Market::Mut' does not satisfy 'struct_mut'.*'!requires \{ Mut::holds_mutex
   markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root()); });
 #else
   markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root().stock().lock()); });
@@ -27,7 +29,8 @@ void in_a_transaction(fruit::Markets& markets) {
 }
 
 void in_a_read(const fruit::Markets& markets) {
-#if PSCHEMA_CASE_FAIL == 4  // expect: has no member named 'apples'
+#if PSCHEMA_CASE_FAIL == 4  // expect gcc: 'class pschema::MutexView<fruit::Stock>'} has no member named 'apples'
+                            // expect clang: no member named 'apples' in 'pschema::MutexView<fruit::Stock>'
   (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().apples(); });
 #else
   (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock().apples(); });

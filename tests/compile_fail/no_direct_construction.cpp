@@ -8,7 +8,8 @@
 
 void layouts(bank::Ledger& ledger) {
   ledger.transaction([](bank::Ledger::Tx& tx) {
-#if PSCHEMA_CASE_FAIL == 1  // expect: use of deleted function 'bank::Account::Layout::Layout\(\)'
+#if PSCHEMA_CASE_FAIL == 1  // expect gcc: use of deleted function 'bank::Account::Layout::Layout\(\)'
+                            // expect clang: call to deleted constructor of 'bank::Account::Layout'
     bank::Account::Layout layout;
     (void)layout;
 #else
@@ -17,7 +18,8 @@ void layouts(bank::Ledger& ledger) {
 #endif
 
     // Not an aggregate either: a Layout has no value initialisation.
-#if PSCHEMA_CASE_FAIL == 2  // expect: no matching function for call to 'bank::Money::Layout::Layout\(<brace-enclosed initializer list>\)'
+#if PSCHEMA_CASE_FAIL == 2  // expect gcc: no matching function for call to 'bank::Money::Layout::Layout\(<brace-enclosed initializer list>\)'
+                            // expect clang: no matching constructor for initialization of 'bank::Money::Layout'
     bank::Money::Layout money{42};
     (void)money;
 #else
@@ -29,7 +31,8 @@ void layouts(bank::Ledger& ledger) {
 
 void views(bank::Ledger& ledger) {
   ledger.read([](const bank::Ledger::Snapshot& snapshot) {
-#if PSCHEMA_CASE_FAIL == 3  // expect: 'bank::Account::View::View\(const std::byte\*, const bank::Account::Layout\*\)' is private within this context
+#if PSCHEMA_CASE_FAIL == 3  // expect gcc: 'bank::Account::View::View\(const std::byte\*, const bank::Account::Layout\*\)' is private within this context
+                            // expect clang: calling a private constructor of class 'bank::Account::View'
     bank::Account::View view(nullptr, nullptr);
 #else
     bank::Account::View view = snapshot.root().accounts()[0];
@@ -38,14 +41,16 @@ void views(bank::Ledger& ledger) {
   });
 
   ledger.transaction([](bank::Ledger::Tx& tx) {
-#if PSCHEMA_CASE_FAIL == 4  // expect: 'bank::Account::Mut::Mut\(pschema::Transaction&, bank::Account::Layout\*\)' is private within this context
+#if PSCHEMA_CASE_FAIL == 4  // expect gcc: 'bank::Account::Mut::Mut\(pschema::Transaction&, bank::Account::Layout\*\)' is private within this context
+                            // expect clang: calling a private constructor of class 'bank::Account::Mut'
     bank::Account::Mut mut(tx.raw(), nullptr);
 #else
     bank::Account::Mut mut = tx.root().accounts()[0];
 #endif
     mut.set_id(1);
 
-#if PSCHEMA_CASE_FAIL == 5  // expect: 'pschema::Handle<T>::Handle\(uint64_t, uint64_t\) \[with T = bank::Account; uint64_t = long unsigned int\]' is private within this context
+#if PSCHEMA_CASE_FAIL == 5  // expect gcc: 'pschema::Handle<T>::Handle\(uint64_t, uint64_t\) \[with T = bank::Account; uint64_t = long unsigned int\]' is private within this context
+                            // expect clang: calling a private constructor of class 'pschema::Handle<bank::Account>'
     pschema::Handle<bank::Account> handle(1, 64);
 #else
     pschema::Handle<bank::Account> handle = tx.handle<bank::Account>(mut);
@@ -55,7 +60,8 @@ void views(bank::Ledger& ledger) {
 }
 
 bank::Ledger typed_pool(pschema::Pool raw) {
-#if PSCHEMA_CASE_FAIL == 6  // expect: is protected within this context
+#if PSCHEMA_CASE_FAIL == 6  // expect gcc: 'pschema::TypedPool<Derived, Root>::TypedPool\(pschema::Pool\) \[with Derived = bank::Ledger[^']*' is protected within this context
+                            // expect clang: calling a protected constructor of class 'pschema::TypedPool<bank::Ledger, bank::Accounts>'
   return bank::Ledger(std::move(raw));
 #else
   raw.close();

@@ -130,8 +130,7 @@ class Money::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const std::byte*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 

@@ -75,7 +75,7 @@ constexpr std::size_t fill_batch = 1000;
 constexpr std::string_view fill_root = "/dev/shm";
 
 struct Options {
-  std::size_t n = 1000;
+  std::size_t n = 500;
   unsigned repeat = 3;
   std::string dir = "/var/tmp";
   std::string out_dir = "build/bench";
@@ -87,7 +87,7 @@ struct Options {
 constexpr std::string_view usage =
     "usage: pschema_disk_bench [--n N] [--repeat N] [--dir DIR] [--only LIST] [--out DIR] [--seed S] [--verbose]\n"
     "  --n N          transactions of PUT1, and of PUT1-T2 and PUT1-T4 (split between the threads);\n"
-    "                 PUT100 runs N/50 transactions of 100 puts, GET 100*N gets (default 1000)\n"
+    "                 PUT100 runs N/50 transactions of 100 puts, GET 100*N gets (default 500)\n"
     "  --repeat N     interleaved repetitions; the median is reported (default 3)\n"
     "  --dir DIR      where the stores go, an ordinary file system (default /var/tmp)\n"
     "  --only LIST    comma-separated systems and/or ops to run (default all): systems pschema,\n"
@@ -299,6 +299,7 @@ void verify(Store& store, const std::string& where, std::span<const std::uint64_
 struct Run {
   double ms = 0;
   disk_sync_counts counts{};
+  std::optional<std::uint64_t> fences;  // the system's own count, if it keeps one
   std::uint64_t syncs() const { return disk_sync_total(&counts); }
 };
 
@@ -353,9 +354,13 @@ class Bench {
     for (std::size_t c = 0; c < slices; ++c) {
       for (std::size_t k = 0; k < live.size(); ++k) {
         Live& l = live[(k + c + rep) % live.size()];
+        const std::optional<std::uint64_t> fences_before = l.store->fences();
         const disk_sync_counts before = disk_sync_counts_now();
         l.run.ms += phase.is_get() ? get_slice(l, phase, c, slices) : put_slice(l, phase, c, slices);
         add(l.run.counts, minus(disk_sync_counts_now(), before));
+        if (const std::optional<std::uint64_t> fences = l.store->fences(); fences && fences_before) {
+          l.run.fences = l.run.fences.value_or(0) + (*fences - *fences_before);
+        }
       }
     }
     std::map<std::string, Run> runs;
@@ -582,6 +587,7 @@ int main(int argc, char** argv) {
     std::map<Key, std::vector<double>> times;
     std::map<Key, std::uint64_t> syncs, transactions;
     std::map<Key, disk_sync_counts> kinds;
+    std::map<Key, std::uint64_t> fences;  // systems that count their own
     std::map<std::string, std::string> unavailable;  // system -> why
     std::map<Key, std::string> no_op;                // op, system -> why
     std::set<std::string> said_unavailable;
@@ -611,6 +617,7 @@ int main(int argc, char** argv) {
           syncs[key] += r.syncs();
           transactions[key] += phase.transactions();
           add(kinds[key], r.counts);
+          if (r.fences) fences[key] += *r.fences;
           if (o.verbose) {
             std::fprintf(stderr, "rep %u %-8s %-17s %10.2f ms  %8.2f syncs/tx\n", rep, phase.op.c_str(),
                          system.c_str(), r.ms, static_cast<double>(r.syncs()) / phase.transactions());
@@ -639,8 +646,9 @@ int main(int argc, char** argv) {
           continue;
         }
         const double per_tx = static_cast<double>(syncs[key]) / static_cast<double>(transactions[key]);
-        std::printf("%-8s %-17s %8zu %10.2f %10.2f %9.2f %10s %12s\n", phase.op.c_str(), system.name.c_str(),
-                    phase.ops(), *ms, *ms * 1000.0 / static_cast<double>(phase.ops()), per_tx,
+        std::printf("%-8s %-17s %8zu %10.2f %10.2f %9s %10s %12s\n", phase.op.c_str(), system.name.c_str(),
+                    phase.ops(), *ms, *ms * 1000.0 / static_cast<double>(phase.ops()),
+                    fixed(per_tx, per_tx != 0 && per_tx < 0.1 ? 3 : 2).c_str(),
                     floor ? (fixed(*ms / *floor, 2) + "x").c_str() : "",
                     sqlite_full ? (fixed(*sqlite_full / *ms, 2) + "x").c_str() : "");
       }
@@ -660,9 +668,13 @@ int main(int argc, char** argv) {
         if (it == kinds.end()) continue;
         const disk_sync_counts& c = it->second;
         const double tx = static_cast<double>(transactions[key]);
-        std::printf("  %-8s %-17s per tx: fsync %.2f  fdatasync %.2f  msync %.2f  O_DSYNC writes %.2f  other %.2f\n",
+        std::printf("  %-8s %-17s per tx: fsync %.2f  fdatasync %.2f  msync %.2f  O_DSYNC writes %.2f  other %.2f",
                     phase.op.c_str(), system.name.c_str(), c.fsync / tx, c.fdatasync / tx, c.msync / tx,
                     c.sync_writes / tx, c.other / tx);
+        if (const auto f = fences.find(key); f != fences.end()) {
+          std::printf("  (its own count: %.2f fences)", static_cast<double>(f->second) / tx);
+        }
+        std::printf("\n");
       }
     }
     for (const auto& [system, why] : unavailable) std::printf("n/a: %s: %s\n", system.c_str(), why.c_str());

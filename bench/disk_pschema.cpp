@@ -95,6 +95,7 @@ class PschemaStore final : public Store {
 
   std::unique_ptr<Writer> writer() override { return std::make_unique<PoolWriter>(pool_); }
   std::string backend() const override { return std::string(pool_.pool().info().backend); }
+  std::optional<std::uint64_t> fences() const override { return pool_.pool().counters().fences; }
 
   std::optional<std::uint64_t> get(std::uint64_t key) override {
     if constexpr (std::is_same_v<Pool, DiskKv>) {

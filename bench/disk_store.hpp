@@ -59,6 +59,9 @@ class Store {
   // How it makes data durable, if it has a choice (pschema: its pool's
   // persistence backend), for the report.
   virtual std::string backend() const { return {}; }
+  // The fences (durability points) the system's own counters report so
+  // far, if it keeps any (pschema), to set beside the syncs counted.
+  virtual std::optional<std::uint64_t> fences() const { return std::nullopt; }
 };
 
 struct System {

@@ -5,7 +5,9 @@
 #               the generated-code and compile-fail tests built with clang-19
 #   make bench  build Release and run the benchmarks against PMDK (emulated
 #               pmem, then a smaller run on ordinary files with msync), then
-#               draw build/bench/figure1.png
+#               draw build/bench/figure1.png; then the durable key-value
+#               benchmark on an ordinary file (pschema, LMDB, SQLite WAL,
+#               PMDK, the fdatasync floor) and build/bench/figure-disk.png
 #   make package  build the Debian package build/package/pschema_<version>_<arch>.deb
 #               (generator with the pool tool, runtime, headers, CMake package)
 #   make crash-long  the crash tests exhaustively (every crash point, many cycles)
@@ -33,11 +35,13 @@ test: setup build/asan/CMakeCache.txt build/tsan/CMakeCache.txt build/clang/CMak
 
 bench: setup build/release/CMakeCache.txt
 	cmake --preset release
-	cmake --build --preset release --target pschema_bench pschema_mt_bench
+	cmake --build --preset release --target pschema_bench pschema_mt_bench pschema_disk_bench
 	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_bench
 	PMEM_IS_PMEM_FORCE=0 build/release/bench/pschema_bench --storage msync --n 1000
 	scripts/plot-bench build/bench/results.csv build/bench/figure1.png
 	PMEM_IS_PMEM_FORCE=1 build/release/bench/pschema_mt_bench
+	PMEM_IS_PMEM_FORCE=0 build/release/bench/pschema_disk_bench
+	scripts/plot-bench-disk build/bench/results-disk.csv build/bench/figure-disk.png
 
 package: setup build/package/CMakeCache.txt
 	cmake --build --preset package --target package

@@ -19,12 +19,16 @@ POBJ_LAYOUT_END(pmdk_map);
 
 struct pmdk_map_root {
 	TOID(struct map) map;
+	/* Serialises the transactions of pmdk_map_insert_tx(..., locked = 1):
+	 * the examples' maps are not thread-safe. */
+	PMEMmutex lock;
 };
 
 struct pmdk_map {
 	PMEMobjpool *pop;
 	struct map_ctx *ctx;
 	TOID(struct map) map;
+	TOID(struct pmdk_map_root) root;
 	enum pmdk_map_kind kind;
 };
 
@@ -51,6 +55,33 @@ pmdk_map_create(const char *path, size_t pool_size, enum pmdk_map_kind kind, uin
 		return NULL;
 	}
 	m->map = D_RO(root)->map;
+	m->root = root;
+	map_init(m->ctx, m->map);
+	return m;
+}
+
+struct pmdk_map *
+pmdk_map_open(const char *path, enum pmdk_map_kind kind)
+{
+	PMEMobjpool *pop = pmemobj_open(path, POBJ_LAYOUT_NAME(pmdk_map));
+	if (pop == NULL)
+		return NULL;
+	struct pmdk_map *m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		pmemobj_close(pop);
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->pop = pop;
+	m->kind = kind;
+	m->ctx = map_ctx_init(kind == PMDK_MAP_BTREE ? MAP_BTREE : MAP_HASHMAP_TX, pop);
+	TOID(struct pmdk_map_root) root = POBJ_ROOT(pop, struct pmdk_map_root);
+	if (m->ctx == NULL || TOID_IS_NULL(root) || TOID_IS_NULL(D_RO(root)->map)) {
+		pmdk_map_close(m);
+		return NULL;
+	}
+	m->map = D_RO(root)->map;
+	m->root = root;
 	map_init(m->ctx, m->map);
 	return m;
 }
@@ -71,6 +102,48 @@ pmdk_map_insert(struct pmdk_map *m, uint64_t key, uint64_t value)
 {
 	PMEMoid oid = {0, value};
 	return map_insert(m->ctx, m->map, key, oid);
+}
+
+/* The inserts of pmdk_map_insert_tx; the example's inserts open
+ * transactions of their own, which nest into the caller's (libpmemobj
+ * flattens nested transactions). */
+static void
+pmdk_map_insert_all(struct pmdk_map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+	for (size_t i = 0; i < n; ++i) {
+		if (map_insert(m->ctx, m->map, keys[i], (PMEMoid){0, values[i]}) < 0)
+			pmemobj_tx_abort(EINVAL);
+	}
+}
+
+static int
+pmdk_map_insert_tx_unlocked(struct pmdk_map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+	volatile int failed = 0;
+	TX_BEGIN(m->pop) {
+		pmdk_map_insert_all(m, keys, values, n);
+	} TX_ONABORT {
+		failed = 1;
+	} TX_END
+	return failed ? -1 : 0;
+}
+
+static int
+pmdk_map_insert_tx_locked(struct pmdk_map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+	volatile int failed = 0;
+	TX_BEGIN_PARAM(m->pop, TX_PARAM_MUTEX, &D_RW(m->root)->lock, TX_PARAM_NONE) {
+		pmdk_map_insert_all(m, keys, values, n);
+	} TX_ONABORT {
+		failed = 1;
+	} TX_END
+	return failed ? -1 : 0;
+}
+
+int
+pmdk_map_insert_tx(struct pmdk_map *m, const uint64_t *keys, const uint64_t *values, size_t n, int locked)
+{
+	return locked ? pmdk_map_insert_tx_locked(m, keys, values, n) : pmdk_map_insert_tx_unlocked(m, keys, values, n);
 }
 
 int

@@ -4,8 +4,9 @@
 #   pschema_generate(TARGET bank_schema SCHEMAS bank.pschema)
 #
 # Installs the `pschema` generator (pschema::pschema), the runtime library
-# (pschema::runtime) with its headers, and lib/cmake/pschema/ with the
-# package config, version file, exported targets and PSchemaGenerate.cmake.
+# (pschema::runtime) and the pool format library it links (pschema::format)
+# with their headers, and lib/cmake/pschema/ with the package config,
+# version file, exported targets and PSchemaGenerate.cmake.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -13,17 +14,18 @@ set(PSCHEMA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pschema
     CACHE STRING "Where the pschema CMake package files are installed, relative to the prefix")
 
 set_target_properties(pschema_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(pschema_format PROPERTIES EXPORT_NAME format)
 if(PSCHEMA_SANITIZE)
   # A sanitized static runtime needs the sanitizer runtime in the consumer's link.
   target_link_options(pschema_runtime INTERFACE $<INSTALL_INTERFACE:-fsanitize=${PSCHEMA_SANITIZE}>)
 endif()
 
-install(TARGETS pschema_runtime pschema
+install(TARGETS pschema_runtime pschema_format pschema
         EXPORT pschemaTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ ${PROJECT_SOURCE_DIR}/runtime/format/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 install(EXPORT pschemaTargets

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "lane_counters.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/persistence.hpp"
 
 namespace pschema::detail {

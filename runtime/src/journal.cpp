@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
 #include "pschema/errors.hpp"
 
 namespace pschema::detail {
@@ -37,9 +37,7 @@ Journal::Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_
 std::uint64_t Journal::entry_checksum(const format::EntryHeader& header, const void* data) const {
   // Seeded with the sequence number: an entry left over from an earlier
   // transaction of this lane never verifies for the current one.
-  std::uint64_t seed = sequence() * 0x9E3779B97F4A7C15ULL + lane_index_;
-  std::uint64_t h = checksum64(&header, offsetof(format::EntryHeader, checksum), seed);
-  return header.kind == static_cast<std::uint32_t>(format::EntryKind::undo) ? checksum64(data, header.size, h) : h;
+  return format::entry_checksum(header, static_cast<const std::byte*>(data), sequence(), lane_index_);
 }
 
 void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data) {

@@ -19,7 +19,7 @@
 
 #include "heap.hpp"
 #include "lane_counters.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/persistence.hpp"
 
 namespace pschema::detail {

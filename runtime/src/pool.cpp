@@ -15,7 +15,7 @@
 #include <random>
 
 #include "pool_impl.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
 #include "pschema/errors.hpp"
 
 namespace pschema {
@@ -39,14 +39,6 @@ std::string hex64(std::uint64_t value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "0x%016" PRIx64, value);
   return buffer;
-}
-
-std::uint64_t superblock_checksum(const format::Superblock& sb) {
-  return checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
-}
-
-std::uint64_t state_checksum(const format::PoolState& state, unsigned copy) {
-  return checksum64(&state, offsetof(format::PoolState, checksum), copy + 1);
 }
 
 // Owns a file descriptor until released.
@@ -170,7 +162,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   sb.schema_fingerprint = schema.fingerprint;
   sb.schema_text_offset = format::schema_text_offset;
   sb.schema_text_size = schema.text.size();
-  sb.schema_text_checksum = checksum64(schema.text.data(), schema.text.size());
+  sb.schema_text_checksum = format::schema_text_checksum(schema.text.data(), schema.text.size());
   sb.state_offset = format::state_offset;
   sb.lanes_offset = format::round_up(format::schema_text_offset + schema.text.size(), format::page);
   sb.lane_count = lanes;
@@ -189,7 +181,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   sb.root_offset = sb.heap_offset + sizeof(format::BlockHeader);
   sb.root_type_id = schema.root_type_id;
   sb.root_size = schema.root_size;
-  sb.checksum = superblock_checksum(sb);
+  sb.checksum = format::superblock_checksum(sb);
 
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) {
@@ -287,7 +279,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
                                     " is newer than this library's (" + std::to_string(format::version) +
                                     "); upgrade pschema to open it");
   }
-  const std::uint64_t expected_checksum = superblock_checksum(sb);
+  const std::uint64_t expected_checksum = format::superblock_checksum(sb);
   if (sb.checksum != expected_checksum) {
     throw checksum_mismatch(path, "pool header checksum is " + hex64(sb.checksum) + ", expected " +
                                       hex64(expected_checksum) + ": the header is damaged");
@@ -315,7 +307,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
 
   std::string text(sb.schema_text_size, '\0');
   read_exactly(fd.get(), text.data(), text.size(), sb.schema_text_offset, path);
-  if (checksum64(text.data(), text.size()) != sb.schema_text_checksum) {
+  if (format::schema_text_checksum(text.data(), text.size()) != sb.schema_text_checksum) {
     throw checksum_mismatch(path, "the schema text stored in the pool does not match its checksum");
   }
 
@@ -329,7 +321,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   read_exactly(pool->fd_, states, sizeof states, format::state_offset, path);
   int current = -1;
   for (unsigned copy = 0; copy < 2; ++copy) {
-    if (states[copy].checksum != state_checksum(states[copy], copy)) continue;
+    if (states[copy].checksum != format::state_checksum(states[copy], copy)) continue;
     if (current < 0 || states[copy].sequence > states[current].sequence) current = static_cast<int>(copy);
   }
   if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
@@ -401,7 +393,7 @@ void PoolImpl::write_state(bool clean) {
   state.sequence = state_sequence_ + 1;
   state.generation = generation_;
   state.clean = clean ? 1 : 0;
-  state.checksum = state_checksum(state, copy);
+  state.checksum = format::state_checksum(state, copy);
   auto* target = reinterpret_cast<format::PoolState*>(base_ + format::state_offset) + copy;
   std::memcpy(target, &state, sizeof state);
   persistence_->stored(target, sizeof state);

@@ -17,8 +17,8 @@
 #include "everything.pschema.h"
 #include "pool/pool_commands.hpp"
 #include "pool/pool_header.hpp"
-#include "pool_format.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 #include "sample_pools.hpp"
 #include "sorted_list.pschema.h"
 #include "test_support.hpp"
@@ -376,8 +376,8 @@ TEST_CASE("files that are not readable pools exit with 2 and say why") {
       io.seekp(static_cast<std::streamoff>(sb.schema_text_offset));
       io.write(text.data(), static_cast<std::streamsize>(text.size()));
     }
-    sb.schema_text_checksum = pschema::checksum64(text.data(), text.size());
-    sb.checksum = pschema::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
+    sb.schema_text_checksum = pschema::format::checksum64(text.data(), text.size());
+    sb.checksum = pschema::format::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
     write_at(path, 0, sb);
     Run r = run({"check", path});
     CHECK(r.status == 2);

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
 
 namespace pschema::pool {
 
@@ -49,15 +49,6 @@ void validate_layout(const format::Superblock& sb, const std::string& name) {
   if (sb.schema_name[0] == '\0') bad("empty schema name");
 }
 
-std::uint64_t entry_checksum(const format::EntryHeader& header, const std::byte* data, std::uint64_t sequence,
-                             std::uint32_t lane) {
-  // As Journal::entry_checksum: seeded with the sequence of the
-  // transaction in flight and the lane.
-  const std::uint64_t seed = sequence * 0x9E3779B97F4A7C15ULL + lane;
-  const std::uint64_t h = checksum64(&header, offsetof(format::EntryHeader, checksum), seed);
-  return header.kind == static_cast<std::uint32_t>(format::EntryKind::undo) ? checksum64(data, header.size, h) : h;
-}
-
 // The read-only twin of Journal::recover: counts what recovery would roll
 // back. Every position is checked against the file before it is read.
 LaneJournal scan_lane(const PoolBytes& bytes, const format::Superblock& sb, std::uint32_t index) {
@@ -83,7 +74,7 @@ LaneJournal scan_lane(const PoolBytes& bytes, const format::Superblock& sb, std:
     }
     const std::byte* data = bytes.at(at + entry_header_size, header->size);
     if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo) && data == nullptr) break;
-    if (header->checksum != entry_checksum(*header, data, sequence, index)) break;
+    if (header->checksum != format::entry_checksum(*header, data, sequence, index)) break;
     if (header->offset < heap_begin || header->offset > heap_end || header->size > heap_end - header->offset) {
       lane.damage = fmt::format("entry points outside the heap (offset {}, size {})", header->offset, header->size);
       break;
@@ -143,7 +134,7 @@ PoolHeader read_header(const PoolBytes& bytes) {
     throw Unreadable(fmt::format("{}: pool format version {} is newer than this tool's ({}); upgrade pschema", name,
                                  sb->format_version, format::version));
   }
-  const std::uint64_t expected = checksum64(&*sb, offsetof(format::Superblock, checksum), format::magic);
+  const std::uint64_t expected = format::superblock_checksum(*sb);
   if (sb->checksum != expected) {
     throw Unreadable(fmt::format("{}: pool header checksum is {}, expected {}: the header is damaged", name,
                                  hex16(sb->checksum), hex16(expected)));
@@ -162,14 +153,14 @@ PoolHeader read_header(const PoolBytes& bytes) {
   header.schema_name = sb->schema_name;  // terminated: validate_layout checked
   const std::byte* text = bytes.at(sb->schema_text_offset, sb->schema_text_size);
   if (text == nullptr) throw Unreadable(name + ": the schema text runs past the end of the file");
-  if (checksum64(text, sb->schema_text_size) != sb->schema_text_checksum) {
+  if (format::schema_text_checksum(text, sb->schema_text_size) != sb->schema_text_checksum) {
     throw Unreadable(name + ": the schema text stored in the pool does not match its checksum");
   }
   header.schema_text.assign(reinterpret_cast<const char*>(text), sb->schema_text_size);
 
   for (int copy = 0; copy < 2; ++copy) {
     const auto state = bytes.load<format::PoolState>(format::state_offset + copy * sizeof(format::PoolState)).value();
-    const std::uint64_t sum = checksum64(&state, offsetof(format::PoolState, checksum), static_cast<std::uint64_t>(copy) + 1);
+    const std::uint64_t sum = format::state_checksum(state, static_cast<unsigned>(copy));
     header.state_copy_valid[static_cast<std::size_t>(copy)] = state.checksum == sum;
     if (state.checksum != sum) continue;
     if (header.state_copy < 0 || state.sequence > header.state.sequence) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pool/pool_file.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 
 namespace pschema::pool {
 

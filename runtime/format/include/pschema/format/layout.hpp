@@ -1,6 +1,7 @@
-// The on-media layout of a pool file. Everything here is read from a file
-// that may be damaged or hostile: nothing is trusted until validated
-// (validate_superblock, PoolState::valid, the heap walk, journal checksums).
+// The on-media layout of a pool file: every persistent struct and constant.
+// Everything here is read from a file that may be damaged or hostile:
+// nothing is trusted until validated (the superblock and PoolState checks,
+// journal checksums, the heap walk).
 //
 //   0        Superblock (immutable after creation, checksummed)
 //   4096     PoolState copy 0, PoolState copy 1 (64 bytes each; the valid

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "pschema/errors.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::detail {
 
@@ -66,7 +67,7 @@ format::BlockHeader* Heap::header_at(std::uint64_t offset) const {
 void Heap::write_free_header(std::uint64_t offset, std::uint64_t size) {
   format::BlockHeader* h = header_at(offset);
   h->size_and_state = size;
-  h->type_id = format::no_type;
+  h->type_id = format::type_ids::no_type;
   h->tag = format::block_tag(offset);
   persistence_.stored(h, sizeof *h);
 }

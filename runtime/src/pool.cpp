@@ -16,6 +16,7 @@
 
 #include "pool_impl.hpp"
 #include "pschema/format/checksum.hpp"
+#include "pschema/format/type_ids.hpp"
 #include "pschema/errors.hpp"
 
 namespace pschema {
@@ -223,7 +224,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   auto* root = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset);
   *root = format::BlockHeader{root_block | format::allocated_bit, schema.root_type_id, format::block_tag(sb.heap_offset)};
   auto* rest = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset + root_block);
-  *rest = format::BlockHeader{sb.heap_size - root_block, format::no_type, format::block_tag(sb.heap_offset + root_block)};
+  *rest = format::BlockHeader{sb.heap_size - root_block, format::type_ids::no_type, format::block_tag(sb.heap_offset + root_block)};
   p.stored(root, sizeof *root);
   p.stored(rest, sizeof *rest);
   p.flush(root, sizeof *root, Site::create_pool);

@@ -13,6 +13,7 @@
 #include "pool/runtime_bridge.hpp"
 #include "pool/values.hpp"
 #include "pool/walker.hpp"
+#include "pschema/format/type_ids.hpp"
 
 using namespace pschema::pool;
 namespace gen = pschema::gen;
@@ -45,8 +46,8 @@ TEST_CASE("an embedded schema analyses to the generated code's fingerprint, type
   CHECK(graphs->fingerprint == all::Graphs::schema_info().fingerprint);
   PoolSchema ps(schema, *graphs);
   CHECK(ps.type_name(all::Shared::type_id) == "Shared");
-  CHECK(ps.type_name(all::Shared::type_id | layouts::shared_flag) == "shared Shared");
-  CHECK(ps.type_name(layouts::map_leaf) == "map leaf");
+  CHECK(ps.type_name(pschema::format::type_ids::shared_block_id(all::Shared::type_id)) == "shared Shared");
+  CHECK(ps.type_name(pschema::format::type_ids::map_leaf) == "map leaf");
   CHECK(ps.type_name(12345) == "unknown type 0x3039");
   CHECK(ps.type_name(all::Leaf::type_id) == "unknown type " + pschema::pool::hex(all::Leaf::type_id));  // not in Graphs
 }

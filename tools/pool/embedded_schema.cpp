@@ -10,7 +10,7 @@
 
 #include "analyzer.hpp"
 #include "parser.hpp"
-#include "pool/layouts.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::pool {
 
@@ -159,18 +159,20 @@ const gen::StructType* PoolSchema::struct_with_id(std::uint32_t type_id) const {
 
 std::string PoolSchema::type_name(std::uint32_t type_id) const {
   switch (type_id) {
-    case format::no_type: return "no type";
-    case layouts::string_buffer: return "string buffer";
-    case layouts::vec_buffer: return "vec buffer";
-    case layouts::rc_block: return "rc block";
-    case layouts::map_leaf: return "map leaf";
-    case layouts::map_inner: return "map inner node";
+    case format::type_ids::no_type: return "no type";
+    case format::type_ids::string_buffer: return "string buffer";
+    case format::type_ids::vec_buffer: return "vec buffer";
+    case format::type_ids::rc_block: return "rc block";
+    case format::type_ids::map_leaf: return "map leaf";
+    case format::type_ids::map_inner: return "map inner node";
     default: break;
   }
-  if ((type_id & 0x80000000u) == 0) {
+  if (!format::type_ids::is_runtime_block(type_id)) {
     if (const gen::StructType* s = struct_with_id(type_id)) return s->name;
-    if ((type_id & layouts::shared_flag) != 0) {
-      if (const gen::StructType* s = struct_with_id(type_id & ~layouts::shared_flag)) return "shared " + s->name;
+    if (format::type_ids::is_shared_block(type_id)) {
+      if (const gen::StructType* s = struct_with_id(format::type_ids::struct_id_of_shared(type_id))) {
+        return "shared " + s->name;
+      }
     }
   }
   return "unknown type " + hex(type_id);

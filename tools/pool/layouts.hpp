@@ -21,15 +21,6 @@ using pschema::MapRep;
 using pschema::StringRep;
 using pschema::VecRep;
 
-// Type ids of the blocks containers allocate for themselves.
-inline constexpr std::uint32_t string_buffer = type_ids::string_buffer;
-inline constexpr std::uint32_t vec_buffer = type_ids::vec_buffer;
-inline constexpr std::uint32_t rc_block = type_ids::rc_block;  // defined, unused by the runtime
-inline constexpr std::uint32_t map_leaf = type_ids::map_leaf;
-inline constexpr std::uint32_t map_inner = type_ids::map_inner;
-// An rc<T> block carries T's id with this bit set.
-inline constexpr std::uint32_t shared_flag = type_ids::shared_flag;
-
 constexpr std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value + align - 1) / align * align; }
 
 // detail::MapNodes<K, V> for keys and values of the given layouts.

@@ -10,6 +10,7 @@
 #include "pool/layouts.hpp"
 #include "pool/opened_pool.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/type_ids.hpp"
 #include "pschema/pool.hpp"
 
 namespace pschema::pool {
@@ -45,7 +46,7 @@ void initialize(Transaction& tx, const gen::Type& type, std::uint64_t at) {
     }
     case gen::Kind::rc: {  // detail::new_rc_block<T>
       const gen::StructType& s = *type.element->structure;
-      const std::uint64_t block = tx.allocate(layouts::rc_block_size(s.layout), s.type_id | layouts::shared_flag);
+      const std::uint64_t block = tx.allocate(layouts::rc_block_size(s.layout), format::type_ids::shared_block_id(s.type_id));
       tx.write(tx.at<layouts::RcCounts>(block)->strong, std::uint64_t{1});
       initialize_struct(tx, s, block + layouts::rc_value_offset);
       tx.write(*tx.at<std::uint64_t>(at), block);

@@ -16,6 +16,7 @@
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/type_ids.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -28,11 +29,6 @@ struct RcBlock {
   typename T::Layout value;
 };
 
-namespace type_ids {
-// A shared T (counts, then T) has T's id with this bit set.
-inline constexpr std::uint32_t shared_flag = 0x40000000u;
-}  // namespace type_ids
-
 namespace detail {
 
 template <schema_struct T>
@@ -42,7 +38,7 @@ RcBlock<T>* rc_block(Transaction& tx, std::uint64_t offset) {
 
 template <schema_struct T>
 std::uint64_t new_rc_block(Transaction& tx) {
-  const std::uint64_t offset = tx.allocate(sizeof(RcBlock<T>), T::type_id | type_ids::shared_flag);
+  const std::uint64_t offset = tx.allocate(sizeof(RcBlock<T>), format::type_ids::shared_block_id(T::type_id));
   RcBlock<T>* block = rc_block<T>(tx, offset);
   tx.write(block->strong, std::uint64_t{1});
   access::init<T>(tx, &block->value);

@@ -89,8 +89,9 @@ struct EntryHeader {
 static_assert(sizeof(EntryHeader) == 24);
 
 // Heap blocks. `size_and_state` holds the block size (header included,
-// a multiple of 16) and bit 0 = allocated. `tag` depends only on the
-// block's offset: a header that is not where the walk expects fails it.
+// a multiple of 16) and bit 0 = allocated. `type_id` says what the block
+// holds (pschema/format/type_ids.hpp). `tag` depends only on the block's
+// offset: a header that is not where the walk expects fails it.
 struct BlockHeader {
   std::uint64_t size_and_state;
   std::uint32_t type_id;
@@ -101,9 +102,6 @@ static_assert(sizeof(BlockHeader) == 16);
 constexpr std::uint64_t block_alignment = 16;
 constexpr std::uint64_t min_block_size = 32;
 constexpr std::uint64_t allocated_bit = 1;
-// Type id of blocks the runtime allocates for itself (none are persistent
-// today; reserved so user type ids start at 1).
-constexpr std::uint32_t no_type = 0;
 
 inline std::uint32_t block_tag(std::uint64_t block_offset) {
   std::uint64_t x = block_offset * 0x9E3779B97F4A7C15ULL;

@@ -2,52 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
-#include <cstring>
 
 #include "pschema/format/checksum.hpp"
+#include "pschema/format/header_check.hpp"
 
 namespace pschema::pool {
 
 namespace {
 
-// The runtime's limits (runtime/src/pool.cpp); a header outside them is
-// refused at open, so the tools refuse it too.
-constexpr std::uint64_t min_pool_size = 1 << 20;
-constexpr std::uint32_t max_lanes = 64;
 constexpr std::uint64_t entry_header_size = sizeof(format::EntryHeader);
-
-void validate_layout(const format::Superblock& sb, const std::string& name) {
-  auto bad = [&](const std::string& what) { throw Unreadable(name + ": header offsets out of range: " + what); };
-  const std::uint64_t size = sb.pool_size;
-  if (sb.superblock_size != sizeof(format::Superblock)) bad(fmt::format("superblock size {}", sb.superblock_size));
-  if (size < min_pool_size) bad(fmt::format("pool size {} is below the minimum", size));
-  if (sb.state_offset != format::state_offset) bad(fmt::format("state at {}", sb.state_offset));
-  if (sb.schema_text_offset != format::schema_text_offset) bad(fmt::format("schema text at {}", sb.schema_text_offset));
-  if (sb.schema_text_size > size || sb.lanes_offset < sb.schema_text_offset + sb.schema_text_size ||
-      sb.lanes_offset > size) {
-    bad(fmt::format("schema text ({} bytes) overlaps the lanes at {}", sb.schema_text_size, sb.lanes_offset));
-  }
-  if (sb.lane_count == 0 || sb.lane_count > max_lanes) bad(fmt::format("lane count {}", sb.lane_count));
-  if (sb.lane_size < 4096 || sb.lane_size % 64 != 0 || sb.lane_size > size / sb.lane_count) {
-    bad(fmt::format("lane size {}", sb.lane_size));
-  }
-  if (sb.lanes_offset % 64 != 0 || sb.heap_offset < sb.lanes_offset ||
-      sb.heap_offset - sb.lanes_offset < sb.lane_count * sb.lane_size) {
-    bad(fmt::format("heap at {} overlaps the lanes", sb.heap_offset));
-  }
-  if (sb.heap_offset % format::block_alignment != 0 || sb.heap_offset > size || sb.heap_size > size - sb.heap_offset ||
-      sb.heap_size < format::min_block_size || sb.heap_size % format::block_alignment != 0) {
-    bad(fmt::format("heap of {} bytes at {} in a pool of {}", sb.heap_size, sb.heap_offset, size));
-  }
-  const std::uint64_t heap_end = sb.heap_offset + sb.heap_size;
-  if (sb.root_offset < sb.heap_offset + sizeof(format::BlockHeader) || sb.root_offset >= heap_end ||
-      sb.root_size > heap_end - sb.root_offset || sb.root_offset % format::block_alignment != 0) {
-    bad(fmt::format("root object at {}", sb.root_offset));
-  }
-  if (std::memchr(sb.schema_name, '\0', sizeof sb.schema_name) == nullptr) bad("schema name is not terminated");
-  if (sb.schema_name[0] == '\0') bad("empty schema name");
-}
 
 // The read-only twin of Journal::recover: counts what recovery would roll
 // back. Every position is checked against the file before it is read.
@@ -119,56 +84,30 @@ bool PoolHeader::journal_damaged() const {
 
 PoolHeader read_header(const PoolBytes& bytes) {
   const std::string& name = bytes.name();
-  if (bytes.size() < 8) {
-    throw Unreadable(fmt::format("{}: the file is {} bytes long, too short to be a pool", name, bytes.size()));
+  const std::uint64_t head_size = std::min<std::uint64_t>(bytes.size(), sizeof(format::Superblock));
+  if (auto problem = format::check_superblock({bytes.at(0, head_size), head_size}, bytes.size())) {
+    throw Unreadable(name + ": " + problem->message);
   }
-  const std::uint64_t magic = bytes.load<std::uint64_t>(0).value();
-  if (magic != format::magic) {
-    throw Unreadable(fmt::format("{}: not a pschema pool: expected magic {}, found {}{}", name, hex16(format::magic),
-                                 hex16(magic),
-                                 magic == 0 ? " (an interrupted create leaves a zero magic; delete the file)" : ""));
-  }
-  const auto sb = bytes.load<format::Superblock>(0);
-  if (!sb) throw Unreadable(fmt::format("{}: the file is {} bytes long, shorter than a pool header", name, bytes.size()));
-  if (sb->format_version > format::version) {
-    throw Unreadable(fmt::format("{}: pool format version {} is newer than this tool's ({}); upgrade pschema", name,
-                                 sb->format_version, format::version));
-  }
-  const std::uint64_t expected = format::superblock_checksum(*sb);
-  if (sb->checksum != expected) {
-    throw Unreadable(fmt::format("{}: pool header checksum is {}, expected {}: the header is damaged", name,
-                                 hex16(sb->checksum), hex16(expected)));
-  }
-  if (sb->format_version != format::version) {
-    throw Unreadable(fmt::format("{}: unknown pool format version {}", name, sb->format_version));
-  }
-  if (sb->pool_size > bytes.size()) {
-    throw Unreadable(fmt::format("{}: the header says the pool is {} bytes, but the file is only {}", name,
-                                 sb->pool_size, bytes.size()));
-  }
-  validate_layout(*sb, name);
-
   PoolHeader header;
-  header.superblock = *sb;
-  header.schema_name = sb->schema_name;  // terminated: validate_layout checked
-  const std::byte* text = bytes.at(sb->schema_text_offset, sb->schema_text_size);
+  header.superblock = bytes.load<format::Superblock>(0).value();  // checked above
+  const format::Superblock& sb = header.superblock;
+  header.schema_name = sb.schema_name;  // terminated: check_superblock checked
+  const std::byte* text = bytes.at(sb.schema_text_offset, sb.schema_text_size);
   if (text == nullptr) throw Unreadable(name + ": the schema text runs past the end of the file");
-  if (format::schema_text_checksum(text, sb->schema_text_size) != sb->schema_text_checksum) {
-    throw Unreadable(name + ": the schema text stored in the pool does not match its checksum");
+  if (auto problem = format::check_schema_text(sb, {text, sb.schema_text_size})) {
+    throw Unreadable(name + ": " + problem->message);
   }
-  header.schema_text.assign(reinterpret_cast<const char*>(text), sb->schema_text_size);
+  header.schema_text.assign(reinterpret_cast<const char*>(text), sb.schema_text_size);
 
-  for (int copy = 0; copy < 2; ++copy) {
-    const auto state = bytes.load<format::PoolState>(format::state_offset + copy * sizeof(format::PoolState)).value();
-    const std::uint64_t sum = format::state_checksum(state, static_cast<unsigned>(copy));
-    header.state_copy_valid[static_cast<std::size_t>(copy)] = state.checksum == sum;
-    if (state.checksum != sum) continue;
-    if (header.state_copy < 0 || state.sequence > header.state.sequence) {
-      header.state_copy = copy;
-      header.state = state;
-    }
+  format::PoolState states[2];
+  for (unsigned copy = 0; copy < 2; ++copy) {
+    states[copy] = bytes.load<format::PoolState>(format::state_offset + copy * sizeof(format::PoolState)).value();
   }
-  for (std::uint32_t i = 0; i < sb->lane_count; ++i) header.lanes.push_back(scan_lane(bytes, *sb, i));
+  const format::StateCopies copies = format::check_state_copies(states);
+  header.state_copy_valid = copies.valid;
+  header.state_copy = copies.current;
+  if (copies.current >= 0) header.state = states[copies.current];
+  for (std::uint32_t i = 0; i < sb.lane_count; ++i) header.lanes.push_back(scan_lane(bytes, sb, i));
   return header;
 }
 

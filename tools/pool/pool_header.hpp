@@ -1,7 +1,8 @@
-// The fixed part of a pool file, read and verified the way the runtime does
-// at open (runtime/src/pool.cpp), but without writing anything: the
-// superblock, the two PoolState copies, the schema text and a read-only
-// scan of every lane's journal (what recovery would roll back).
+// The fixed part of a pool file, read and verified with the checks the
+// runtime makes at open (pschema/format/header_check.hpp), but without
+// writing anything: the superblock, the two PoolState copies, the schema
+// text and a read-only scan of every lane's journal (what recovery would
+// roll back).
 #pragma once
 
 #include <array>
@@ -42,8 +43,8 @@ struct PoolHeader {
   bool journal_damaged() const;
 };
 
-// Reads and verifies the header; throws Unreadable (with the runtime's
-// wording) for anything that makes the runtime refuse the file before
+// Reads and verifies the header; throws Unreadable (with the format
+// checks' words) for anything that makes the runtime refuse the file before
 // looking at the heap. Damaged PoolState copies and journals are reported
 // in the result instead: the heap can still be read.
 PoolHeader read_header(const PoolBytes& bytes);

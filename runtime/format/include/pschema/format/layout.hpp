@@ -23,6 +23,10 @@ constexpr std::uint64_t page = 4096;
 constexpr std::uint64_t state_offset = page;
 constexpr std::uint64_t schema_text_offset = 2 * page;
 constexpr std::size_t schema_name_capacity = 64;  // including the terminating NUL
+// Limits every pool obeys: create refuses to go outside them, and open
+// refuses a header that does.
+constexpr std::uint64_t min_pool_size = 1 << 20;
+constexpr std::uint32_t max_lanes = 64;
 
 struct Superblock {
   std::uint64_t magic;

@@ -5,64 +5,27 @@
 #include <algorithm>
 #include <cstddef>
 
-#include "pschema/format/checksum.hpp"
 #include "pschema/format/header_check.hpp"
+#include "pschema/format/journal_reader.hpp"
 
 namespace pschema::pool {
 
 namespace {
 
-constexpr std::uint64_t entry_header_size = sizeof(format::EntryHeader);
-
-// The read-only twin of Journal::recover: counts what recovery would roll
-// back. Every position is checked against the file before it is read.
+// Counts what recovery would roll back on one lane (the same reader as
+// Journal::recover), without writing anything.
 LaneJournal scan_lane(const PoolBytes& bytes, const format::Superblock& sb, std::uint32_t index) {
+  const std::uint64_t heap_end = sb.heap_offset + sb.heap_size;  // inside the file: check_superblock checked
+  format::JournalReader reader({bytes.at(0, heap_end), heap_end}, sb.lanes_offset + index * sb.lane_size, sb.lane_size,
+                               index, sb.heap_offset, heap_end);
   LaneJournal lane;
   lane.index = index;
-  const std::uint64_t lane_offset = sb.lanes_offset + index * sb.lane_size;
-  lane.committed_sequence = bytes.load<format::LaneHeader>(lane_offset).value().committed_sequence;
-  const std::uint64_t sequence = lane.committed_sequence + 1;
-  const std::uint64_t heap_begin = sb.heap_offset;
-  const std::uint64_t heap_end = sb.heap_offset + sb.heap_size;
-  std::uint64_t at = lane_offset + sizeof(format::LaneHeader);
-  std::uint64_t end = lane_offset + sb.lane_size;
-  std::uint64_t budget = sb.heap_size + sb.lane_size;
-  while (end - at >= entry_header_size) {
-    const auto header = bytes.load<format::EntryHeader>(at);
-    if (!header) break;
-    std::uint64_t data_bytes = 0;
-    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
-      data_bytes = format::round_up(header->size, 8);
-      if (data_bytes > end - at - entry_header_size) break;
-    } else if (header->kind != static_cast<std::uint32_t>(format::EntryKind::continue_)) {
-      break;
-    }
-    const std::byte* data = bytes.at(at + entry_header_size, header->size);
-    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo) && data == nullptr) break;
-    if (header->checksum != format::entry_checksum(*header, data, sequence, index)) break;
-    if (header->offset < heap_begin || header->offset > heap_end || header->size > heap_end - header->offset) {
-      lane.damage = fmt::format("entry points outside the heap (offset {}, size {})", header->offset, header->size);
-      break;
-    }
-    const std::uint64_t step = entry_header_size + data_bytes;
-    if (step > budget) {
-      lane.damage = "log is longer than the pool can hold";
-      break;
-    }
-    budget -= step;
-    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
-      ++lane.pending_entries;
-      lane.pending_bytes += header->size;
-      at += step;
-    } else {
-      if (header->offset % 8 != 0) {
-        lane.damage = "misaligned log segment";
-        break;
-      }
-      at = header->offset;
-      end = header->offset + header->size;  // inside the heap: checked above
-    }
+  lane.committed_sequence = reader.committed_sequence();
+  while (const auto entry = reader.next()) {
+    ++lane.pending_entries;
+    lane.pending_bytes += entry->size;
   }
+  lane.damage = reader.damage();
   return lane;
 }
 

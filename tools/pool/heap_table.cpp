@@ -1,7 +1,5 @@
 #include "pool/heap_table.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 namespace pschema::pool {
@@ -18,39 +16,25 @@ HeapTable walk_heap(const PoolBytes& bytes, const PoolHeader& header, Progress* 
   HeapTable table;
   const std::uint64_t begin = header.heap_begin();
   const std::uint64_t end = header.heap_end();  // inside the file: read_header checked
-  std::uint64_t offset = begin;
-  auto stop = [&](const std::string& what) {
-    table.damaged = true;
-    table.damaged_at = offset;
-    table.damage = what;
-    table.unknown_bytes = end - offset;
-  };
-  while (offset < end) {
-    if (progress != nullptr) progress->update(offset - begin);
-    if (end - offset < format::min_block_size) {
-      stop("header runs past the end of the heap");
-      break;
-    }
-    const auto h = bytes.load<format::BlockHeader>(offset).value();
-    if (h.tag != format::block_tag(offset)) {
-      stop("damaged header (tag does not match its position)");
-      break;
-    }
-    const std::uint64_t size = h.size_and_state & ~format::allocated_bit;
-    if (size < format::min_block_size || size % format::block_alignment != 0 || size > end - offset) {
-      stop(fmt::format("impossible size {}", size));
-      break;
-    }
-    HeapBlock block{offset, size, h.type_id, (h.size_and_state & format::allocated_bit) != 0};
-    if (block.allocated) {
+  format::HeapWalk walk({bytes.at(0, end), end}, begin, end);
+  while (walk.position() < end) {
+    if (progress != nullptr) progress->update(walk.position() - begin);
+    const auto block = walk.next();
+    if (!block) break;  // a damaged header
+    if (block->allocated) {
       ++table.allocated_blocks;
-      table.allocated_bytes += size;
+      table.allocated_bytes += block->size;
     } else {
       ++table.free_blocks;
-      table.free_bytes += size;
+      table.free_bytes += block->size;
     }
-    table.blocks.push_back(block);
-    offset += size;
+    table.blocks.push_back(*block);
+  }
+  if (!walk.damage().empty()) {
+    table.damaged = true;
+    table.damaged_at = walk.position();
+    table.damage = walk.damage();
+    table.unknown_bytes = end - walk.position();
   }
   return table;
 }

@@ -3,64 +3,15 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <functional>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 #include "analyzer.hpp"
 #include "parser.hpp"
+#include "pschema/format/schema_bundle.hpp"
 #include "pschema/format/type_ids.hpp"
 
 namespace pschema::pool {
-
-namespace {
-
-constexpr std::string_view file_marker = "//@file ";
-
-}  // namespace
-
-std::vector<SchemaFile> split_bundle(std::string_view bundle) {
-  std::vector<SchemaFile> files;
-  std::size_t at = 0;
-  // Text before the first marker (a schema stored without markers, e.g.
-  // by a program that fills SchemaInfo by hand) is one unnamed file.
-  if (bundle.substr(0, file_marker.size()) != file_marker) files.push_back({"schema.pschema", ""});
-  while (at < bundle.size()) {
-    std::size_t end = bundle.find('\n', at);
-    const std::size_t next = end == std::string_view::npos ? bundle.size() : end + 1;
-    std::string_view line = bundle.substr(at, next - at);
-    if (line.substr(0, file_marker.size()) == file_marker) {
-      std::string_view name = line.substr(file_marker.size());
-      while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.remove_suffix(1);
-      files.push_back({std::string(name), ""});
-    } else {
-      files.back().text += line;
-    }
-    at = next;
-  }
-  return files;
-}
-
-std::string bundle_of(const gen::Module& module) {
-  // The same order and separators as Emitter::schema_bundle: imports
-  // first (depth first), each file once, a newline added where missing.
-  std::vector<const gen::Module*> order;
-  std::set<const gen::Module*> seen;
-  std::function<void(const gen::Module*)> visit = [&](const gen::Module* m) {
-    if (!seen.insert(m).second) return;
-    for (const gen::Module* imported : m->imports) visit(imported);
-    order.push_back(m);
-  };
-  visit(&module);
-  std::string bundle;
-  for (const gen::Module* m : order) {
-    const std::string& text = m->source->text();
-    bundle += std::string(file_marker) + m->stem + ".pschema\n" + text;
-    if (!text.empty() && text.back() != '\n') bundle += "\n";
-  }
-  return bundle;
-}
 
 std::string qualified_name(const gen::PoolType& pool) {
   std::string name;
@@ -70,7 +21,7 @@ std::string qualified_name(const gen::PoolType& pool) {
 
 std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::string& bundle) {
   std::shared_ptr<AnalyzedSchema> schema(new AnalyzedSchema());
-  std::vector<SchemaFile> files = split_bundle(bundle);
+  const std::vector<format::SchemaFile> files = format::split_schema_bundle(bundle);
   auto fail = [&](const std::string& what) {
     std::ostringstream text;
     schema->diagnostics_.print(text);
@@ -78,7 +29,7 @@ std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::str
   };
   // Each file is parsed from memory; an import is found among the files
   // before it by file name (the bundle stores names, not directories).
-  for (const SchemaFile& file : files) {
+  for (const format::SchemaFile& file : files) {
     auto source = std::make_unique<gen::SourceFile>(file.name, file.text);
     std::optional<gen::ast::File> ast = gen::parse_file(*source, schema->diagnostics_);
     if (!ast) {

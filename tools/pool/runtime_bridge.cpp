@@ -6,6 +6,7 @@
 #include <limits>
 #include <ostream>
 
+#include "emitter.hpp"
 #include "pool/embedded_schema.hpp"
 #include "pool/layouts.hpp"
 #include "pool/opened_pool.hpp"
@@ -111,7 +112,8 @@ int create_pool(const CreateRequest& request, std::ostream& out, std::ostream& e
     return 1;
   }
   const std::string name = qualified_name(*pool);
-  const std::string text = bundle_of(*pool->module);
+  // What generated code stores: `create` must make the same pool.
+  const std::string text = gen::schema_bundle(*pool->module);
   SchemaInfo info;
   info.name = name;
   info.fingerprint = pool->fingerprint;

@@ -329,6 +329,22 @@ TEST_CASE("create makes the pool the generated code makes") {
     all::Store store = all::Store::open(made_here);
     CHECK(store.pool().info().schema_text == all::Store::schema_info().text);
   }
+  SUBCASE("graphs (an rc made at creation): the shared block Graphs::create makes") {
+    const std::string made_here = dir.file("a/graphs.pool"), made_by_code = dir.file("b/graphs.pool");
+    std::filesystem::create_directories(dir.file("a"));
+    std::filesystem::create_directories(dir.file("b"));
+    Run r = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/tests/generated/schemas/everything.pschema", "--pool",
+                 "all.Graphs", "--size", "2m", made_here});
+    CHECK(r.status == 0);
+    all::Graphs::create(made_by_code, 2 << 20).close();
+    auto after_first_line = [](const std::string& text) { return text.substr(text.find('\n')); };
+    Run a = run({"dump", made_here}), b = run({"dump", made_by_code});
+    CHECK(a.status == 0);
+    CHECK(after_first_line(a.out) == after_first_line(b.out));
+    CHECK(a.out.find("first: Shared @") != std::string::npos);
+    CHECK(a.out.find("(shared: 1 rc, 0 weak)") != std::string::npos);
+    CHECK(run({"check", made_here}).status == 0);
+  }
   SUBCASE("errors") {
     const std::string path = dir.file("x.pool");
     Run none = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Nope", "--size", "4M", path});

@@ -52,11 +52,8 @@ constexpr MapGeometry map_geometry(gen::Layout key, gen::Layout value) {
   return g;
 }
 
-// RcBlock<T>: [strong u64][weak u64][T].
-struct RcCounts {
-  std::uint64_t strong;
-  std::uint64_t weak;
-};
+// RcBlock<T>: [strong u64][weak u64][T]; the counts are the runtime's RcCounts.
+using pschema::RcCounts;
 inline constexpr std::uint64_t rc_value_offset = sizeof(RcCounts);
 constexpr std::uint64_t rc_block_size(gen::Layout value) {
   return round_up(rc_value_offset + value.size, std::max<std::uint64_t>(8, value.align));

@@ -79,7 +79,8 @@ std::optional<JournalReader::UndoEntry> JournalReader::next() {
     at_ = header.offset;
     end_ = header.offset + header.size;  // inside the heap: checked above
   }
-  return stop("");
+  ended_ = true;  // the log ends here; damage found earlier stays reported
+  return std::nullopt;
 }
 
 }  // namespace pschema::format

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "model.hpp"
+#include "pschema/format/layout.hpp"
 // The typed layer's headers, in the order schema.hpp includes them (they
 // are not all self-contained).
 #include "pschema/schema.hpp"
@@ -20,8 +21,7 @@ namespace pschema::pool::layouts {
 using pschema::MapRep;
 using pschema::StringRep;
 using pschema::VecRep;
-
-constexpr std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value + align - 1) / align * align; }
+using format::round_up;
 
 // detail::MapNodes<K, V> for keys and values of the given layouts.
 struct MapGeometry {

@@ -107,12 +107,12 @@ constexpr std::uint64_t block_alignment = 16;
 constexpr std::uint64_t min_block_size = 32;
 constexpr std::uint64_t allocated_bit = 1;
 
-inline std::uint32_t block_tag(std::uint64_t block_offset) {
+constexpr std::uint32_t block_tag(std::uint64_t block_offset) {
   std::uint64_t x = block_offset * 0x9E3779B97F4A7C15ULL;
   return static_cast<std::uint32_t>((x >> 32) ^ 0x50534348u);
 }
 
-inline std::uint64_t round_up(std::uint64_t value, std::uint64_t alignment) {
+constexpr std::uint64_t round_up(std::uint64_t value, std::uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 

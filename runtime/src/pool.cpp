@@ -22,6 +22,7 @@
 #include "pschema/format/header_check.hpp"
 #include "pschema/format/layout_plan.hpp"
 #include "pschema/format/type_ids.hpp"
+#include "pschema/format/uuid.hpp"
 
 namespace pschema {
 
@@ -90,13 +91,6 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
   throw corrupt_pool(path, problem.message);
 }
 
-std::string uuid_text(const std::uint8_t (&uuid)[16]) {
-  char out[40];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", uuid[0],
-                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9], uuid[10],
-                uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-  return out;
-}
 
 }  // namespace
 
@@ -376,7 +370,7 @@ PoolInfo PoolImpl::info() const {
   info.allocated_objects = usage.allocated_blocks;
   info.generation = generation_;
   info.creation_time = superblock_.creation_time;
-  info.uuid = uuid_text(superblock_.uuid);
+  info.uuid = format::uuid_text(superblock_.uuid);
   info.lanes = superblock_.lane_count;
   info.recovered = recovered_;
   info.backend = persistence_->name();

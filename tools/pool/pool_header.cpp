@@ -77,9 +77,4 @@ PoolHeader read_header(const PoolBytes& bytes) {
 std::string hex(std::uint64_t value) { return fmt::format("{:#x}", value); }
 std::string hex16(std::uint64_t value) { return fmt::format("{:#018x}", value); }
 
-std::string uuid_text(const std::uint8_t (&u)[16]) {
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                     u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
 }  // namespace pschema::pool

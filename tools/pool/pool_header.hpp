@@ -51,6 +51,5 @@ PoolHeader read_header(const PoolBytes& bytes);
 
 std::string hex(std::uint64_t value);      // 0x1f
 std::string hex16(std::uint64_t value);    // 0x000000000000001f
-std::string uuid_text(const std::uint8_t (&uuid)[16]);
 
 }  // namespace pschema::pool

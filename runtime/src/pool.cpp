@@ -91,7 +91,6 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
   throw corrupt_pool(path, problem.message);
 }
 
-
 }  // namespace
 
 PoolImpl::~PoolImpl() {

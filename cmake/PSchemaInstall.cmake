@@ -3,10 +3,11 @@
 #   find_package(pschema REQUIRED)
 #   pschema_generate(TARGET bank_schema SCHEMAS bank.pschema)
 #
-# Installs the runtime library (pschema::runtime) with its headers, the
-# `pschema` generator (pschema::pschema) unless PSCHEMA_BUILD_GENERATOR is
-# OFF, and lib/cmake/pschema/ with the package config, version file,
-# exported targets and PSchemaGenerate.cmake.
+# Installs the runtime library (pschema::runtime) and the pool format
+# library it links (pschema::format) with their headers, the `pschema`
+# generator (pschema::pschema) unless PSCHEMA_BUILD_GENERATOR is OFF, and
+# lib/cmake/pschema/ with the package config, version file, exported
+# targets and PSchemaGenerate.cmake.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -14,6 +15,7 @@ set(PSCHEMA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pschema
     CACHE STRING "Where the pschema CMake package files are installed, relative to the prefix")
 
 set_target_properties(pschema_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(pschema_format PROPERTIES EXPORT_NAME format)
 if(PSCHEMA_SANITIZE)
   # A sanitized static runtime needs the sanitizer runtime in the consumer's
   # link, so an installed sanitizer build passes -fsanitize=... on to every
@@ -25,7 +27,7 @@ if(PSCHEMA_SANITIZE)
                  "consumers link with -fsanitize=${PSCHEMA_SANITIZE} (for tests only; it cannot be packaged)")
 endif()
 
-set(pschema_installed_targets pschema_runtime)
+set(pschema_installed_targets pschema_runtime pschema_format)
 if(PSCHEMA_BUILD_GENERATOR)
   list(APPEND pschema_installed_targets pschema)
 endif()
@@ -34,7 +36,7 @@ install(TARGETS ${pschema_installed_targets}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ ${PROJECT_SOURCE_DIR}/runtime/format/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 install(EXPORT pschemaTargets

@@ -9,6 +9,7 @@
 
 #include "concurrency_check.hpp"
 #include "cpp_keywords.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::gen {
 
@@ -860,7 +861,7 @@ void Analyzer::assign_type_ids(const Model& model) {
     for (const auto& s : module->structs) {
       // 30 bits: the runtime marks shared (rc) blocks with bit 30 and its
       // own blocks with bit 31.
-      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & 0x3FFFFFFFu);
+      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & format::type_ids::struct_id_mask);
       if (id == 0) id = 1;
       if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
         d_.error(s->span, "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "printer.hpp"
+#include "pschema/format/schema_bundle.hpp"
 
 namespace pschema::gen {
 
@@ -52,7 +53,6 @@ class Emitter {
   void emit_mut_class(const StructType& s);
   void emit_definitions(const StructType& s);
   void emit_pool(const PoolType& pool);
-  std::string schema_bundle() const;
 
   const Module& module_;
   std::string version_;
@@ -385,22 +385,6 @@ void Emitter::emit_definitions(const StructType& s) {
   p_.print("\n");
 }
 
-std::string Emitter::schema_bundle() const {
-  // The module and everything it imports, so that tools can read a pool
-  // with no other file at hand.
-  std::vector<const Module*> order;
-  std::set<const Module*> seen;
-  std::function<void(const Module*)> visit = [&](const Module* m) {
-    if (!seen.insert(m).second) return;
-    for (const Module* imported : m->imports) visit(imported);
-    order.push_back(m);
-  };
-  visit(&module_);
-  std::string bundle;
-  for (const Module* m : order) bundle += "//@file " + m->stem + ".pschema\n" + m->source->text() + (m->source->text().empty() || m->source->text().back() == '\n' ? "" : "\n");
-  return bundle;
-}
-
 void Emitter::emit_pool(const PoolType& pool) {
   const std::string root = struct_name(pool.root);
   std::string qualified_name;
@@ -468,7 +452,7 @@ void Emitter::emit_pool(const PoolType& pool) {
       p_.print("i.name = \"$qualified$\";\n", vars);
       p_.print("i.fingerprint = $fingerprint$ULL;\n", vars);
       std::string delimiter = "pschema";
-      const std::string bundle = schema_bundle();
+      const std::string bundle = schema_bundle(module_);
       while (bundle.find(")" + delimiter + "\"") != std::string::npos) delimiter += "_";
       p_.print("// The schema source, stored in every pool so tools can read it.\n");
       p_.print("i.text = R\"$d$($text$)$d$\";\n", {{"d", delimiter}, {"text", bundle}});
@@ -538,6 +522,22 @@ std::string Emitter::run() {
 }
 
 }  // namespace
+
+std::string schema_bundle(const Module& module) {
+  // The module and everything it imports, imports first (depth first, each
+  // once): the pool tool finds an import among the files before it.
+  std::vector<const Module*> order;
+  std::set<const Module*> seen;
+  std::function<void(const Module*)> visit = [&](const Module* m) {
+    if (!seen.insert(m).second) return;
+    for (const Module* imported : m->imports) visit(imported);
+    order.push_back(m);
+  };
+  visit(&module);
+  std::vector<format::SchemaFile> files;
+  for (const Module* m : order) files.push_back({m->stem + ".pschema", m->source->text()});
+  return format::join_schema_bundle(files);
+}
 
 std::string header_name(const Module& module) { return module.stem + ".pschema.h"; }
 

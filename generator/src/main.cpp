@@ -12,14 +12,29 @@
 #include "analyzer.hpp"
 #include "emitter.hpp"
 #include "loader.hpp"
-#include "pool/pool_commands.hpp"
 #include "source_file.hpp"
+#ifdef PSCHEMA_HAS_POOL_TOOL
+#include "pool/pool_commands.hpp"
+#endif
 
 namespace {
 
 constexpr int exit_ok = 0;
 constexpr int exit_input_error = 1;
 constexpr int exit_usage = 2;
+
+// `pschema pool ...` is the pool tool (tools/pool/), linked in unless the
+// build turned it off (PSCHEMA_BUILD_POOL_TOOL=OFF).
+#ifdef PSCHEMA_HAS_POOL_TOOL
+const char* pool_usage() { return pschema::pool::pool_usage_text; }
+int run_pool(const std::vector<std::string>& args) { return pschema::pool::run_pool_command(args, std::cout, std::cerr); }
+#else
+const char* pool_usage() { return ""; }
+int run_pool(const std::vector<std::string>&) {
+  std::cerr << "pschema: this pschema was built without the pool tool (PSCHEMA_BUILD_POOL_TOOL=OFF)\n";
+  return exit_usage;
+}
+#endif
 
 const char* const usage_text =
     "usage: pschema <command> [options]\n"
@@ -38,7 +53,7 @@ const char* const usage_text =
     "  --help            print this help and exit\n";
 
 int usage_error(const std::string& message) {
-  std::cerr << "pschema: " << message << "\n\n" << usage_text << "\n" << pschema::pool::pool_usage_text;
+  std::cerr << "pschema: " << message << "\n\n" << usage_text << "\n" << pool_usage();
   return exit_usage;
 }
 
@@ -168,12 +183,12 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
   if (command == "--help" || command == "-h") {
-    std::cout << usage_text << "\n" << pschema::pool::pool_usage_text;
+    std::cout << usage_text << "\n" << pool_usage();
     return exit_ok;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "check") return run_check(rest);
   if (command == "gen") return run_gen(rest);
-  if (command == "pool") return pschema::pool::run_pool_command(rest, std::cout, std::cerr);
+  if (command == "pool") return run_pool(rest);
   return usage_error("unknown command '" + command + "'");
 }

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "pschema/errors.hpp"
+#include "pschema/format/heap_walk.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::detail {
 
@@ -66,7 +68,7 @@ format::BlockHeader* Heap::header_at(std::uint64_t offset) const {
 void Heap::write_free_header(std::uint64_t offset, std::uint64_t size) {
   format::BlockHeader* h = header_at(offset);
   h->size_and_state = size;
-  h->type_id = format::no_type;
+  h->type_id = format::type_ids::no_type;
   h->tag = format::block_tag(offset);
   persistence_.stored(h, sizeof *h);
 }
@@ -80,36 +82,26 @@ void Heap::rebuild() {
   usage_.heap_size = end_ - begin_;
   // Only at open, before any transaction: the caches have counted nothing.
 
-  auto corrupt = [&](std::uint64_t offset, const std::string& what) {
-    throw corrupt_pool(path_, "heap block at offset " + std::to_string(offset) + ": " + what);
-  };
-
-  std::uint64_t offset = begin_;
+  format::HeapWalk walk({base_, end_}, begin_, end_);
   std::uint64_t free_run = 0;  // offset of the free block being extended, or 0
-  while (offset < end_) {
-    if (end_ - offset < format::min_block_size) corrupt(offset, "header runs past the end of the heap");
-    const format::BlockHeader* h = header_at(offset);
-    if (h->tag != format::block_tag(offset)) corrupt(offset, "damaged header (tag does not match its position)");
-    std::uint64_t size = h->size_and_state & ~format::allocated_bit;
-    if (size < format::min_block_size || size % format::block_alignment != 0 || size > end_ - offset) {
-      corrupt(offset, "impossible size " + std::to_string(size));
-    }
-    bool allocated = (h->size_and_state & format::allocated_bit) != 0;
-    if (allocated) {
+  while (const auto block = walk.next()) {
+    if (block->allocated) {
       if (free_run != 0) add_free_locked(free_run, header_at(free_run)->size_and_state);
       free_run = 0;
-      usage_.allocated_bytes += size;
+      usage_.allocated_bytes += block->size;
       usage_.allocated_blocks += 1;
     } else if (free_run != 0) {
       // Merge into the preceding free block: one 8-byte store; the merged
       // header becomes free space. Not flushed or fenced: see coalesce().
       format::BlockHeader* run = header_at(free_run);
-      run->size_and_state += size;
+      run->size_and_state += block->size;
       persistence_.stored(&run->size_and_state, 8);
     } else {
-      free_run = offset;
+      free_run = block->offset;
     }
-    offset += size;
+  }
+  if (!walk.damage().empty()) {
+    throw corrupt_pool(path_, "heap block at offset " + std::to_string(walk.position()) + ": " + walk.damage());
   }
   if (free_run != 0) add_free_locked(free_run, header_at(free_run)->size_and_state);
 }

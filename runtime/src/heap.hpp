@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "lane_counters.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/persistence.hpp"
 
 namespace pschema::detail {
@@ -69,9 +69,9 @@ class Heap {
   Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence,
        std::string path);
 
-  // Walks every block from the start of the heap, checks each header,
-  // merges adjacent free blocks and rebuilds the free lists. Throws
-  // corrupt_pool naming the offset of the first bad header.
+  // Walks every block from the start of the heap (format::HeapWalk, which
+  // checks each header), merges adjacent free blocks and rebuilds the free
+  // lists. Throws corrupt_pool naming the offset of the first bad header.
   void rebuild();
 
   // Who a block is for. Journal overflow segments may use the last

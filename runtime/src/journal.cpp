@@ -5,8 +5,9 @@
 #include <cstring>
 #include <utility>
 
-#include "pschema/checksum.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/journal_reader.hpp"
 
 namespace pschema::detail {
 
@@ -24,6 +25,8 @@ std::uint64_t padded(std::uint64_t size) { return format::round_up(size, 8); }
 Journal::Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_size, std::uint32_t lane_index,
                  Persistence& persistence, LaneCounters& counters)
     : base_(base),
+      lane_offset_(lane_offset),
+      lane_size_(lane_size),
       header_(reinterpret_cast<format::LaneHeader*>(base + lane_offset)),
       lane_area_begin_(base + lane_offset + sizeof(format::LaneHeader)),
       lane_area_end_(base + lane_offset + lane_size),
@@ -37,9 +40,7 @@ Journal::Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_
 std::uint64_t Journal::entry_checksum(const format::EntryHeader& header, const void* data) const {
   // Seeded with the sequence number: an entry left over from an earlier
   // transaction of this lane never verifies for the current one.
-  std::uint64_t seed = sequence() * 0x9E3779B97F4A7C15ULL + lane_index_;
-  std::uint64_t h = checksum64(&header, offsetof(format::EntryHeader, checksum), seed);
-  return header.kind == static_cast<std::uint32_t>(format::EntryKind::undo) ? checksum64(data, header.size, h) : h;
+  return format::entry_checksum(header, static_cast<const std::byte*>(data), sequence(), lane_index_);
 }
 
 void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data) {
@@ -119,44 +120,12 @@ std::vector<Block> Journal::reset() {
 }
 
 bool Journal::recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path) {
+  // Everything the log may point at lies before the end of the heap.
+  format::JournalReader reader({base_, heap_end}, lane_offset_, lane_size_, lane_index_, heap_begin, heap_end);
   std::vector<Undo> entries;
-  const std::byte* area = area_begin_;
-  const std::byte* end = area_end_;
-  const std::byte* at = area;
-  // A hostile file could chain segments into a loop; no honest log is
-  // longer than the heap plus the lane.
-  std::uint64_t budget = (heap_end - heap_begin) + static_cast<std::uint64_t>(area_end_ - area_begin_);
-  auto bad = [&](const std::string& what) {
-    throw corrupt_pool(path, "journal of lane " + std::to_string(lane_index_) + ": " + what);
-  };
-  while (static_cast<std::uint64_t>(end - at) >= entry_header_size) {
-    const auto* header = reinterpret_cast<const format::EntryHeader*>(at);
-    std::uint64_t data_bytes = 0;
-    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
-      data_bytes = padded(header->size);
-      if (data_bytes > static_cast<std::uint64_t>(end - at) - entry_header_size) break;  // torn: not ours
-    } else if (header->kind != static_cast<std::uint32_t>(format::EntryKind::continue_)) {
-      break;  // stale or torn entry: the log of the transaction in flight ends here
-    }
-    if (header->checksum != entry_checksum(*header, at + entry_header_size)) break;
-
-    // From here on the entry verifies: it was written by a transaction in
-    // flight, so an impossible value means the file was tampered with.
-    if (header->offset < heap_begin || header->offset > heap_end || header->size > heap_end - header->offset) {
-      bad("entry points outside the heap (offset " + std::to_string(header->offset) + ", size " +
-          std::to_string(header->size) + ")");
-    }
-    std::uint64_t step = entry_header_size + data_bytes;
-    if (step > budget) bad("log is longer than the pool can hold");
-    budget -= step;
-    if (header->kind == static_cast<std::uint32_t>(format::EntryKind::undo)) {
-      entries.push_back(Undo{header->offset, header->size, at + entry_header_size});
-      at += step;
-    } else {
-      if (header->offset % 8 != 0) bad("misaligned log segment");
-      at = base_ + header->offset;
-      end = at + header->size;
-    }
+  while (const auto entry = reader.next()) entries.push_back(Undo{entry->offset, entry->size, entry->data});
+  if (!reader.damage().empty()) {
+    throw corrupt_pool(path, "journal of lane " + std::to_string(lane_index_) + ": " + reader.damage());
   }
   if (entries.empty()) {
     mark_done(Site::rollback_mark);

@@ -19,7 +19,7 @@
 
 #include "heap.hpp"
 #include "lane_counters.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/persistence.hpp"
 
 namespace pschema::detail {
@@ -32,12 +32,13 @@ class Journal {
   Journal(std::byte* base, std::uint64_t lane_offset, std::uint64_t lane_size, std::uint32_t lane_index,
           Persistence& persistence, LaneCounters& counters);
 
-  // Recovery at open: rolls back the transaction in flight, if any, and
-  // advances the lane's sequence number in any case (flushed; the caller
-  // fences), so that entries a crash left behind past the first torn one
-  // can never be taken for a later transaction's. Entries must point inside
-  // [heap_begin, heap_end); a valid entry pointing elsewhere means a
-  // hostile or corrupt file. Returns whether anything was rolled back.
+  // Recovery at open: rolls back the transaction in flight, if any (the
+  // entries format::JournalReader finds), and advances the lane's sequence
+  // number in any case (flushed; the caller fences), so that entries a
+  // crash left behind past the first torn one can never be taken for a
+  // later transaction's. Entries must point inside [heap_begin, heap_end);
+  // a valid entry pointing elsewhere means a hostile or corrupt file
+  // (corrupt_pool). Returns whether anything was rolled back.
   bool recover(std::uint64_t heap_begin, std::uint64_t heap_end, const std::string& path);
 
   // The sequence number of the next (or current) transaction.
@@ -84,6 +85,8 @@ class Journal {
   void mark_done(Site site);
 
   std::byte* base_;
+  const std::uint64_t lane_offset_;
+  const std::uint64_t lane_size_;
   format::LaneHeader* header_;
   std::byte* const lane_area_begin_;
   std::byte* const lane_area_end_;

@@ -13,23 +13,22 @@
 #include <cstring>
 #include <ctime>
 #include <random>
+#include <span>
+#include <variant>
 
 #include "pool_impl.hpp"
-#include "pschema/checksum.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/header_check.hpp"
+#include "pschema/format/layout_plan.hpp"
+#include "pschema/format/type_ids.hpp"
+#include "pschema/format/uuid.hpp"
 
 namespace pschema {
 
 namespace detail {
 
 namespace {
-
-constexpr std::uint64_t min_pool_size = 1 << 20;
-constexpr std::uint32_t default_lanes = 8;
-constexpr std::uint32_t max_lanes = 64;
-constexpr std::uint64_t min_lane_size = 16 * 1024;
-constexpr std::uint64_t max_lane_size = 4 * 1024 * 1024;
-constexpr std::uint64_t min_heap_size = 64 * 1024;
 
 std::atomic<std::uint64_t> next_instance_id{1};
 
@@ -39,14 +38,6 @@ std::string hex64(std::uint64_t value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "0x%016" PRIx64, value);
   return buffer;
-}
-
-std::uint64_t superblock_checksum(const format::Superblock& sb) {
-  return checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
-}
-
-std::uint64_t state_checksum(const format::PoolState& state, unsigned copy) {
-  return checksum64(&state, offsetof(format::PoolState, checksum), copy + 1);
 }
 
 // Owns a file descriptor until released.
@@ -88,53 +79,16 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
   }
 }
 
-// Checks every structural field of a superblock whose checksum verified.
-// Arithmetic is arranged so that no sum can overflow.
-void validate_layout(const format::Superblock& sb, const std::string& path) {
-  auto bad = [&](const std::string& what) {
-    throw corrupt_pool(path, "header offsets out of range: " + what);
-  };
-  const std::uint64_t size = sb.pool_size;
-  if (sb.superblock_size != sizeof(format::Superblock)) {
-    bad("superblock size " + std::to_string(sb.superblock_size) + ", expected " +
-        std::to_string(sizeof(format::Superblock)));
+// The exception open throws for a header the format's checks refuse.
+[[noreturn]] void throw_header_error(const std::string& path, const format::HeaderError& problem) {
+  switch (problem.fault) {
+    case format::HeaderFault::not_a_pool: throw not_a_pool(path, problem.message);
+    case format::HeaderFault::truncated: throw truncated_pool(path, problem.message);
+    case format::HeaderFault::version_too_new: throw version_too_new(path, problem.message);
+    case format::HeaderFault::damaged: throw checksum_mismatch(path, problem.message);
+    case format::HeaderFault::corrupt: break;
   }
-  if (size < min_pool_size) bad("pool size " + std::to_string(size) + " is below the minimum");
-  if (sb.state_offset != format::state_offset) bad("state at " + std::to_string(sb.state_offset));
-  if (sb.schema_text_offset != format::schema_text_offset) bad("schema text at " + std::to_string(sb.schema_text_offset));
-  if (sb.schema_text_size > size || sb.lanes_offset < sb.schema_text_offset + sb.schema_text_size ||
-      sb.lanes_offset > size) {
-    bad("schema text (" + std::to_string(sb.schema_text_size) + " bytes) overlaps the lanes at " +
-        std::to_string(sb.lanes_offset));
-  }
-  if (sb.lane_count == 0 || sb.lane_count > max_lanes) bad("lane count " + std::to_string(sb.lane_count));
-  if (sb.lane_size < 4096 || sb.lane_size % 64 != 0 || sb.lane_size > size / sb.lane_count) {
-    bad("lane size " + std::to_string(sb.lane_size));
-  }
-  if (sb.lanes_offset % 64 != 0 || sb.heap_offset < sb.lanes_offset ||
-      sb.heap_offset - sb.lanes_offset < sb.lane_count * sb.lane_size) {
-    bad("heap at " + std::to_string(sb.heap_offset) + " overlaps the lanes");
-  }
-  if (sb.heap_offset % format::block_alignment != 0 || sb.heap_offset > size ||
-      sb.heap_size > size - sb.heap_offset || sb.heap_size < format::min_block_size ||
-      sb.heap_size % format::block_alignment != 0) {
-    bad("heap of " + std::to_string(sb.heap_size) + " bytes at " + std::to_string(sb.heap_offset) +
-        " in a pool of " + std::to_string(size));
-  }
-  const std::uint64_t heap_end = sb.heap_offset + sb.heap_size;
-  if (sb.root_offset < sb.heap_offset + sizeof(format::BlockHeader) || sb.root_offset >= heap_end ||
-      sb.root_size > heap_end - sb.root_offset || sb.root_offset % format::block_alignment != 0) {
-    bad("root object at " + std::to_string(sb.root_offset));
-  }
-  if (std::memchr(sb.schema_name, '\0', sizeof sb.schema_name) == nullptr) bad("schema name is not terminated");
-}
-
-std::string uuid_text(const std::uint8_t (&uuid)[16]) {
-  char out[40];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", uuid[0],
-                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9], uuid[10],
-                uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-  return out;
+  throw corrupt_pool(path, problem.message);
 }
 
 }  // namespace
@@ -146,15 +100,10 @@ PoolImpl::~PoolImpl() {
 
 std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                                            const PoolOptions& options) {
-  if (size < min_pool_size) {
-    throw usage_error(path, "a pool needs at least " + std::to_string(min_pool_size) + " bytes, asked for " +
-                                std::to_string(size));
-  }
-  if (schema.name.empty() || schema.name.size() >= format::schema_name_capacity) {
-    throw usage_error(path, "schema name must be 1 to 63 bytes long");
-  }
-  const std::uint32_t lanes = options.lanes == 0 ? default_lanes : options.lanes;
-  if (lanes > max_lanes) throw usage_error(path, "at most " + std::to_string(max_lanes) + " lanes");
+  const auto planned = format::plan_layout(format::LayoutRequest{size, schema.name.size(), schema.text.size(),
+                                                                  options.lanes, schema.root_size});
+  if (const auto* refusal = std::get_if<format::LayoutRefusal>(&planned)) throw usage_error(path, refusal->message);
+  const format::LayoutPlan& plan = std::get<format::LayoutPlan>(planned);
 
   format::Superblock sb{};
   sb.magic = format::magic;
@@ -170,26 +119,17 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   sb.schema_fingerprint = schema.fingerprint;
   sb.schema_text_offset = format::schema_text_offset;
   sb.schema_text_size = schema.text.size();
-  sb.schema_text_checksum = checksum64(schema.text.data(), schema.text.size());
+  sb.schema_text_checksum = format::schema_text_checksum(schema.text.data(), schema.text.size());
   sb.state_offset = format::state_offset;
-  sb.lanes_offset = format::round_up(format::schema_text_offset + schema.text.size(), format::page);
-  sb.lane_count = lanes;
-  sb.lane_size = std::clamp<std::uint64_t>(size / 32 / lanes / format::page * format::page, min_lane_size,
-                                           max_lane_size);
-  sb.heap_offset = sb.lanes_offset + lanes * sb.lane_size;
-  const std::uint64_t root_block =
-      std::max(format::min_block_size,
-               format::round_up(sizeof(format::BlockHeader) + schema.root_size, format::block_alignment));
-  if (sb.heap_offset > size || (size - sb.heap_offset) < min_heap_size + root_block) {
-    throw usage_error(path, "a pool of " + std::to_string(size) + " bytes has no room for a heap after its " +
-                                std::to_string(lanes) + " journal lanes and " + std::to_string(schema.text.size()) +
-                                " bytes of schema text; make it larger");
-  }
-  sb.heap_size = (size - sb.heap_offset) / format::block_alignment * format::block_alignment;
-  sb.root_offset = sb.heap_offset + sizeof(format::BlockHeader);
+  sb.lanes_offset = plan.lanes_offset;
+  sb.lane_count = plan.lane_count;
+  sb.lane_size = plan.lane_size;
+  sb.heap_offset = plan.heap_offset;
+  sb.heap_size = plan.heap_size;
+  sb.root_offset = plan.root_offset;
   sb.root_type_id = schema.root_type_id;
   sb.root_size = schema.root_size;
-  sb.checksum = superblock_checksum(sb);
+  sb.checksum = format::superblock_checksum(sb);
 
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) {
@@ -228,10 +168,12 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   p.stored(base + format::schema_text_offset, schema.text.size());
   p.flush(base + format::schema_text_offset, schema.text.size(), Site::create_pool);
 
+  const std::uint64_t root_block = plan.root_block_size;
   auto* root = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset);
   *root = format::BlockHeader{root_block | format::allocated_bit, schema.root_type_id, format::block_tag(sb.heap_offset)};
   auto* rest = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset + root_block);
-  *rest = format::BlockHeader{sb.heap_size - root_block, format::no_type, format::block_tag(sb.heap_offset + root_block)};
+  *rest = format::BlockHeader{sb.heap_size - root_block, format::type_ids::no_type,
+                              format::block_tag(sb.heap_offset + root_block)};
   p.stored(root, sizeof *root);
   p.stored(rest, sizeof *rest);
   p.flush(root, sizeof *root, Site::create_pool);
@@ -268,38 +210,18 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   if (!S_ISREG(st.st_mode)) throw not_a_pool(path, "not a regular file");
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
 
-  std::uint64_t magic = 0;
-  if (file_size < sizeof magic) {
-    throw not_a_pool(path, "the file is " + std::to_string(file_size) + " bytes long, too short to be a pool");
-  }
-  read_exactly(fd.get(), &magic, sizeof magic, 0, path);
-  if (magic != format::magic) {
-    throw not_a_pool(path, "not a pschema pool: expected magic " + hex64(format::magic) + ", found " + hex64(magic) +
-                               (magic == 0 ? " (an interrupted create leaves a zero magic; delete the file)" : ""));
-  }
-  if (file_size < sizeof(format::Superblock)) {
-    throw truncated_pool(path, "the file is " + std::to_string(file_size) + " bytes long, shorter than a pool header");
-  }
+  // Read with pread before anything is mapped: a damaged file fails here
+  // with an exception, never with an access outside the file.
   format::Superblock sb{};
-  read_exactly(fd.get(), &sb, sizeof sb, 0, path);
-  if (sb.format_version > format::version) {
-    throw version_too_new(path, "pool format version " + std::to_string(sb.format_version) +
-                                    " is newer than this library's (" + std::to_string(format::version) +
-                                    "); upgrade pschema to open it");
+  {
+    std::byte head[sizeof(format::Superblock)];
+    const auto head_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, sizeof head));
+    read_exactly(fd.get(), head, head_size, 0, path);
+    if (auto problem = format::check_superblock(std::span(head, head_size), file_size)) {
+      throw_header_error(path, *problem);
+    }
+    std::memcpy(&sb, head, sizeof sb);
   }
-  const std::uint64_t expected_checksum = superblock_checksum(sb);
-  if (sb.checksum != expected_checksum) {
-    throw checksum_mismatch(path, "pool header checksum is " + hex64(sb.checksum) + ", expected " +
-                                      hex64(expected_checksum) + ": the header is damaged");
-  }
-  if (sb.format_version != format::version) {
-    throw corrupt_pool(path, "unknown pool format version " + std::to_string(sb.format_version));
-  }
-  if (sb.pool_size > file_size) {
-    throw truncated_pool(path, "the header says the pool is " + std::to_string(sb.pool_size) +
-                                   " bytes, but the file is only " + std::to_string(file_size));
-  }
-  validate_layout(sb, path);
 
   const std::string found_name(sb.schema_name);
   if (found_name != schema.name || sb.schema_fingerprint != schema.fingerprint) {
@@ -315,9 +237,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
 
   std::string text(sb.schema_text_size, '\0');
   read_exactly(fd.get(), text.data(), text.size(), sb.schema_text_offset, path);
-  if (checksum64(text.data(), text.size()) != sb.schema_text_checksum) {
-    throw checksum_mismatch(path, "the schema text stored in the pool does not match its checksum");
-  }
+  if (auto problem = format::check_schema_text(sb, std::as_bytes(std::span(text)))) throw_header_error(path, *problem);
 
   auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
   pool->path_ = path;
@@ -327,11 +247,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
 
   format::PoolState states[2];
   read_exactly(pool->fd_, states, sizeof states, format::state_offset, path);
-  int current = -1;
-  for (unsigned copy = 0; copy < 2; ++copy) {
-    if (states[copy].checksum != state_checksum(states[copy], copy)) continue;
-    if (current < 0 || states[copy].sequence > states[current].sequence) current = static_cast<int>(copy);
-  }
+  const int current = format::check_state_copies(states).current;
   if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
   pool->state_sequence_ = states[current].sequence;
   pool->generation_ = states[current].generation;
@@ -401,7 +317,7 @@ void PoolImpl::write_state(bool clean) {
   state.sequence = state_sequence_ + 1;
   state.generation = generation_;
   state.clean = clean ? 1 : 0;
-  state.checksum = state_checksum(state, copy);
+  state.checksum = format::state_checksum(state, copy);
   auto* target = reinterpret_cast<format::PoolState*>(base_ + format::state_offset) + copy;
   std::memcpy(target, &state, sizeof state);
   persistence_->stored(target, sizeof state);
@@ -453,7 +369,7 @@ PoolInfo PoolImpl::info() const {
   info.allocated_objects = usage.allocated_blocks;
   info.generation = generation_;
   info.creation_time = superblock_.creation_time;
-  info.uuid = uuid_text(superblock_.uuid);
+  info.uuid = format::uuid_text(superblock_.uuid);
   info.lanes = superblock_.lane_count;
   info.recovered = recovered_;
   info.backend = persistence_->name();

@@ -13,7 +13,7 @@
 #include "heap.hpp"
 #include "lane.hpp"
 #include "lock_table.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/pool.hpp"
 
 namespace pschema::detail {

@@ -7,6 +7,7 @@
 
 #include "pool_impl.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema {
 
@@ -259,7 +260,7 @@ void Lane::free(std::uint64_t offset) {
   append_header_undo(block);
   freed_.push_back(block);
   freed_set_.insert(offset);
-  header_updates_.push_back({block.offset, block.size, format::no_type});
+  header_updates_.push_back({block.offset, block.size, format::type_ids::no_type});
   if (transaction_.recent_begin_ <= offset && offset < transaction_.recent_end_) {
     transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   }
@@ -612,7 +613,6 @@ std::uint32_t Transaction::allocation_type(std::uint64_t offset) const { return 
 namespace {
 // An object held by rc<T> sits after the two counts of its shared block.
 constexpr std::uint64_t shared_prefix = 16;
-constexpr std::uint32_t shared_flag = 0x40000000u;
 }  // namespace
 
 bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
@@ -621,7 +621,8 @@ bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) cons
   } catch (...) {
   }
   try {
-    return offset > shared_prefix && lane_.type_of(offset - shared_prefix) == (type_id | shared_flag);
+    return offset > shared_prefix &&
+           lane_.type_of(offset - shared_prefix) == format::type_ids::shared_block_id(type_id);
   } catch (...) {
     return false;
   }
@@ -644,7 +645,8 @@ bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const n
       return false;
     }
   };
-  return type_at(offset, type_id) || (offset > shared_prefix && type_at(offset - shared_prefix, type_id | shared_flag));
+  return type_at(offset, type_id) ||
+         (offset > shared_prefix && type_at(offset - shared_prefix, format::type_ids::shared_block_id(type_id)));
 }
 
 std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }

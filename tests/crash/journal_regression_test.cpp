@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "crash_support.hpp"
-#include "pool_format.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
@@ -126,8 +126,8 @@ TEST_CASE("a hostile log whose entries overwrite each other cannot make recovery
   }();
   auto sign = [&](format::EntryHeader& h, const void* data) {
     const std::uint64_t seed = (committed + 1) * 0x9E3779B97F4A7C15ULL + 0;
-    std::uint64_t sum = pschema::checksum64(&h, offsetof(format::EntryHeader, checksum), seed);
-    h.checksum = h.kind == 1 ? pschema::checksum64(data, h.size, sum) : sum;
+    std::uint64_t sum = pschema::format::checksum64(&h, offsetof(format::EntryHeader, checksum), seed);
+    h.checksum = h.kind == 1 ? pschema::format::checksum64(data, h.size, sum) : sum;
   };
   const std::uint64_t segment = sb.heap_offset + 8192;  // inside the free block
   format::EntryHeader to_segment{segment, 4096, 2, 0};

@@ -29,8 +29,8 @@
 #include "mutator.hpp"
 #include "pool/heap_table.hpp"
 #include "pool/pool_commands.hpp"
-#include "pool_format.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 
 namespace {
 
@@ -80,9 +80,9 @@ void fix_superblock(std::vector<std::byte>& bytes) {
   format::Superblock sb;
   std::memcpy(&sb, bytes.data(), sizeof sb);
   if (sb.schema_text_offset == format::schema_text_offset && sb.schema_text_size < bytes.size() - sb.schema_text_offset) {
-    sb.schema_text_checksum = pschema::checksum64(bytes.data() + sb.schema_text_offset, sb.schema_text_size);
+    sb.schema_text_checksum = pschema::format::checksum64(bytes.data() + sb.schema_text_offset, sb.schema_text_size);
   }
-  sb.checksum = pschema::checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
+  sb.checksum = pschema::format::checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
   std::memcpy(bytes.data(), &sb, sizeof sb);
 }
 
@@ -99,10 +99,10 @@ void forge_entry(std::vector<std::byte>& bytes, const Sample& s, Rng& rng) {
   e.size = rng.percent(70) ? static_cast<std::uint32_t>(rng.below(64)) : static_cast<std::uint32_t>(rng.next());
   const std::uint64_t at = lane + sizeof(format::LaneHeader);
   const std::uint64_t seed = (committed + 1) * 0x9E3779B97F4A7C15ULL;  // lane 0
-  const std::uint64_t h = pschema::checksum64(&e, offsetof(format::EntryHeader, checksum), seed);
+  const std::uint64_t h = pschema::format::checksum64(&e, offsetof(format::EntryHeader, checksum), seed);
   const std::uint64_t room = s.sb.lane_size - sizeof(format::LaneHeader) - sizeof e;
   if (undo && e.size <= room) {
-    e.checksum = pschema::checksum64(bytes.data() + at + sizeof e, e.size, h);
+    e.checksum = pschema::format::checksum64(bytes.data() + at + sizeof e, e.size, h);
   } else {
     e.checksum = h;
   }

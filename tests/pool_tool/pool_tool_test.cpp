@@ -17,8 +17,8 @@
 #include "everything.pschema.h"
 #include "pool/pool_commands.hpp"
 #include "pool/pool_header.hpp"
-#include "pool_format.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 #include "sample_pools.hpp"
 #include "sorted_list.pschema.h"
 #include "test_support.hpp"
@@ -329,6 +329,22 @@ TEST_CASE("create makes the pool the generated code makes") {
     all::Store store = all::Store::open(made_here);
     CHECK(store.pool().info().schema_text == all::Store::schema_info().text);
   }
+  SUBCASE("graphs (an rc made at creation): the shared block Graphs::create makes") {
+    const std::string made_here = dir.file("a/graphs.pool"), made_by_code = dir.file("b/graphs.pool");
+    std::filesystem::create_directories(dir.file("a"));
+    std::filesystem::create_directories(dir.file("b"));
+    Run r = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/tests/generated/schemas/everything.pschema", "--pool",
+                 "all.Graphs", "--size", "2m", made_here});
+    CHECK(r.status == 0);
+    all::Graphs::create(made_by_code, 2 << 20).close();
+    auto after_first_line = [](const std::string& text) { return text.substr(text.find('\n')); };
+    Run a = run({"dump", made_here}), b = run({"dump", made_by_code});
+    CHECK(a.status == 0);
+    CHECK(after_first_line(a.out) == after_first_line(b.out));
+    CHECK(a.out.find("first: Shared @") != std::string::npos);
+    CHECK(a.out.find("(shared: 1 rc, 0 weak)") != std::string::npos);
+    CHECK(run({"check", made_here}).status == 0);
+  }
   SUBCASE("errors") {
     const std::string path = dir.file("x.pool");
     Run none = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Nope", "--size", "4M", path});
@@ -376,8 +392,8 @@ TEST_CASE("files that are not readable pools exit with 2 and say why") {
       io.seekp(static_cast<std::streamoff>(sb.schema_text_offset));
       io.write(text.data(), static_cast<std::streamsize>(text.size()));
     }
-    sb.schema_text_checksum = pschema::checksum64(text.data(), text.size());
-    sb.checksum = pschema::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
+    sb.schema_text_checksum = pschema::format::checksum64(text.data(), text.size());
+    sb.checksum = pschema::format::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
     write_at(path, 0, sb);
     Run r = run({"check", path});
     CHECK(r.status == 2);

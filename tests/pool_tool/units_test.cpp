@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "emitter.hpp"
 #include "everything.pschema.h"
 #include "model.hpp"
 #include "pool/embedded_schema.hpp"
@@ -13,6 +14,8 @@
 #include "pool/runtime_bridge.hpp"
 #include "pool/values.hpp"
 #include "pool/walker.hpp"
+#include "pschema/format/schema_bundle.hpp"
+#include "pschema/format/type_ids.hpp"
 
 using namespace pschema::pool;
 namespace gen = pschema::gen;
@@ -28,7 +31,7 @@ TEST_CASE("the analyzer's container layouts are the runtime's structs") {
 TEST_CASE("an embedded schema analyses to the generated code's fingerprint, type ids and layouts") {
   const pschema::SchemaInfo& info = all::Store::schema_info();
   const std::string text(info.text);
-  const std::vector<SchemaFile> files = split_bundle(text);
+  const std::vector<pschema::format::SchemaFile> files = pschema::format::split_schema_bundle(text);
   REQUIRE(files.size() == 2);
   CHECK(files[0].name == "units.pschema");
   CHECK(files[1].name == "everything.pschema");
@@ -39,14 +42,14 @@ TEST_CASE("an embedded schema analyses to the generated code's fingerprint, type
   CHECK(pool->fingerprint == info.fingerprint);
   CHECK(pool->root->type_id == info.root_type_id);
   CHECK(pool->root->layout.size == info.root_size);
-  CHECK(bundle_of(*pool->module) == text);
+  CHECK(gen::schema_bundle(*pool->module) == text);
   const gen::PoolType* graphs = schema->find_pool("all.Graphs");
   REQUIRE(graphs != nullptr);
   CHECK(graphs->fingerprint == all::Graphs::schema_info().fingerprint);
   PoolSchema ps(schema, *graphs);
   CHECK(ps.type_name(all::Shared::type_id) == "Shared");
-  CHECK(ps.type_name(all::Shared::type_id | layouts::shared_flag) == "shared Shared");
-  CHECK(ps.type_name(layouts::map_leaf) == "map leaf");
+  CHECK(ps.type_name(pschema::format::type_ids::shared_block_id(all::Shared::type_id)) == "shared Shared");
+  CHECK(ps.type_name(pschema::format::type_ids::map_leaf) == "map leaf");
   CHECK(ps.type_name(12345) == "unknown type 0x3039");
   CHECK(ps.type_name(all::Leaf::type_id) == "unknown type " + pschema::pool::hex(all::Leaf::type_id));  // not in Graphs
 }

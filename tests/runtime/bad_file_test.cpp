@@ -8,8 +8,8 @@
 #include <functional>
 #include <vector>
 
-#include "pool_format.hpp"
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
@@ -49,7 +49,7 @@ void edit_superblock(const std::string& path, const std::function<void(format::S
   format::Superblock sb;
   std::memcpy(&sb, bytes.data(), sizeof sb);
   edit(sb);
-  sb.checksum = pschema::checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
+  sb.checksum = pschema::format::checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
   std::memcpy(bytes.data(), &sb, sizeof sb);
   write_all(path, bytes);
 }

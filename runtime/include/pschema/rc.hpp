@@ -10,12 +10,14 @@
 // never freed (the generator warns about such types); make one link weak.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/type_ids.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -28,10 +30,11 @@ struct RcBlock {
   typename T::Layout value;
 };
 
-namespace type_ids {
-// A shared T (counts, then T) has T's id with this bit set.
-inline constexpr std::uint32_t shared_flag = 0x40000000u;
-}  // namespace type_ids
+// The start of every shared block, whatever T is.
+struct RcCounts {
+  std::uint64_t strong;
+  std::uint64_t weak;
+};
 
 namespace detail {
 
@@ -40,12 +43,22 @@ RcBlock<T>* rc_block(Transaction& tx, std::uint64_t offset) {
   return tx.at<RcBlock<T>>(offset);
 }
 
+// A new shared block of `block_size` bytes for an object of the struct
+// whose type id is `struct_type_id`: zeroed, with a strong count of 1. The
+// caller initialises the object after the counts. Untyped, so that the
+// pool tool, which knows the struct only at run time, makes the same block.
+inline std::uint64_t new_shared_block(Transaction& tx, std::size_t block_size, std::uint32_t struct_type_id) {
+  const std::uint64_t offset = tx.allocate(block_size, format::type_ids::shared_block_id(struct_type_id));
+  tx.write(tx.at<RcCounts>(offset)->strong, std::uint64_t{1});
+  return offset;
+}
+
 template <schema_struct T>
 std::uint64_t new_rc_block(Transaction& tx) {
-  const std::uint64_t offset = tx.allocate(sizeof(RcBlock<T>), T::type_id | type_ids::shared_flag);
-  RcBlock<T>* block = rc_block<T>(tx, offset);
-  tx.write(block->strong, std::uint64_t{1});
-  access::init<T>(tx, &block->value);
+  static_assert(offsetof(RcBlock<T>, strong) == offsetof(RcCounts, strong) &&
+                offsetof(RcBlock<T>, weak) == offsetof(RcCounts, weak));
+  const std::uint64_t offset = new_shared_block(tx, sizeof(RcBlock<T>), T::type_id);
+  access::init<T>(tx, &rc_block<T>(tx, offset)->value);
   return offset;
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "pschema/format/type_ids.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {
@@ -93,12 +94,12 @@ struct element_reference<Tag, true> {
 template <class Tag>
 using element_reference_t = typename element_reference<Tag>::type;
 
-// Runtime type ids for the blocks containers allocate for themselves.
-// Generated structs use ids below 2^31.
+// Type ids of the blocks containers allocate for themselves, from the
+// pool format's type-id scheme.
 namespace type_ids {
-inline constexpr std::uint32_t string_buffer = 0x80000001u;
-inline constexpr std::uint32_t vec_buffer = 0x80000002u;
-inline constexpr std::uint32_t rc_block = 0x80000003u;
+using format::type_ids::rc_block;
+using format::type_ids::string_buffer;
+using format::type_ids::vec_buffer;
 }  // namespace type_ids
 
 }  // namespace pschema

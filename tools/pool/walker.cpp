@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pool/layouts.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::pool {
 
@@ -122,8 +123,8 @@ void Walker::object(std::size_t block) {
     return;
   }
   // A shared block (only leak walks start at one): its object, if alive.
-  if ((b.type_id & 0x80000000u) == 0 && (b.type_id & layouts::shared_flag) != 0) {
-    const gen::StructType* s = schema_.struct_with_id(b.type_id & ~layouts::shared_flag);
+  if (format::type_ids::is_shared_block(b.type_id)) {
+    const gen::StructType* s = schema_.struct_with_id(format::type_ids::struct_id_of_shared(b.type_id));
     const auto counts = bytes_.load<layouts::RcCounts>(b.payload());
     if (s != nullptr && counts && counts->strong > 0 && b.payload_size() >= layouts::rc_value_offset + s->layout.size) {
       info.offset = b.payload() + layouts::rc_value_offset;
@@ -268,7 +269,7 @@ bool Walker::read_text(std::uint64_t at, std::string& out) {
     out.clear();
     return true;
   }
-  const std::size_t block = target(offset, layouts::string_buffer, 0);
+  const std::size_t block = target(offset, format::type_ids::string_buffer, 0);
   if (block == npos || !claim(block)) return false;
   const std::uint64_t room = heap_.blocks[block].payload_size();
   if (size > capacity) {
@@ -312,7 +313,7 @@ void Walker::vec(const gen::Type& type, std::uint64_t at, std::uint64_t depth) {
     visitor_->end_list();
     return;
   }
-  const std::size_t block = target(rep->offset, layouts::vec_buffer, 0);
+  const std::size_t block = target(rep->offset, format::type_ids::vec_buffer, 0);
   if (block == npos || !claim(block)) {
     visitor_->unreadable(type);
     return;
@@ -397,14 +398,14 @@ void Walker::map(const gen::Type& type, std::uint64_t at, std::uint64_t depth) {
     const std::size_t block = locate(f.node);
     if (block == npos) continue;
     const HeapBlock& b = heap_.blocks[block];
-    if (b.type_id != layouts::map_leaf && b.type_id != layouts::map_inner) {
+    if (b.type_id != format::type_ids::map_leaf && b.type_id != format::type_ids::map_inner) {
       problem(fmt::format("pointer {} points at a block of type {}, expected a map node", node,
                           schema_.type_name(b.type_id)));
       mark(block);
       continue;
     }
     if (!claim(block)) continue;
-    const bool is_leaf = b.type_id == layouts::map_leaf;
+    const bool is_leaf = b.type_id == format::type_ids::map_leaf;
     const std::uint64_t need = is_leaf ? g.leaf_size : g.inner_size;
     if (b.payload_size() < need) {
       problem(fmt::format("map node {} has {} bytes, a {} needs {}", node, b.payload_size(),
@@ -513,7 +514,8 @@ void Walker::rc(const gen::Type& declared, std::uint64_t at, std::uint64_t depth
   const std::optional<std::uint64_t> pointer = object_offset(declared, at, nullable, "rc", "an");
   if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
-  const std::size_t block = target(*pointer, s.type_id | layouts::shared_flag, layouts::rc_value_offset + s.layout.size);
+  const std::size_t block = target(*pointer, format::type_ids::shared_block_id(s.type_id),
+                                     layouts::rc_value_offset + s.layout.size);
   if (block == npos) {
     visitor_->unreadable(declared);
     return;
@@ -543,7 +545,8 @@ void Walker::weak(const gen::Type& type, std::uint64_t at) {
   const std::optional<std::uint64_t> pointer = object_offset(type, at, true, "weak", "a");
   if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
-  const std::size_t block = target(*pointer, s.type_id | layouts::shared_flag, layouts::rc_value_offset + s.layout.size);
+  const std::size_t block = target(*pointer, format::type_ids::shared_block_id(s.type_id),
+                                     layouts::rc_value_offset + s.layout.size);
   if (block == npos) {
     visitor_->unreadable(type);
     return;

@@ -3,64 +3,15 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <functional>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 #include "analyzer.hpp"
 #include "parser.hpp"
-#include "pool/layouts.hpp"
+#include "pschema/format/schema_bundle.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::pool {
-
-namespace {
-
-constexpr std::string_view file_marker = "//@file ";
-
-}  // namespace
-
-std::vector<SchemaFile> split_bundle(std::string_view bundle) {
-  std::vector<SchemaFile> files;
-  std::size_t at = 0;
-  // Text before the first marker (a schema stored without markers, e.g.
-  // by a program that fills SchemaInfo by hand) is one unnamed file.
-  if (bundle.substr(0, file_marker.size()) != file_marker) files.push_back({"schema.pschema", ""});
-  while (at < bundle.size()) {
-    std::size_t end = bundle.find('\n', at);
-    const std::size_t next = end == std::string_view::npos ? bundle.size() : end + 1;
-    std::string_view line = bundle.substr(at, next - at);
-    if (line.substr(0, file_marker.size()) == file_marker) {
-      std::string_view name = line.substr(file_marker.size());
-      while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.remove_suffix(1);
-      files.push_back({std::string(name), ""});
-    } else {
-      files.back().text += line;
-    }
-    at = next;
-  }
-  return files;
-}
-
-std::string bundle_of(const gen::Module& module) {
-  // The same order and separators as Emitter::schema_bundle: imports
-  // first (depth first), each file once, a newline added where missing.
-  std::vector<const gen::Module*> order;
-  std::set<const gen::Module*> seen;
-  std::function<void(const gen::Module*)> visit = [&](const gen::Module* m) {
-    if (!seen.insert(m).second) return;
-    for (const gen::Module* imported : m->imports) visit(imported);
-    order.push_back(m);
-  };
-  visit(&module);
-  std::string bundle;
-  for (const gen::Module* m : order) {
-    const std::string& text = m->source->text();
-    bundle += std::string(file_marker) + m->stem + ".pschema\n" + text;
-    if (!text.empty() && text.back() != '\n') bundle += "\n";
-  }
-  return bundle;
-}
 
 std::string qualified_name(const gen::PoolType& pool) {
   std::string name;
@@ -70,7 +21,7 @@ std::string qualified_name(const gen::PoolType& pool) {
 
 std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::string& bundle) {
   std::shared_ptr<AnalyzedSchema> schema(new AnalyzedSchema());
-  std::vector<SchemaFile> files = split_bundle(bundle);
+  const std::vector<format::SchemaFile> files = format::split_schema_bundle(bundle);
   auto fail = [&](const std::string& what) {
     std::ostringstream text;
     schema->diagnostics_.print(text);
@@ -78,7 +29,7 @@ std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::str
   };
   // Each file is parsed from memory; an import is found among the files
   // before it by file name (the bundle stores names, not directories).
-  for (const SchemaFile& file : files) {
+  for (const format::SchemaFile& file : files) {
     auto source = std::make_unique<gen::SourceFile>(file.name, file.text);
     std::optional<gen::ast::File> ast = gen::parse_file(*source, schema->diagnostics_);
     if (!ast) {
@@ -159,18 +110,20 @@ const gen::StructType* PoolSchema::struct_with_id(std::uint32_t type_id) const {
 
 std::string PoolSchema::type_name(std::uint32_t type_id) const {
   switch (type_id) {
-    case format::no_type: return "no type";
-    case layouts::string_buffer: return "string buffer";
-    case layouts::vec_buffer: return "vec buffer";
-    case layouts::rc_block: return "rc block";
-    case layouts::map_leaf: return "map leaf";
-    case layouts::map_inner: return "map inner node";
+    case format::type_ids::no_type: return "no type";
+    case format::type_ids::string_buffer: return "string buffer";
+    case format::type_ids::vec_buffer: return "vec buffer";
+    case format::type_ids::rc_block: return "rc block";
+    case format::type_ids::map_leaf: return "map leaf";
+    case format::type_ids::map_inner: return "map inner node";
     default: break;
   }
-  if ((type_id & 0x80000000u) == 0) {
+  if (!format::type_ids::is_runtime_block(type_id)) {
     if (const gen::StructType* s = struct_with_id(type_id)) return s->name;
-    if ((type_id & layouts::shared_flag) != 0) {
-      if (const gen::StructType* s = struct_with_id(type_id & ~layouts::shared_flag)) return "shared " + s->name;
+    if (format::type_ids::is_shared_block(type_id)) {
+      if (const gen::StructType* s = struct_with_id(format::type_ids::struct_id_of_shared(type_id))) {
+        return "shared " + s->name;
+      }
     }
   }
   return "unknown type " + hex(type_id);

@@ -11,6 +11,7 @@
 #include "pool/progress.hpp"
 #include "pool/runtime_bridge.hpp"
 #include "pool/walker.hpp"
+#include "pschema/format/type_ids.hpp"
 
 namespace pschema::pool {
 
@@ -62,7 +63,7 @@ void check_header(const OpenedPool& pool, Report& report, std::ostream& out) {
 void check_heap(const HeapTable& heap, Report& report) {
   for (const HeapBlock& b : heap.blocks) {
     // Commit and carving write type 0 into every free header.
-    if (!b.allocated && b.type_id != format::no_type) {
+    if (!b.allocated && b.type_id != format::type_ids::no_type) {
       report.problem("heap block " + hex(b.offset), fmt::format("free block carries type id {} (free blocks have none)",
                                                                 hex(b.type_id)));
     }

@@ -9,6 +9,7 @@
 #include "pool/heap_table.hpp"
 #include "pool/progress.hpp"
 #include "pool/values.hpp"
+#include "pschema/format/uuid.hpp"
 
 namespace pschema::pool {
 
@@ -83,7 +84,7 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       out << "{\n";
       out << "  \"path\": " << json_string(input.name) << ",\n";
       out << "  \"format_version\": " << sb.format_version << ",\n";
-      out << "  \"uuid\": " << json_string(uuid_text(sb.uuid)) << ",\n";
+      out << "  \"uuid\": " << json_string(format::uuid_text(sb.uuid)) << ",\n";
       out << "  \"creation_time\": " << sb.creation_time << ",\n";
       out << "  \"schema\": {\"name\": " << json_string(h.schema_name) << ", \"fingerprint\": "
           << json_string(hex16(sb.schema_fingerprint)) << ", \"text_bytes\": " << sb.schema_text_size
@@ -117,7 +118,7 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
     } else {
       out << fmt::format("pool:        {}\n", input.name);
       out << fmt::format("format:      version {}\n", sb.format_version);
-      out << fmt::format("uuid:        {}\n", uuid_text(sb.uuid));
+      out << fmt::format("uuid:        {}\n", format::uuid_text(sb.uuid));
       out << fmt::format("created:     {}\n", utc_time(sb.creation_time));
       out << fmt::format("schema:      {} (fingerprint {}, {} bytes of schema text)\n", h.schema_name,
                          hex16(sb.schema_fingerprint), sb.schema_text_size);

@@ -1,6 +1,7 @@
-// The on-media layout of a pool file. Everything here is read from a file
-// that may be damaged or hostile: nothing is trusted until validated
-// (validate_superblock, PoolState::valid, the heap walk, journal checksums).
+// The on-media layout of a pool file: every persistent struct and constant.
+// Everything here is read from a file that may be damaged or hostile:
+// nothing is trusted until validated (the superblock and PoolState checks,
+// journal checksums, the heap walk).
 //
 //   0        Superblock (immutable after creation, checksummed)
 //   4096     PoolState copy 0, PoolState copy 1 (64 bytes each; the valid
@@ -22,6 +23,10 @@ constexpr std::uint64_t page = 4096;
 constexpr std::uint64_t state_offset = page;
 constexpr std::uint64_t schema_text_offset = 2 * page;
 constexpr std::size_t schema_name_capacity = 64;  // including the terminating NUL
+// Limits every pool obeys: create refuses to go outside them, and open
+// refuses a header that does.
+constexpr std::uint64_t min_pool_size = 1 << 20;
+constexpr std::uint32_t max_lanes = 64;
 
 struct Superblock {
   std::uint64_t magic;
@@ -88,8 +93,9 @@ struct EntryHeader {
 static_assert(sizeof(EntryHeader) == 24);
 
 // Heap blocks. `size_and_state` holds the block size (header included,
-// a multiple of 16) and bit 0 = allocated. `tag` depends only on the
-// block's offset: a header that is not where the walk expects fails it.
+// a multiple of 16) and bit 0 = allocated. `type_id` says what the block
+// holds (pschema/format/type_ids.hpp). `tag` depends only on the block's
+// offset: a header that is not where the walk expects fails it.
 struct BlockHeader {
   std::uint64_t size_and_state;
   std::uint32_t type_id;
@@ -100,16 +106,13 @@ static_assert(sizeof(BlockHeader) == 16);
 constexpr std::uint64_t block_alignment = 16;
 constexpr std::uint64_t min_block_size = 32;
 constexpr std::uint64_t allocated_bit = 1;
-// Type id of blocks the runtime allocates for itself (none are persistent
-// today; reserved so user type ids start at 1).
-constexpr std::uint32_t no_type = 0;
 
-inline std::uint32_t block_tag(std::uint64_t block_offset) {
+constexpr std::uint32_t block_tag(std::uint64_t block_offset) {
   std::uint64_t x = block_offset * 0x9E3779B97F4A7C15ULL;
   return static_cast<std::uint32_t>((x >> 32) ^ 0x50534348u);
 }
 
-inline std::uint64_t round_up(std::uint64_t value, std::uint64_t alignment) {
+constexpr std::uint64_t round_up(std::uint64_t value, std::uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <ostream>
 
+#include "emitter.hpp"
 #include "pool/embedded_schema.hpp"
 #include "pool/layouts.hpp"
 #include "pool/opened_pool.hpp"
@@ -16,10 +17,15 @@ namespace pschema::pool {
 
 namespace {
 
-// Gives a new object its members exactly as the generated `init`
-// functions do (traits<T>::init in the runtime headers): a box<T> gets a
-// new zeroed T, an rc<T> a new shared block with strong count 1, structs
-// and arrays initialise their members; everything else stays zero.
+// Gives a new object its members as the generated `init` functions do
+// (traits<T>::init in the runtime headers): a box<T> gets a new zeroed T,
+// an rc<T> a new shared block with strong count 1, structs, arrays and
+// mutexes initialise their members; everything else stays zero. Those
+// templates need the C++ types; the tool has only the analysed schema, so
+// it follows the same recursion over the schema's types here, making each
+// block with the runtime's own untyped steps (Transaction::allocate,
+// detail::new_shared_block). The tests compare the result with what the
+// generated code makes.
 void initialize(Transaction& tx, const gen::Type& type, std::uint64_t at);
 
 void initialize_struct(Transaction& tx, const gen::StructType& s, std::uint64_t at) {
@@ -45,8 +51,7 @@ void initialize(Transaction& tx, const gen::Type& type, std::uint64_t at) {
     }
     case gen::Kind::rc: {  // detail::new_rc_block<T>
       const gen::StructType& s = *type.element->structure;
-      const std::uint64_t block = tx.allocate(layouts::rc_block_size(s.layout), s.type_id | layouts::shared_flag);
-      tx.write(tx.at<layouts::RcCounts>(block)->strong, std::uint64_t{1});
+      const std::uint64_t block = detail::new_shared_block(tx, layouts::rc_block_size(s.layout), s.type_id);
       initialize_struct(tx, s, block + layouts::rc_value_offset);
       tx.write(*tx.at<std::uint64_t>(at), block);
       return;
@@ -110,7 +115,8 @@ int create_pool(const CreateRequest& request, std::ostream& out, std::ostream& e
     return 1;
   }
   const std::string name = qualified_name(*pool);
-  const std::string text = bundle_of(*pool->module);
+  // What generated code stores: `create` must make the same pool.
+  const std::string text = gen::schema_bundle(*pool->module);
   SchemaInfo info;
   info.name = name;
   info.fingerprint = pool->fingerprint;

@@ -1,6 +1,7 @@
-// Every block of a pool's heap, found by walking the block headers from the
-// start of the heap as the runtime's Heap::rebuild does, without merging
-// anything. A damaged header ends the walk; what lies after it is unknown.
+// Every block of a pool's heap, in a table the walker and the commands look
+// blocks up in. The blocks come from the heap walk the runtime's
+// Heap::rebuild uses (format::HeapWalk), without merging anything. A
+// damaged header ends the walk; what lies after it is unknown.
 #pragma once
 
 #include <cstddef>
@@ -11,18 +12,11 @@
 #include "pool/pool_file.hpp"
 #include "pool/pool_header.hpp"
 #include "pool/progress.hpp"
+#include "pschema/format/heap_walk.hpp"
 
 namespace pschema::pool {
 
-struct HeapBlock {
-  std::uint64_t offset = 0;  // of the header; the payload is 16 bytes later
-  std::uint64_t size = 0;    // header included
-  std::uint32_t type_id = 0;
-  bool allocated = false;
-
-  std::uint64_t payload() const { return offset + sizeof(format::BlockHeader); }
-  std::uint64_t payload_size() const { return size - sizeof(format::BlockHeader); }
-};
+using format::HeapBlock;
 
 struct HeapTable {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "model.hpp"
+#include "pschema/format/layout.hpp"
 // The typed layer's headers, in the order schema.hpp includes them (they
 // are not all self-contained).
 #include "pschema/schema.hpp"
@@ -20,17 +21,7 @@ namespace pschema::pool::layouts {
 using pschema::MapRep;
 using pschema::StringRep;
 using pschema::VecRep;
-
-// Type ids of the blocks containers allocate for themselves.
-inline constexpr std::uint32_t string_buffer = type_ids::string_buffer;
-inline constexpr std::uint32_t vec_buffer = type_ids::vec_buffer;
-inline constexpr std::uint32_t rc_block = type_ids::rc_block;  // defined, unused by the runtime
-inline constexpr std::uint32_t map_leaf = type_ids::map_leaf;
-inline constexpr std::uint32_t map_inner = type_ids::map_inner;
-// An rc<T> block carries T's id with this bit set.
-inline constexpr std::uint32_t shared_flag = type_ids::shared_flag;
-
-constexpr std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value + align - 1) / align * align; }
+using format::round_up;
 
 // detail::MapNodes<K, V> for keys and values of the given layouts.
 struct MapGeometry {
@@ -61,11 +52,8 @@ constexpr MapGeometry map_geometry(gen::Layout key, gen::Layout value) {
   return g;
 }
 
-// RcBlock<T>: [strong u64][weak u64][T].
-struct RcCounts {
-  std::uint64_t strong;
-  std::uint64_t weak;
-};
+// RcBlock<T>: [strong u64][weak u64][T]; the counts are the runtime's RcCounts.
+using pschema::RcCounts;
 inline constexpr std::uint64_t rc_value_offset = sizeof(RcCounts);
 constexpr std::uint64_t rc_block_size(gen::Layout value) {
   return round_up(rc_value_offset + value.size, std::max<std::uint64_t>(8, value.align));

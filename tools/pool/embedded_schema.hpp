@@ -20,25 +20,14 @@
 
 namespace pschema::pool {
 
-// One file of an embedded schema. The generator embeds a schema and the
-// files it imports, imports first, each after a `//@file <name>` line.
-struct SchemaFile {
-  std::string name;
-  std::string text;
-};
-std::vector<SchemaFile> split_bundle(std::string_view bundle);
-
-// The text the generator embeds for `module` (Emitter::schema_bundle):
-// `pschema pool create` must store exactly what generated code would.
-std::string bundle_of(const gen::Module& module);
-
 // "bank.Ledger": the package and the pool's name, as in the superblock.
 std::string qualified_name(const gen::PoolType& pool);
 
 class AnalyzedSchema {
  public:
-  // The schema files of an embedded bundle. Throws Unreadable with the
-  // generator's diagnostics when it does not analyse.
+  // The schema files of an embedded bundle (pschema/format/schema_bundle.hpp).
+  // Throws Unreadable with the generator's diagnostics when it does not
+  // analyse.
   static std::shared_ptr<const AnalyzedSchema> from_bundle(const std::string& bundle);
   // Schema files on disk (and their imports); prints diagnostics to `err`
   // and returns null when there are errors.

@@ -1,7 +1,8 @@
-// The fixed part of a pool file, read and verified the way the runtime does
-// at open (runtime/src/pool.cpp), but without writing anything: the
-// superblock, the two PoolState copies, the schema text and a read-only
-// scan of every lane's journal (what recovery would roll back).
+// The fixed part of a pool file, read and verified with the checks the
+// runtime makes at open (pschema/format/header_check.hpp), but without
+// writing anything: the superblock, the two PoolState copies, the schema
+// text and a read-only scan of every lane's journal (what recovery would
+// roll back).
 #pragma once
 
 #include <array>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "pool/pool_file.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/layout.hpp"
 
 namespace pschema::pool {
 
@@ -42,14 +43,13 @@ struct PoolHeader {
   bool journal_damaged() const;
 };
 
-// Reads and verifies the header; throws Unreadable (with the runtime's
-// wording) for anything that makes the runtime refuse the file before
+// Reads and verifies the header; throws Unreadable (with the format
+// checks' words) for anything that makes the runtime refuse the file before
 // looking at the heap. Damaged PoolState copies and journals are reported
 // in the result instead: the heap can still be read.
 PoolHeader read_header(const PoolBytes& bytes);
 
 std::string hex(std::uint64_t value);      // 0x1f
 std::string hex16(std::uint64_t value);    // 0x000000000000001f
-std::string uuid_text(const std::uint8_t (&uuid)[16]);
 
 }  // namespace pschema::pool

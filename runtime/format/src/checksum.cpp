@@ -1,8 +1,9 @@
-#include "pschema/checksum.hpp"
+#include "pschema/format/checksum.hpp"
 
+#include <cstddef>
 #include <cstring>
 
-namespace pschema {
+namespace pschema::format {
 
 namespace {
 
@@ -40,4 +41,21 @@ std::uint64_t checksum64(const void* data, std::size_t size, std::uint64_t seed)
   return mix(h);
 }
 
-}  // namespace pschema
+std::uint64_t superblock_checksum(const Superblock& superblock) noexcept {
+  return checksum64(&superblock, offsetof(Superblock, checksum), magic);
+}
+
+std::uint64_t schema_text_checksum(const void* text, std::size_t size) noexcept { return checksum64(text, size); }
+
+std::uint64_t state_checksum(const PoolState& state, unsigned copy) noexcept {
+  return checksum64(&state, offsetof(PoolState, checksum), copy + 1);
+}
+
+std::uint64_t entry_checksum(const EntryHeader& header, const std::byte* data, std::uint64_t sequence,
+                             std::uint32_t lane) noexcept {
+  const std::uint64_t seed = sequence * 0x9E3779B97F4A7C15ULL + lane;
+  const std::uint64_t h = checksum64(&header, offsetof(EntryHeader, checksum), seed);
+  return header.kind == static_cast<std::uint32_t>(EntryKind::undo) ? checksum64(data, header.size, h) : h;
+}
+
+}  // namespace pschema::format

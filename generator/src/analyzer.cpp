@@ -9,6 +9,9 @@
 
 #include "concurrency_check.hpp"
 #include "cpp_keywords.hpp"
+#include "edit_distance.hpp"
+#include "stable_hash.hpp"
+#include "wide_int.hpp"
 
 namespace pschema::gen {
 
@@ -61,52 +64,9 @@ std::string_view suggestion_for(std::string_view name) {
   return {};
 }
 
-// Levenshtein distance, for "did you mean" suggestions. Names far apart in
-// length cannot be close, and huge names are not worth the quadratic time.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  const std::size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-  if (gap > 2 || a.size() > 64 || b.size() > 64) return gap + 3;
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string text_of(const Span& span) {
   if (span.file == nullptr || span.end <= span.begin) return {};
   return span.file->text().substr(span.begin, span.end - span.begin);
-}
-
-std::uint64_t fnv1a64(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-// Enum values are checked in 128 bits so that no 64-bit literal overflows.
-__extension__ typedef __int128 Wide;
-__extension__ typedef unsigned __int128 WideUnsigned;
-
-std::string to_decimal(Wide x) {
-  const bool negative = x < 0;
-  WideUnsigned m = negative ? static_cast<WideUnsigned>(-x) : static_cast<WideUnsigned>(x);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(m % 10)));
-    m /= 10;
-  } while (m != 0);
-  return negative ? "-" + digits : digits;
 }
 
 // Deeper nesting (of structs by value, of generic types) is refused: no
@@ -239,9 +199,9 @@ void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
   const bool is_signed = builtin->kind == Kind::i8 || builtin->kind == Kind::i16 || builtin->kind == Kind::i32 ||
                          builtin->kind == Kind::i64;
   const int bits = static_cast<int>(layout_of(Type::scalar(builtin->kind)).size * 8);
-  const Wide min = is_signed ? -(static_cast<Wide>(1) << (bits - 1)) : 0;
-  const Wide max = is_signed ? (static_cast<Wide>(1) << (bits - 1)) - 1 : (static_cast<Wide>(1) << bits) - 1;
-  Wide next = 0;
+  const WideInt min = is_signed ? -(static_cast<WideInt>(1) << (bits - 1)) : 0;
+  const WideInt max = is_signed ? (static_cast<WideInt>(1) << (bits - 1)) - 1 : (static_cast<WideInt>(1) << bits) - 1;
+  WideInt next = 0;
   std::map<std::string, Span> names;
   for (const ast::EnumValue& v : decl.values) {
     check_name(v.span, v.name, "enum value");
@@ -250,7 +210,7 @@ void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
       d_.note(it->second, "'" + v.name + "' is first declared here");
       continue;
     }
-    Wide value = next;
+    WideInt value = next;
     if (!v.value.empty()) {
       std::string_view text = v.value;
       bool negative = !text.empty() && text.front() == '-';
@@ -266,7 +226,7 @@ void Analyzer::resolve_enum(const ast::Enum& decl, EnumType& type) {
         d_.error(v.value_span, "enum value '" + v.name + "' = " + v.value + " does not fit in 64 bits");
         continue;
       }
-      value = negative ? -static_cast<Wide>(magnitude) : static_cast<Wide>(magnitude);
+      value = negative ? -static_cast<WideInt>(magnitude) : static_cast<WideInt>(magnitude);
     }
     if (value < min || value > max) {
       d_.error(v.value.empty() ? v.span : v.value_span,
@@ -860,7 +820,7 @@ void Analyzer::assign_type_ids(const Model& model) {
     for (const auto& s : module->structs) {
       // 30 bits: the runtime marks shared (rc) blocks with bit 30 and its
       // own blocks with bit 31.
-      auto id = static_cast<std::uint32_t>(fnv1a64(prefix + s->name) & 0x3FFFFFFFu);
+      auto id = static_cast<std::uint32_t>(stable_hash(prefix + s->name) & 0x3FFFFFFFu);
       if (id == 0) id = 1;
       if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
         d_.error(s->span, "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
@@ -891,7 +851,7 @@ void Analyzer::fingerprint(PoolType& pool) {
     canonical += "enum " + e->name + " " + describe(Type::scalar(e->underlying)) + "\n";
     for (const EnumValue& v : e->values) canonical += "  " + v.name + " = " + v.value + "\n";
   }
-  pool.fingerprint = fnv1a64(canonical);
+  pool.fingerprint = stable_hash(canonical);
 }
 
 std::optional<Model> Analyzer::run() {

@@ -18,8 +18,6 @@ std::string hex(std::uint64_t value) {
   return out;
 }
 
-bool is_pointer_kind(Kind kind) { return kind == Kind::box || kind == Kind::rc || kind == Kind::weak; }
-
 class Emitter {
  public:
   Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {}
@@ -37,6 +35,7 @@ class Emitter {
   std::string struct_name(const StructType* s) const { return qualify(s->name, s->module); }
 
   std::string tag(const Type& t) const;
+  std::string instantiate(std::string_view name, const Type& t) const;
   std::string layout_type(const Type& t) const;
   std::string view_type(const Type& t) const;
   std::string mut_type(const Type& t) const;
@@ -60,81 +59,41 @@ class Emitter {
 };
 
 std::string Emitter::tag(const Type& t) const {
-  switch (t.kind) {
-    case Kind::boolean: return "bool";
-    case Kind::u8: return "std::uint8_t";
-    case Kind::u16: return "std::uint16_t";
-    case Kind::u32: return "std::uint32_t";
-    case Kind::u64: return "std::uint64_t";
-    case Kind::i8: return "std::int8_t";
-    case Kind::i16: return "std::int16_t";
-    case Kind::i32: return "std::int32_t";
-    case Kind::i64: return "std::int64_t";
-    case Kind::f32: return "float";
-    case Kind::f64: return "double";
-    case Kind::enumeration: return qualify(t.enumeration->name, t.enumeration->module);
-    case Kind::structure: return struct_name(t.structure);
-    case Kind::string: return "pschema::string_t";
-    case Kind::bytes: return "pschema::bytes_t";
-    case Kind::vec: return "pschema::vec<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::map<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::box: return "pschema::box<" + tag(*t.element) + ">";
-    case Kind::rc: return "pschema::rc<" + tag(*t.element) + ">";
-    case Kind::weak: return "pschema::weak<" + tag(*t.element) + ">";
-    case Kind::optional: return "pschema::optional<" + tag(*t.element) + ">";
-    case Kind::array: return "pschema::array<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::handle: return "pschema::Handle<" + tag(*t.element) + ">";
-    case Kind::mutex: return "pschema::mutex<" + tag(*t.element) + ">";
-  }
-  return "void";
+  if (t.kind == Kind::enumeration) return qualify(t.enumeration->name, t.enumeration->module);
+  if (t.kind == Kind::structure) return struct_name(t.structure);
+  return std::string(facts(t.kind).cpp) + type_arguments(t, [this](const Type& e) { return tag(e); });
+}
+
+// A kind's C++ template from the facts table, with the tags of its arguments.
+std::string Emitter::instantiate(std::string_view name, const Type& t) const {
+  return std::string(name) + type_arguments(t, [this](const Type& e) { return tag(e); });
 }
 
 std::string Emitter::layout_type(const Type& t) const {
   if (is_scalar(t.kind)) return tag(t);
   if (t.kind == Kind::structure) return struct_name(t.structure) + "::Layout";
-  if (t.kind == Kind::string || t.kind == Kind::bytes) return "pschema::StringRep";
-  if (t.kind == Kind::vec) return "pschema::VecRep";
-  if (t.kind == Kind::map) return "pschema::MapRep";
-  if (is_pointer_kind(t.kind) || (t.kind == Kind::optional && is_pointer_kind(t.element->kind))) {
-    return "std::uint64_t";  // an offset; 0 = empty
-  }
+  if (t.kind == Kind::optional && facts(t.element->kind).heap_offset) return layout_type(*t.element);  // a null offset
+  if (!facts(t.kind).cpp_layout.empty()) return std::string(facts(t.kind).cpp_layout);
   return "pschema::traits<" + tag(t) + ">::layout";
 }
 
 std::string Emitter::view_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::structure: return struct_name(t.structure) + "::View";
-    case Kind::string: return "std::string_view";
-    case Kind::bytes: return "std::span<const std::byte>";
-    case Kind::vec: return "pschema::VecView<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::MapView<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::array: return "pschema::ArrayView<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::box: case Kind::rc: return struct_name(t.element->structure) + "::View";
-    case Kind::weak: return "pschema::WeakView<" + tag(*t.element) + ">";
-    case Kind::optional: return "std::optional<" + view_type(*t.element) + ">";
-    default: break;
-  }
   if (is_scalar(t.kind)) return tag(t);
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::View";
+  // Reading a pointer that always holds an object gives the object.
+  if (facts(t.kind).never_empty) return struct_name(t.element->structure) + "::View";
+  if (t.kind == Kind::optional) return "std::optional<" + view_type(*t.element) + ">";
+  if (!facts(t.kind).cpp_view.empty()) return instantiate(facts(t.kind).cpp_view, t);
   return "pschema::traits<" + tag(t) + ">::view";
 }
 
 std::string Emitter::mut_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::structure: return struct_name(t.structure) + "::Mut";
-    case Kind::string: return "pschema::StringMut";
-    case Kind::bytes: return "pschema::BytesMut";
-    case Kind::vec: return "pschema::VecMut<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::MapMut<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::array: return "pschema::ArrayMut<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::box: return "pschema::BoxMut<" + tag(*t.element) + ">";
-    case Kind::rc: return "pschema::RcMut<" + tag(*t.element) + ">";
-    case Kind::weak: return "pschema::WeakMut<" + tag(*t.element) + ">";
-    case Kind::optional:
-      if (t.element->kind == Kind::box) return "pschema::OptionalBoxMut<" + tag(*t.element->element) + ">";
-      if (t.element->kind == Kind::rc) return "pschema::OptionalRcMut<" + tag(*t.element->element) + ">";
-      return "pschema::OptionalMut<" + tag(*t.element) + ">";
-    default: return "pschema::traits<" + tag(t) + ">::mut";
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::Mut";
+  if (t.kind == Kind::optional && !facts(t.element->kind).cpp_optional_mut.empty()) {
+    return instantiate(facts(t.element->kind).cpp_optional_mut, *t.element);
   }
+  if (!facts(t.kind).cpp_mut.empty()) return instantiate(facts(t.kind).cpp_mut, t);
+  return "pschema::traits<" + tag(t) + ">::mut";
 }
 
 std::string Emitter::value_type(const Type& t) const {
@@ -143,24 +102,16 @@ std::string Emitter::value_type(const Type& t) const {
 }
 
 std::string Emitter::param_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::string: return "std::string_view";
-    case Kind::bytes: return "std::span<const std::byte>";
-    case Kind::handle: return tag(t);
-    case Kind::optional: return "const std::optional<" + result_type(*t.element) + ">&";
-    case Kind::structure: case Kind::array: return "const " + value_type(t) + "&";
-    default: return value_type(t);
-  }
+  if (t.kind == Kind::optional) return "const std::optional<" + result_type(*t.element) + ">&";
+  if (!facts(t.kind).cpp_param.empty()) return instantiate(facts(t.kind).cpp_param, t);
+  if (facts(t.kind).param_by_reference) return "const " + value_type(t) + "&";
+  return value_type(t);
 }
 
 std::string Emitter::result_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::string: return "std::string";
-    case Kind::bytes: return "std::vector<std::byte>";
-    case Kind::handle: return tag(t);
-    case Kind::optional: return "std::optional<" + result_type(*t.element) + ">";
-    default: return value_type(t);
-  }
+  if (t.kind == Kind::optional) return "std::optional<" + result_type(*t.element) + ">";
+  if (!facts(t.kind).cpp_result.empty()) return instantiate(facts(t.kind).cpp_result, t);
+  return value_type(t);
 }
 
 void Emitter::docs(const ast::Docs& lines) {
@@ -251,7 +202,8 @@ void Emitter::emit_mut_class(const StructType& s) {
     for (const Field& f : s.fields) {
       docs(f.docs);
       const std::map<std::string, std::string, std::less<>> vars = {
-          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
+          {"param", param_type(f.type)}};
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
@@ -259,16 +211,19 @@ void Emitter::emit_mut_class(const StructType& s) {
         if (is_scalar(f.type.kind)) p_.print("void init_$field$($tag$ value) const;\n", vars);
         continue;
       }
-      if (is_scalar(f.type.kind)) {
-        p_.print("$tag$ $field$() const;\n", vars);
-        p_.print("void set_$field$($tag$ value) const;\n", vars);
-      } else {
-        p_.print("$mut$ $field$() const;\n", vars);
-      }
-      if (f.type.kind == Kind::string) p_.print("void set_$field$(std::string_view value) const;\n", vars);
-      if (f.type.kind == Kind::bytes) p_.print("void set_$field$(std::span<const std::byte> value) const;\n", vars);
-      if (f.type.kind == Kind::structure && is_plain(f.type)) {
-        p_.print("void set_$field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+      p_.print(is_scalar(f.type.kind) ? "$tag$ $field$() const;\n" : "$mut$ $field$() const;\n", vars);
+      switch (facts(f.type.kind).setter) {
+        case Setter::value:
+          p_.print("void set_$field$($tag$ value) const;\n", vars);
+          break;
+        case Setter::view:
+          p_.print("void set_$field$($param$ value) const;\n", vars);
+          break;
+        case Setter::plain_value:
+          if (is_plain(f.type)) p_.print("void set_$field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+          break;
+        case Setter::none:
+          break;
       }
     }
     if (plain) p_.print("void assign(const Value& value) const;\n");
@@ -319,7 +274,8 @@ void Emitter::emit_definitions(const StructType& s) {
 
   for (const Field& f : s.fields) {
     const std::map<std::string, std::string, std::less<>> vars = {
-        {"name", n}, {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+        {"name", n}, {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
+        {"param", param_type(f.type)}};
     if (is_scalar(f.type.kind)) {
       p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
     } else {
@@ -340,18 +296,25 @@ void Emitter::emit_definitions(const StructType& s) {
     }
     if (is_scalar(f.type.kind)) {
       p_.print("inline $tag$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
-      p_.print("inline void $name$::Mut::set_$field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
     } else {
       p_.print("inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); }\n", vars);
     }
-    if (f.type.kind == Kind::string || f.type.kind == Kind::bytes) {
-      p_.print("inline void $name$::Mut::set_$field$($view$ value) const { this->$field$().assign(value); }\n", vars);
-    }
-    if (f.type.kind == Kind::structure && is_plain(f.type)) {
-      p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"
-               "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
-               "}\n",
-               vars);
+    switch (facts(f.type.kind).setter) {
+      case Setter::value:
+        p_.print("inline void $name$::Mut::set_$field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
+        break;
+      case Setter::view:
+        p_.print("inline void $name$::Mut::set_$field$($param$ value) const { this->$field$().assign(value); }\n", vars);
+        break;
+      case Setter::plain_value:
+        if (!is_plain(f.type)) break;
+        p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"
+                 "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
+                 "}\n",
+                 vars);
+        break;
+      case Setter::none:
+        break;
     }
   }
   if (plain) {

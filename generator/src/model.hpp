@@ -9,13 +9,9 @@
 #include <vector>
 
 #include "ast.hpp"
+#include "kind_facts.hpp"
 
 namespace pschema::gen {
-
-enum class Kind {
-  boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64,
-  enumeration, structure, array, string, bytes, vec, map, box, rc, weak, optional, handle, mutex,
-};
 
 struct EnumType;
 struct StructType;
@@ -46,11 +42,6 @@ struct Type {
     t.enumeration = e;
     return t;
   }
-};
-
-struct Layout {
-  std::uint64_t size = 0;
-  std::uint64_t align = 1;
 };
 
 struct Field {
@@ -141,5 +132,19 @@ Layout layout_of(const Type& type);
 // Whether a value of the type holds a mutex<T> in place (itself, a field of
 // a struct held by value, an array element), not behind a pointer.
 bool contains_mutex(const Type& type);
+
+// The arguments of a generic type as schemas and C++ both write them:
+// "<E>", "<K, V>" or "<E, N>", each type spelled by `spell`; empty for a
+// kind that takes none.
+template <class Spell>
+std::string type_arguments(const Type& type, Spell&& spell) {
+  switch (facts(type.kind).args) {
+    case TypeArgs::none: return "";
+    case TypeArgs::element: return "<" + spell(*type.element) + ">";
+    case TypeArgs::key_and_value: return "<" + spell(*type.key) + ", " + spell(*type.element) + ">";
+    case TypeArgs::element_and_length: return "<" + spell(*type.element) + ", " + std::to_string(type.length) + ">";
+  }
+  return "";
+}
 
 }  // namespace pschema::gen

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <experimental/propagate_const>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,12 @@ namespace pschema::gen {
 struct EnumType;
 struct StructType;
 struct Module;
+
+// How the model owns its parts. Constness propagates: from a const Model
+// only const parts can be reached, so the checks, which take one, cannot
+// change what they check.
+template <class T>
+using Owned = std::experimental::propagate_const<std::unique_ptr<T>>;
 
 struct Type {
   Kind kind = Kind::u8;
@@ -112,14 +119,14 @@ struct Module {
   std::vector<std::string> namespace_parts;  // from `package a.b;`
   ast::Docs docs;
   std::vector<const Module*> imports;
-  std::vector<std::unique_ptr<EnumType>> enums;
-  std::vector<std::unique_ptr<StructType>> structs;
-  std::vector<std::unique_ptr<PoolType>> pools;
+  std::vector<Owned<EnumType>> enums;
+  std::vector<Owned<StructType>> structs;
+  std::vector<Owned<PoolType>> pools;
   std::vector<Operation> operations;
 };
 
 struct Model {
-  std::vector<std::unique_ptr<Module>> modules;  // imports before the files that import them
+  std::vector<Owned<Module>> modules;  // imports before the files that import them
 };
 
 // Scalars and enums: copied by value, no pointers inside.

@@ -1,9 +1,9 @@
 #include "declarations.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "generated_names.hpp"
 #include "identifier_rules.hpp"
 
 namespace pschema::gen {
@@ -41,10 +41,10 @@ bool Declarer::is_usable_type_name(const std::string& name, const Span& span, co
     d_.error(span, std::string(what) + " '" + name + "' has the name of a built-in type");
     return false;
   }
-  static constexpr std::string_view generated[] = {"View", "Mut", "Layout", "Value", "Tx", "Snapshot", "Ops"};
-  if (std::find(std::begin(generated), std::end(generated), name) != std::end(generated)) {
-    d_.error(span, std::string(what) + " name '" + name + "' is taken by the generated code (every struct has View, "
-                   "Mut, Layout and Value; every pool Tx, Snapshot and Ops)");
+  if (is_generated_type(name)) {
+    d_.error(span, std::string(what) + " name '" + name + "' is taken by the generated code (every struct has " +
+                       sentence_of_types(GeneratedScope::struct_type) + "; every pool " +
+                       sentence_of_types(GeneratedScope::pool_class) + ")");
     return false;
   }
   check_identifier(span, name, what, d_);

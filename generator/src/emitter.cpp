@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "generated_names.hpp"
 #include "printer.hpp"
 
 namespace pschema::gen {
@@ -20,7 +21,13 @@ std::string hex(std::uint64_t value) {
 
 class Emitter {
  public:
-  Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {}
+  Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {
+    // Templates write each generated name where they declare it as
+    // `$name$`: a name missing from the list cannot be printed.
+    for (const GeneratedName& g : generated_names()) {
+      if (!g.is_prefix) p_.define(std::string(g.name), std::string(g.name));
+    }
+  }
 
   std::string run();
 
@@ -137,15 +144,15 @@ void Emitter::emit_struct_shell(const StructType& s) {
   p_.print("struct $name$ {\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
-    p_.print("static constexpr std::uint32_t type_id = $id$u;\n", {{"id", std::to_string(s.type_id)}});
-    p_.print("struct Layout;  // the bytes in the pool\n");
-    p_.print("class View;     // read-only access\n");
-    p_.print("class Mut;      // read-write access, only inside a transaction\n");
-    if (plain) p_.print("struct Value;   // the same data as a plain C++ value\n");
+    p_.print("static constexpr std::uint32_t $type_id$ = $id$u;\n", {{"id", std::to_string(s.type_id)}});
+    p_.print("struct $Layout$;  // the bytes in the pool\n");
+    p_.print("class $View$;     // read-only access\n");
+    p_.print("class $Mut$;      // read-write access, only inside a transaction\n");
+    if (plain) p_.print("struct $Value$;   // the same data as a plain C++ value\n");
     p_.print("\n");
     p_.print("// Gives a new object its own members (boxes); frees what one owns.\n");
-    p_.print("static void init(pschema::Transaction& tx, Layout* p);\n");
-    p_.print("static void destroy(pschema::Transaction& tx, Layout* p);\n");
+    p_.print("static void $init$(pschema::Transaction& tx, Layout* p);\n");
+    p_.print("static void $destroy$(pschema::Transaction& tx, Layout* p);\n");
   }
   p_.print("};\n\n");
 }
@@ -179,7 +186,7 @@ void Emitter::emit_view_class(const StructType& s) {
       docs(f.docs);
       p_.print("$type$ $field$() const;\n", {{"type", view_type(f.type)}, {"field", f.name}});
     }
-    if (plain) p_.print("Value to_value() const;\n");
+    if (plain) p_.print("Value $to_value$() const;\n");
   }
   p_.print("\n private:\n");
   {
@@ -187,8 +194,8 @@ void Emitter::emit_view_class(const StructType& s) {
     p_.print("friend struct pschema::access;\n");
     p_.print("friend class Mut;\n");
     p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
-    p_.print("const std::byte* base_;\n");
-    p_.print("const Layout* p_;\n");
+    p_.print("const std::byte* $base_$;\n");
+    p_.print("const Layout* $p_$;\n");
   }
   p_.print("};\n\n");
 }
@@ -203,40 +210,40 @@ void Emitter::emit_mut_class(const StructType& s) {
       docs(f.docs);
       const std::map<std::string, std::string, std::less<>> vars = {
           {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
-          {"param", param_type(f.type)}};
+          {"param", param_type(f.type)}, {"set_field", setter_name(f.name)}, {"init_field", initializer_name(f.name)}};
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
         p_.print("$view$ $field$() const;\n", vars);
-        if (is_scalar(f.type.kind)) p_.print("void init_$field$($tag$ value) const;\n", vars);
+        if (is_scalar(f.type.kind)) p_.print("void $init_field$($tag$ value) const;\n", vars);
         continue;
       }
       p_.print(is_scalar(f.type.kind) ? "$tag$ $field$() const;\n" : "$mut$ $field$() const;\n", vars);
       switch (facts(f.type.kind).setter) {
         case Setter::value:
-          p_.print("void set_$field$($tag$ value) const;\n", vars);
+          p_.print("void $set_field$($tag$ value) const;\n", vars);
           break;
         case Setter::view:
-          p_.print("void set_$field$($param$ value) const;\n", vars);
+          p_.print("void $set_field$($param$ value) const;\n", vars);
           break;
         case Setter::plain_value:
-          if (is_plain(f.type)) p_.print("void set_$field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+          if (is_plain(f.type)) p_.print("void $set_field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
           break;
         case Setter::none:
           break;
       }
     }
-    if (plain) p_.print("void assign(const Value& value) const;\n");
+    if (plain) p_.print("void $assign$(const Value& value) const;\n");
     if (contains_mutex(Type::of(&s))) {
       // No log_whole: rolling back a logged lock word could release a lock
       // another transaction holds (pschema/log_whole.hpp checks for this).
-      p_.print("static constexpr bool holds_mutex = true;\n");
+      p_.print("static constexpr bool $holds_mutex$ = true;\n");
     } else {
       p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
       p_.print("// follow in this transaction cost no further logging (worth it when a\n");
       p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
       p_.print("// logs several objects behind one fence).\n");
-      p_.print("void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
+      p_.print("void $log_whole$() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
     }
   }
   p_.print("\n private:\n");
@@ -244,8 +251,8 @@ void Emitter::emit_mut_class(const StructType& s) {
     Printer::Indent indent(p_);
     p_.print("friend struct pschema::access;\n");
     p_.print("Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}\n");
-    p_.print("pschema::Transaction* tx_;\n");
-    p_.print("Layout* p_;\n");
+    p_.print("pschema::Transaction* $tx_$;\n");
+    p_.print("Layout* $p_$;\n");
   }
   p_.print("};\n\n");
 }
@@ -274,8 +281,14 @@ void Emitter::emit_definitions(const StructType& s) {
 
   for (const Field& f : s.fields) {
     const std::map<std::string, std::string, std::less<>> vars = {
-        {"name", n}, {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
-        {"param", param_type(f.type)}};
+        {"name", n},
+        {"field", f.name},
+        {"tag", tag(f.type)},
+        {"view", view_type(f.type)},
+        {"mut", mut_type(f.type)},
+        {"param", param_type(f.type)},
+        {"set_field", setter_name(f.name)},
+        {"init_field", initializer_name(f.name)}};
     if (is_scalar(f.type.kind)) {
       p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
     } else {
@@ -284,7 +297,7 @@ void Emitter::emit_definitions(const StructType& s) {
     if (f.is_const) {
       if (is_scalar(f.type.kind)) {
         p_.print("inline $view$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
-        p_.print("inline void $name$::Mut::init_$field$($tag$ value) const {\n"
+        p_.print("inline void $name$::Mut::$init_field$($tag$ value) const {\n"
                  "  if (!tx_->allocated_here(p_)) throw pschema::usage_error(\"\", \"$name$.$field$ is const: it can only be set on an object made in this transaction\");\n"
                  "  tx_->write(p_->$field$, value);\n"
                  "}\n",
@@ -301,14 +314,14 @@ void Emitter::emit_definitions(const StructType& s) {
     }
     switch (facts(f.type.kind).setter) {
       case Setter::value:
-        p_.print("inline void $name$::Mut::set_$field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
+        p_.print("inline void $name$::Mut::$set_field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
         break;
       case Setter::view:
-        p_.print("inline void $name$::Mut::set_$field$($param$ value) const { this->$field$().assign(value); }\n", vars);
+        p_.print("inline void $name$::Mut::$set_field$($param$ value) const { this->$field$().assign(value); }\n", vars);
         break;
       case Setter::plain_value:
         if (!is_plain(f.type)) break;
-        p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"
+        p_.print("inline void $name$::Mut::$set_field$(const pschema::value_of<$tag$>::type& value) const {\n"
                  "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
                  "}\n",
                  vars);
@@ -329,7 +342,7 @@ void Emitter::emit_definitions(const StructType& s) {
     for (const Field& f : s.fields) {
       if (f.is_const) {
         // A const field is set only on a new object: init_ checks that.
-        p_.print("  init_$field$(value.$field$);\n", {{"field", f.name}});
+        p_.print("  $init_field$(value.$field$);\n", {{"field", f.name}, {"init_field", initializer_name(f.name)}});
       } else {
         p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
       }
@@ -367,7 +380,7 @@ void Emitter::emit_pool(const PoolType& pool) {
   p_.print("class $name$ : public pschema::TypedPool<$name$, $root$> {\n public:\n", vars);
   {
     Printer::Indent indent(p_);
-    p_.print("static const pschema::SchemaInfo& schema_info();\n");
+    p_.print("static const pschema::SchemaInfo& $schema_info$();\n");
     std::vector<const Operation*> ops;
     for (const Operation& op : module_.operations) {
       if (op.pool == &pool) ops.push_back(&op);
@@ -387,17 +400,18 @@ void Emitter::emit_pool(const PoolType& pool) {
         docs(op->docs);
         // In a concurrent pool, reads lock too: both retry on deadlock.
         const std::string retry = pool.concurrent ? "pschema::retry_deadlocks, " : "";
-        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& snapshot) { return Ops::$op$(snapshot$args$); });\n}\n"
-                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& tx) { return Ops::$op$(tx$args$); });\n}\n",
+        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& $snapshot$) { return Ops::$op$(snapshot$args$); });\n}\n"
+                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& $tx$) { return Ops::$op$(tx$args$); });\n}\n",
                  {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}, {"retry", retry}});
       }
-      p_.print("\nstruct Ops {\n");
+      p_.print("\nstruct $Ops$ {\n");
       {
         Printer::Indent inner(p_);
         for (const Operation* op : ops) {
-          std::string params = op->kind == ast::OperationKind::query ? "const Snapshot& snapshot" : "Tx& tx";
+          std::string params;
           for (const Param& param : op->params) params += ", " + param_type(param.type) + " " + param.name;
-          p_.print("static $result$ $op$($params$);\n",
+          p_.print(op->kind == ast::OperationKind::query ? "static $result$ $op$(const Snapshot& $snapshot$$params$);\n"
+                                                         : "static $result$ $op$(Tx& $tx$$params$);\n",
                    {{"result", op->result ? result_type(*op->result) : "void"}, {"op", op->name}, {"params", params}});
         }
       }

@@ -2,6 +2,7 @@
 // marked broken (it gets no layout and no follow-on checks).
 #include <map>
 
+#include "generated_names.hpp"
 #include "identifier_rules.hpp"
 #include "resolution.hpp"
 
@@ -18,13 +19,11 @@ void resolve_fields(const ast::Struct& decl, StructType& type, const Scope& scop
       broken.insert(&type);
       continue;
     }
-    if (f.name == "View" || f.name == "Mut" || f.name == "Layout" || f.name == "Value" || f.name == "type_id" ||
-        f.name == "init" || f.name == "destroy" || f.name == "to_value" || f.name == "assign" ||
-        f.name == "log_whole" || f.name == "p_" || f.name == "tx_" || f.name == "base_" ||
-        f.name.rfind("set_", 0) == 0 || f.name.rfind("init_", 0) == 0) {
-      d.error(f.name_span, "field name '" + f.name + "' clashes with a name the generated code uses "
-                           "(View, Mut, Layout, Value, type_id, init, destroy, to_value, assign, log_whole, p_, tx_, base_, "
-                           "set_*, init_*)");
+    if (find_generated_name(GeneratedScope::struct_type, f.name) != nullptr ||
+        find_generated_name(GeneratedScope::struct_views, f.name) != nullptr) {
+      d.error(f.name_span, "field name '" + f.name + "' clashes with a name the generated code uses (" +
+                               list_of_names(GeneratedScope::struct_type) + ", " +
+                               list_of_names(GeneratedScope::struct_views) + ")");
       broken.insert(&type);
       continue;
     }

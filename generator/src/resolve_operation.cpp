@@ -1,9 +1,9 @@
 // An operation: its name (a method of the generated pool class), its pool
 // (declared in the same file), its parameters and result (volatile values
 // only). Only a wholly correct operation is added to the module.
-#include <algorithm>
 #include <set>
 
+#include "generated_names.hpp"
 #include "identifier_rules.hpp"
 #include "resolution.hpp"
 
@@ -18,12 +18,9 @@ void resolve_operation(const ast::Operation& decl, Module& module, const Scope& 
   op.span = decl.name_span;
   check_identifier(decl.name_span, decl.name, "operation", d);
   bool ok = true;
-  static constexpr std::string_view pool_members[] = {"read", "transaction", "schema_info", "create", "open",
-                                                      "open_or_create", "close", "pool", "Ops", "Tx", "Snapshot"};
-  if (std::find(std::begin(pool_members), std::end(pool_members), decl.name) != std::end(pool_members)) {
-    d.error(decl.name_span, "operation name '" + decl.name + "' is taken by the generated pool class "
-                            "(read, transaction, schema_info, create, open, open_or_create, close, pool, Ops, Tx, "
-                            "Snapshot)");
+  if (find_generated_name(GeneratedScope::pool_class, decl.name) != nullptr) {
+    d.error(decl.name_span, "operation name '" + decl.name + "' is taken by the generated pool class (" +
+                                list_of_names(GeneratedScope::pool_class) + ")");
     ok = false;
   } else if (scope.has_type(decl.name) || scope.pools.count(decl.name) != 0) {
     d.error(decl.name_span, "operation '" + decl.name + "' has the name of a type; in the generated pool class "
@@ -48,12 +45,13 @@ void resolve_operation(const ast::Operation& decl, Module& module, const Scope& 
       d.error(p.name_span, "duplicate parameter '" + p.name + "' in operation '" + decl.name + "'");
       ok = false;
     }
-    if (scope.has_type(p.name) || p.name == "Tx" || p.name == "Snapshot" || p.name == "Ops") {
+    const GeneratedName* in_pool_class = find_generated_name(GeneratedScope::pool_class, p.name);
+    if (scope.has_type(p.name) || (in_pool_class != nullptr && in_pool_class->is_type)) {
       d.error(p.name_span, "parameter '" + p.name + "' of '" + decl.name +
                                "' has the name of a type; it would hide that type in the generated code");
       ok = false;
     }
-    if (p.name == "tx" || p.name == "snapshot") {
+    if (find_generated_name(GeneratedScope::operation, p.name) != nullptr) {
       d.error(p.name_span, "parameter name '" + p.name + "' is taken by the generated code (the transaction or snapshot argument)");
       ok = false;
     }

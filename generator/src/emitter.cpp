@@ -468,7 +468,9 @@ std::string Emitter::run() {
   for (const auto& part : module_.namespace_parts) ns += (ns.empty() ? "" : "::") + part;
   if (!ns.empty()) p_.print("namespace $ns$ {\n\n", {{"ns", ns}});
 
-  // Layouts in an order where by-value members come first.
+  // Layouts in an order where the structs held in place (by value, as
+  // elements of an array, an optional or a mutex) come first: C++ needs
+  // their Layout complete.
   std::vector<const StructType*> ordered;
   std::set<const StructType*> placed;
   std::function<void(const StructType*)> place = [&](const StructType* s) {
@@ -476,7 +478,7 @@ std::string Emitter::run() {
     placed.insert(s);
     std::function<void(const Type&)> by_value = [&](const Type& t) {
       if (t.kind == Kind::structure) place(t.structure);
-      if ((t.kind == Kind::array || t.kind == Kind::optional) && t.element) by_value(*t.element);
+      if (facts(t.kind).in_place) by_value(*t.element);
     };
     for (const Field& f : s->fields) by_value(f.type);
     ordered.push_back(s);

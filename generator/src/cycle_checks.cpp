@@ -11,8 +11,9 @@ namespace pschema::gen {
 
 namespace {
 
-// The structs that making a `from` makes too: those it holds by value, and
-// the targets of its pointers that are never empty.
+// The structs that making a `from` makes too: those it holds in place (by
+// value, as array elements, inside a mutex), and the targets of its
+// pointers that are never empty. A T? or a container starts empty.
 std::vector<const StructType*> eager_targets(const StructType* from) {
   std::vector<const StructType*> out;
   std::vector<const Type*> pending;
@@ -22,7 +23,7 @@ std::vector<const StructType*> eager_targets(const StructType* from) {
     pending.pop_back();
     if (t->kind == Kind::structure) out.push_back(t->structure);
     if (facts(t->kind).never_empty) out.push_back(t->element->structure);
-    if (t->kind == Kind::array) pending.push_back(t->element.get());
+    if (facts(t->kind).in_place && !facts(t->kind).moves_elements) pending.push_back(t->element.get());
   }
   return out;
 }

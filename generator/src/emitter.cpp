@@ -333,7 +333,8 @@ void Emitter::emit_definitions(const StructType& s) {
   if (plain) {
     p_.print("inline $name$::Value $name$::View::to_value() const {\n  Value out;\n", {{"name", n}});
     for (const Field& f : s.fields) {
-      p_.print("  out.$field$ = pschema::value_of<$tag$>::from($field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
+      // this->: a field may be called `out` too.
+      p_.print("  out.$field$ = pschema::value_of<$tag$>::from(this->$field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
     }
     p_.print("  return out;\n}\n");
     p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});

@@ -22,12 +22,11 @@ bool is_plain(const Type& type) {
 }
 
 std::string describe(const Type& type) {
-  switch (type.kind) {
-    case Kind::enumeration: return type.enumeration->name;
-    case Kind::structure: return type.structure->name;
-    case Kind::optional: return describe(*type.element) + "?";
-    default: return std::string(facts(type.kind).name) + type_arguments(type, describe);
-  }
+  // User types go by their names, T? by a suffix; built-ins by the table's.
+  if (type.kind == Kind::enumeration) return type.enumeration->name;
+  if (type.kind == Kind::structure) return type.structure->name;
+  if (type.kind == Kind::optional) return describe(*type.element) + "?";
+  return std::string(facts(type.kind).name) + type_arguments(type, describe);
 }
 
 namespace {

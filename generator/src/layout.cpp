@@ -1,7 +1,6 @@
 #include "layout.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>

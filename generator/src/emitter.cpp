@@ -68,7 +68,7 @@ class Emitter {
 std::string Emitter::tag(const Type& t) const {
   if (t.kind == Kind::enumeration) return qualify(t.enumeration->name, t.enumeration->module);
   if (t.kind == Kind::structure) return struct_name(t.structure);
-  return std::string(facts(t.kind).cpp) + type_arguments(t, [this](const Type& e) { return tag(e); });
+  return instantiate(facts(t.kind).cpp, t);
 }
 
 // A kind's C++ template from the facts table, with the tags of its arguments.

@@ -8,19 +8,17 @@ namespace pschema::gen {
 
 namespace {
 
-// The first container kind in `type` that would hold a mutex as an
-// element (vec, map, optional), or nullptr.
+// The first container in `type` that moves its elements (vec, map, T?)
+// and would hold a mutex as one, or nullptr.
 const Type* moving_container_of_mutex(const Type& type) {
-  if ((type.kind == Kind::vec || type.kind == Kind::map || type.kind == Kind::optional) &&
-      contains_mutex(*type.element)) {
-    return &type;
-  }
+  if (facts(type.kind).moves_elements && contains_mutex(*type.element)) return &type;
   if (type.element) return moving_container_of_mutex(*type.element);
   return nullptr;
 }
 
+// Whether `type` holds a pointer whose target shares a reference count.
 bool is_shared_pointer(const Type& type) {
-  if (type.kind == Kind::rc || type.kind == Kind::weak) return true;
+  if (facts(type.kind).counted) return true;
   return type.element && is_shared_pointer(*type.element);
 }
 

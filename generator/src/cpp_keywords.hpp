@@ -1,4 +1,5 @@
-// C++ keywords and names the generated code reserves for itself.
+// The C++20 keywords and alternative tokens (and NULL): a schema name that
+// is one could not be used in the generated code.
 #pragma once
 
 #include <string_view>

@@ -18,6 +18,11 @@ const char* severity_word(Severity severity) {
 
 }  // namespace
 
+std::string text_of(const Span& span) {
+  if (span.file == nullptr || span.end <= span.begin) return {};
+  return span.file->text().substr(span.begin, span.end - span.begin);
+}
+
 void Diagnostics::add(Severity severity, Span span, std::string message) {
   if (severity == Severity::error) ++errors_;
   items_.push_back({severity, span, std::move(message)});

@@ -26,6 +26,9 @@ struct Span {
   std::size_t end = 0;
 };
 
+// The source text `span` covers, as written (for quoting it in messages).
+std::string text_of(const Span& span);
+
 struct Diagnostic {
   Severity severity = Severity::error;
   Span span;

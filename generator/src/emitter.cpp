@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "generated_names.hpp"
 #include "printer.hpp"
 #include "pschema/format/schema_bundle.hpp"
 
@@ -19,11 +20,15 @@ std::string hex(std::uint64_t value) {
   return out;
 }
 
-bool is_pointer_kind(Kind kind) { return kind == Kind::box || kind == Kind::rc || kind == Kind::weak; }
-
 class Emitter {
  public:
-  Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {}
+  Emitter(const Module& module, std::string version) : module_(module), version_(std::move(version)) {
+    // Templates write each generated name where they declare it as
+    // `$name$`: a name missing from the list cannot be printed.
+    for (const GeneratedName& g : generated_names()) {
+      if (!g.is_prefix) p_.define(std::string(g.name), std::string(g.name));
+    }
+  }
 
   std::string run();
 
@@ -38,6 +43,7 @@ class Emitter {
   std::string struct_name(const StructType* s) const { return qualify(s->name, s->module); }
 
   std::string tag(const Type& t) const;
+  std::string instantiate(std::string_view name, const Type& t) const;
   std::string layout_type(const Type& t) const;
   std::string view_type(const Type& t) const;
   std::string mut_type(const Type& t) const;
@@ -60,81 +66,41 @@ class Emitter {
 };
 
 std::string Emitter::tag(const Type& t) const {
-  switch (t.kind) {
-    case Kind::boolean: return "bool";
-    case Kind::u8: return "std::uint8_t";
-    case Kind::u16: return "std::uint16_t";
-    case Kind::u32: return "std::uint32_t";
-    case Kind::u64: return "std::uint64_t";
-    case Kind::i8: return "std::int8_t";
-    case Kind::i16: return "std::int16_t";
-    case Kind::i32: return "std::int32_t";
-    case Kind::i64: return "std::int64_t";
-    case Kind::f32: return "float";
-    case Kind::f64: return "double";
-    case Kind::enumeration: return qualify(t.enumeration->name, t.enumeration->module);
-    case Kind::structure: return struct_name(t.structure);
-    case Kind::string: return "pschema::string_t";
-    case Kind::bytes: return "pschema::bytes_t";
-    case Kind::vec: return "pschema::vec<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::map<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::box: return "pschema::box<" + tag(*t.element) + ">";
-    case Kind::rc: return "pschema::rc<" + tag(*t.element) + ">";
-    case Kind::weak: return "pschema::weak<" + tag(*t.element) + ">";
-    case Kind::optional: return "pschema::optional<" + tag(*t.element) + ">";
-    case Kind::array: return "pschema::array<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::handle: return "pschema::Handle<" + tag(*t.element) + ">";
-    case Kind::mutex: return "pschema::mutex<" + tag(*t.element) + ">";
-  }
-  return "void";
+  if (t.kind == Kind::enumeration) return qualify(t.enumeration->name, t.enumeration->module);
+  if (t.kind == Kind::structure) return struct_name(t.structure);
+  return instantiate(facts(t.kind).cpp, t);
+}
+
+// A kind's C++ template from the facts table, with the tags of its arguments.
+std::string Emitter::instantiate(std::string_view name, const Type& t) const {
+  return std::string(name) + type_arguments(t, [this](const Type& e) { return tag(e); });
 }
 
 std::string Emitter::layout_type(const Type& t) const {
   if (is_scalar(t.kind)) return tag(t);
   if (t.kind == Kind::structure) return struct_name(t.structure) + "::Layout";
-  if (t.kind == Kind::string || t.kind == Kind::bytes) return "pschema::StringRep";
-  if (t.kind == Kind::vec) return "pschema::VecRep";
-  if (t.kind == Kind::map) return "pschema::MapRep";
-  if (is_pointer_kind(t.kind) || (t.kind == Kind::optional && is_pointer_kind(t.element->kind))) {
-    return "std::uint64_t";  // an offset; 0 = empty
-  }
+  if (t.kind == Kind::optional && facts(t.element->kind).heap_offset) return layout_type(*t.element);  // a null offset
+  if (!facts(t.kind).cpp_layout.empty()) return std::string(facts(t.kind).cpp_layout);
   return "pschema::traits<" + tag(t) + ">::layout";
 }
 
 std::string Emitter::view_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::structure: return struct_name(t.structure) + "::View";
-    case Kind::string: return "std::string_view";
-    case Kind::bytes: return "std::span<const std::byte>";
-    case Kind::vec: return "pschema::VecView<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::MapView<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::array: return "pschema::ArrayView<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::box: case Kind::rc: return struct_name(t.element->structure) + "::View";
-    case Kind::weak: return "pschema::WeakView<" + tag(*t.element) + ">";
-    case Kind::optional: return "std::optional<" + view_type(*t.element) + ">";
-    default: break;
-  }
   if (is_scalar(t.kind)) return tag(t);
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::View";
+  // Reading a pointer that always holds an object gives the object.
+  if (facts(t.kind).never_empty) return struct_name(t.element->structure) + "::View";
+  if (t.kind == Kind::optional) return "std::optional<" + view_type(*t.element) + ">";
+  if (!facts(t.kind).cpp_view.empty()) return instantiate(facts(t.kind).cpp_view, t);
   return "pschema::traits<" + tag(t) + ">::view";
 }
 
 std::string Emitter::mut_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::structure: return struct_name(t.structure) + "::Mut";
-    case Kind::string: return "pschema::StringMut";
-    case Kind::bytes: return "pschema::BytesMut";
-    case Kind::vec: return "pschema::VecMut<" + tag(*t.element) + ">";
-    case Kind::map: return "pschema::MapMut<" + tag(*t.key) + ", " + tag(*t.element) + ">";
-    case Kind::array: return "pschema::ArrayMut<" + tag(*t.element) + ", " + std::to_string(t.length) + ">";
-    case Kind::box: return "pschema::BoxMut<" + tag(*t.element) + ">";
-    case Kind::rc: return "pschema::RcMut<" + tag(*t.element) + ">";
-    case Kind::weak: return "pschema::WeakMut<" + tag(*t.element) + ">";
-    case Kind::optional:
-      if (t.element->kind == Kind::box) return "pschema::OptionalBoxMut<" + tag(*t.element->element) + ">";
-      if (t.element->kind == Kind::rc) return "pschema::OptionalRcMut<" + tag(*t.element->element) + ">";
-      return "pschema::OptionalMut<" + tag(*t.element) + ">";
-    default: return "pschema::traits<" + tag(t) + ">::mut";
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::Mut";
+  if (t.kind == Kind::optional && !facts(t.element->kind).cpp_optional_mut.empty()) {
+    return instantiate(facts(t.element->kind).cpp_optional_mut, *t.element);
   }
+  if (!facts(t.kind).cpp_mut.empty()) return instantiate(facts(t.kind).cpp_mut, t);
+  return "pschema::traits<" + tag(t) + ">::mut";
 }
 
 std::string Emitter::value_type(const Type& t) const {
@@ -143,24 +109,16 @@ std::string Emitter::value_type(const Type& t) const {
 }
 
 std::string Emitter::param_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::string: return "std::string_view";
-    case Kind::bytes: return "std::span<const std::byte>";
-    case Kind::handle: return tag(t);
-    case Kind::optional: return "const std::optional<" + result_type(*t.element) + ">&";
-    case Kind::structure: case Kind::array: return "const " + value_type(t) + "&";
-    default: return value_type(t);
-  }
+  if (t.kind == Kind::optional) return "const std::optional<" + result_type(*t.element) + ">&";
+  if (!facts(t.kind).cpp_param.empty()) return instantiate(facts(t.kind).cpp_param, t);
+  if (facts(t.kind).param_by_reference) return "const " + value_type(t) + "&";
+  return value_type(t);
 }
 
 std::string Emitter::result_type(const Type& t) const {
-  switch (t.kind) {
-    case Kind::string: return "std::string";
-    case Kind::bytes: return "std::vector<std::byte>";
-    case Kind::handle: return tag(t);
-    case Kind::optional: return "std::optional<" + result_type(*t.element) + ">";
-    default: return value_type(t);
-  }
+  if (t.kind == Kind::optional) return "std::optional<" + result_type(*t.element) + ">";
+  if (!facts(t.kind).cpp_result.empty()) return instantiate(facts(t.kind).cpp_result, t);
+  return value_type(t);
 }
 
 void Emitter::docs(const ast::Docs& lines) {
@@ -186,15 +144,15 @@ void Emitter::emit_struct_shell(const StructType& s) {
   p_.print("struct $name$ {\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
-    p_.print("static constexpr std::uint32_t type_id = $id$u;\n", {{"id", std::to_string(s.type_id)}});
-    p_.print("struct Layout;  // the bytes in the pool\n");
-    p_.print("class View;     // read-only access\n");
-    p_.print("class Mut;      // read-write access, only inside a transaction\n");
-    if (plain) p_.print("struct Value;   // the same data as a plain C++ value\n");
+    p_.print("static constexpr std::uint32_t $type_id$ = $id$u;\n", {{"id", std::to_string(s.type_id)}});
+    p_.print("struct $Layout$;  // the bytes in the pool\n");
+    p_.print("class $View$;     // read-only access\n");
+    p_.print("class $Mut$;      // read-write access, only inside a transaction\n");
+    if (plain) p_.print("struct $Value$;   // the same data as a plain C++ value\n");
     p_.print("\n");
     p_.print("// Gives a new object its own members (boxes); frees what one owns.\n");
-    p_.print("static void init(pschema::Transaction& tx, Layout* p);\n");
-    p_.print("static void destroy(pschema::Transaction& tx, Layout* p);\n");
+    p_.print("static void $init$(pschema::Transaction& tx, Layout* p);\n");
+    p_.print("static void $destroy$(pschema::Transaction& tx, Layout* p);\n");
   }
   p_.print("};\n\n");
 }
@@ -228,7 +186,7 @@ void Emitter::emit_view_class(const StructType& s) {
       docs(f.docs);
       p_.print("$type$ $field$() const;\n", {{"type", view_type(f.type)}, {"field", f.name}});
     }
-    if (plain) p_.print("Value to_value() const;\n");
+    if (plain) p_.print("Value $to_value$() const;\n");
   }
   p_.print("\n private:\n");
   {
@@ -242,11 +200,11 @@ void Emitter::emit_view_class(const StructType& s) {
                                         [](const Field& f) { return !is_scalar(f.type.kind); });
     if (needs_base) {
       p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
-      p_.print("const std::byte* base_;\n");
+      p_.print("const std::byte* $base_$;\n");
     } else {
       p_.print("View(const std::byte*, const Layout* p) : p_(p) {}\n");
     }
-    p_.print("const Layout* p_;\n");
+    p_.print("const Layout* $p_$;\n");
   }
   p_.print("};\n\n");
 }
@@ -260,37 +218,41 @@ void Emitter::emit_mut_class(const StructType& s) {
     for (const Field& f : s.fields) {
       docs(f.docs);
       const std::map<std::string, std::string, std::less<>> vars = {
-          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
+          {"param", param_type(f.type)}, {"set_field", setter_name(f.name)}, {"init_field", initializer_name(f.name)}};
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
         p_.print("$view$ $field$() const;\n", vars);
-        if (is_scalar(f.type.kind)) p_.print("void init_$field$($tag$ value) const;\n", vars);
+        if (is_scalar(f.type.kind)) p_.print("void $init_field$($tag$ value) const;\n", vars);
         continue;
       }
-      if (is_scalar(f.type.kind)) {
-        p_.print("$tag$ $field$() const;\n", vars);
-        p_.print("void set_$field$($tag$ value) const;\n", vars);
-      } else {
-        p_.print("$mut$ $field$() const;\n", vars);
-      }
-      if (f.type.kind == Kind::string) p_.print("void set_$field$(std::string_view value) const;\n", vars);
-      if (f.type.kind == Kind::bytes) p_.print("void set_$field$(std::span<const std::byte> value) const;\n", vars);
-      if (f.type.kind == Kind::structure && is_plain(f.type)) {
-        p_.print("void set_$field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+      p_.print(is_scalar(f.type.kind) ? "$tag$ $field$() const;\n" : "$mut$ $field$() const;\n", vars);
+      switch (facts(f.type.kind).setter) {
+        case Setter::value:
+          p_.print("void $set_field$($tag$ value) const;\n", vars);
+          break;
+        case Setter::view:
+          p_.print("void $set_field$($param$ value) const;\n", vars);
+          break;
+        case Setter::plain_value:
+          if (is_plain(f.type)) p_.print("void $set_field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+          break;
+        case Setter::none:
+          break;
       }
     }
-    if (plain) p_.print("void assign(const Value& value) const;\n");
+    if (plain) p_.print("void $assign$(const Value& value) const;\n");
     if (contains_mutex(Type::of(&s))) {
       // No log_whole: rolling back a logged lock word could release a lock
       // another transaction holds (pschema/log_whole.hpp checks for this).
-      p_.print("static constexpr bool holds_mutex = true;\n");
+      p_.print("static constexpr bool $holds_mutex$ = true;\n");
     } else {
       p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
       p_.print("// follow in this transaction cost no further logging (worth it when a\n");
       p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
       p_.print("// logs several objects behind one fence).\n");
-      p_.print("void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
+      p_.print("void $log_whole$() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
     }
   }
   p_.print("\n private:\n");
@@ -298,8 +260,8 @@ void Emitter::emit_mut_class(const StructType& s) {
     Printer::Indent indent(p_);
     p_.print("friend struct pschema::access;\n");
     p_.print("Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}\n");
-    p_.print("pschema::Transaction* tx_;\n");
-    p_.print("Layout* p_;\n");
+    p_.print("pschema::Transaction* $tx_$;\n");
+    p_.print("Layout* $p_$;\n");
   }
   p_.print("};\n\n");
 }
@@ -328,7 +290,14 @@ void Emitter::emit_definitions(const StructType& s) {
 
   for (const Field& f : s.fields) {
     const std::map<std::string, std::string, std::less<>> vars = {
-        {"name", n}, {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)}};
+        {"name", n},
+        {"field", f.name},
+        {"tag", tag(f.type)},
+        {"view", view_type(f.type)},
+        {"mut", mut_type(f.type)},
+        {"param", param_type(f.type)},
+        {"set_field", setter_name(f.name)},
+        {"init_field", initializer_name(f.name)}};
     if (is_scalar(f.type.kind)) {
       p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
     } else {
@@ -337,7 +306,7 @@ void Emitter::emit_definitions(const StructType& s) {
     if (f.is_const) {
       if (is_scalar(f.type.kind)) {
         p_.print("inline $view$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
-        p_.print("inline void $name$::Mut::init_$field$($tag$ value) const {\n"
+        p_.print("inline void $name$::Mut::$init_field$($tag$ value) const {\n"
                  "  if (!tx_->allocated_here(p_)) throw pschema::usage_error(\"\", \"$name$.$field$ is const: it can only be set on an object made in this transaction\");\n"
                  "  tx_->write(p_->$field$, value);\n"
                  "}\n",
@@ -349,24 +318,32 @@ void Emitter::emit_definitions(const StructType& s) {
     }
     if (is_scalar(f.type.kind)) {
       p_.print("inline $tag$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
-      p_.print("inline void $name$::Mut::set_$field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
     } else {
       p_.print("inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); }\n", vars);
     }
-    if (f.type.kind == Kind::string || f.type.kind == Kind::bytes) {
-      p_.print("inline void $name$::Mut::set_$field$($view$ value) const { this->$field$().assign(value); }\n", vars);
-    }
-    if (f.type.kind == Kind::structure && is_plain(f.type)) {
-      p_.print("inline void $name$::Mut::set_$field$(const pschema::value_of<$tag$>::type& value) const {\n"
-               "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
-               "}\n",
-               vars);
+    switch (facts(f.type.kind).setter) {
+      case Setter::value:
+        p_.print("inline void $name$::Mut::$set_field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
+        break;
+      case Setter::view:
+        p_.print("inline void $name$::Mut::$set_field$($param$ value) const { this->$field$().assign(value); }\n", vars);
+        break;
+      case Setter::plain_value:
+        if (!is_plain(f.type)) break;
+        p_.print("inline void $name$::Mut::$set_field$(const pschema::value_of<$tag$>::type& value) const {\n"
+                 "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
+                 "}\n",
+                 vars);
+        break;
+      case Setter::none:
+        break;
     }
   }
   if (plain) {
     p_.print("inline $name$::Value $name$::View::to_value() const {\n  Value out;\n", {{"name", n}});
     for (const Field& f : s.fields) {
-      p_.print("  out.$field$ = pschema::value_of<$tag$>::from($field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
+      // this->: a field may be called `out` too.
+      p_.print("  out.$field$ = pschema::value_of<$tag$>::from(this->$field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
     }
     p_.print("  return out;\n}\n");
     p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});
@@ -375,7 +352,7 @@ void Emitter::emit_definitions(const StructType& s) {
     for (const Field& f : s.fields) {
       if (f.is_const) {
         // A const field is set only on a new object: init_ checks that.
-        p_.print("  init_$field$(value.$field$);\n", {{"field", f.name}});
+        p_.print("  $init_field$(value.$field$);\n", {{"field", f.name}, {"init_field", initializer_name(f.name)}});
       } else {
         p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
       }
@@ -397,7 +374,7 @@ void Emitter::emit_pool(const PoolType& pool) {
   p_.print("class $name$ : public pschema::TypedPool<$name$, $root$> {\n public:\n", vars);
   {
     Printer::Indent indent(p_);
-    p_.print("static const pschema::SchemaInfo& schema_info();\n");
+    p_.print("static const pschema::SchemaInfo& $schema_info$();\n");
     std::vector<const Operation*> ops;
     for (const Operation& op : module_.operations) {
       if (op.pool == &pool) ops.push_back(&op);
@@ -417,17 +394,18 @@ void Emitter::emit_pool(const PoolType& pool) {
         docs(op->docs);
         // In a concurrent pool, reads lock too: both retry on deadlock.
         const std::string retry = pool.concurrent ? "pschema::retry_deadlocks, " : "";
-        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& snapshot) { return Ops::$op$(snapshot$args$); });\n}\n"
-                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& tx) { return Ops::$op$(tx$args$); });\n}\n",
+        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& $snapshot$) { return Ops::$op$(snapshot$args$); });\n}\n"
+                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& $tx$) { return Ops::$op$(tx$args$); });\n}\n",
                  {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}, {"retry", retry}});
       }
-      p_.print("\nstruct Ops {\n");
+      p_.print("\nstruct $Ops$ {\n");
       {
         Printer::Indent inner(p_);
         for (const Operation* op : ops) {
-          std::string params = op->kind == ast::OperationKind::query ? "const Snapshot& snapshot" : "Tx& tx";
+          std::string params;
           for (const Param& param : op->params) params += ", " + param_type(param.type) + " " + param.name;
-          p_.print("static $result$ $op$($params$);\n",
+          p_.print(op->kind == ast::OperationKind::query ? "static $result$ $op$(const Snapshot& $snapshot$$params$);\n"
+                                                         : "static $result$ $op$(Tx& $tx$$params$);\n",
                    {{"result", op->result ? result_type(*op->result) : "void"}, {"op", op->name}, {"params", params}});
         }
       }
@@ -484,7 +462,9 @@ std::string Emitter::run() {
   for (const auto& part : module_.namespace_parts) ns += (ns.empty() ? "" : "::") + part;
   if (!ns.empty()) p_.print("namespace $ns$ {\n\n", {{"ns", ns}});
 
-  // Layouts in an order where by-value members come first.
+  // Layouts in an order where the structs held in place (by value, as
+  // elements of an array, an optional or a mutex) come first: C++ needs
+  // their Layout complete.
   std::vector<const StructType*> ordered;
   std::set<const StructType*> placed;
   std::function<void(const StructType*)> place = [&](const StructType* s) {
@@ -492,7 +472,7 @@ std::string Emitter::run() {
     placed.insert(s);
     std::function<void(const Type&)> by_value = [&](const Type& t) {
       if (t.kind == Kind::structure) place(t.structure);
-      if ((t.kind == Kind::array || t.kind == Kind::optional) && t.element) by_value(*t.element);
+      if (facts(t.kind).in_place) by_value(*t.element);
     };
     for (const Field& f : s->fields) by_value(f.type);
     ordered.push_back(s);

@@ -86,6 +86,7 @@ class Loader {
   }
 
   LoadedSchemas finish() { return std::move(result_); }
+  std::vector<std::unique_ptr<SourceFile>> failed_sources() { return std::move(sources_); }
 
  private:
   static constexpr std::size_t in_progress = static_cast<std::size_t>(-1);
@@ -96,20 +97,13 @@ class Loader {
   // Sources of files that failed: diagnostics still refer to them.
   std::vector<std::unique_ptr<SourceFile>> sources_;
   LoadedSchemas result_;
-
- public:
-  std::vector<std::unique_ptr<SourceFile>> failed_sources() { return std::move(sources_); }
 };
 
 }  // namespace
 
 LoadedSchemas load_schemas(const std::vector<std::string>& paths, Diagnostics& diagnostics) {
   Loader loader(diagnostics);
-  for (const std::string& path : paths) {
-    if (auto index = loader.load(path, fs::path(path), nullptr)) {
-      (void)index;
-    }
-  }
+  for (const std::string& path : paths) loader.load(path, fs::path(path), nullptr);
   LoadedSchemas schemas = loader.finish();
   for (const std::string& path : paths) {
     for (auto& file : schemas.files) {

@@ -4,134 +4,78 @@
 
 namespace pschema::gen {
 
-bool is_scalar(Kind kind) {
-  switch (kind) {
-    case Kind::boolean: case Kind::u8: case Kind::u16: case Kind::u32: case Kind::u64:
-    case Kind::i8: case Kind::i16: case Kind::i32: case Kind::i64: case Kind::f32: case Kind::f64:
-    case Kind::enumeration:
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_scalar(Kind kind) { return facts(kind).scalar; }
 
 bool is_plain(const Type& type) {
-  if (is_scalar(type.kind)) return true;
-  switch (type.kind) {
-    case Kind::array:
-      return is_plain(*type.element);
-    case Kind::optional:
-      return is_plain(*type.element);
-    case Kind::structure:
-      for (const Field& field : type.structure->fields) {
-        if (!is_plain(field.type)) return false;
-      }
+  switch (facts(type.kind).plain) {
+    case Plain::always:
       return true;
-    default:
+    case Plain::if_element_is:
+      return is_plain(*type.element);
+    case Plain::if_fields_are:
+      return std::all_of(type.structure->fields.begin(), type.structure->fields.end(),
+                         [](const Field& field) { return is_plain(field.type); });
+    case Plain::never:
       return false;
   }
+  return false;
 }
 
 std::string describe(const Type& type) {
-  switch (type.kind) {
-    case Kind::boolean: return "bool";
-    case Kind::u8: return "u8";
-    case Kind::u16: return "u16";
-    case Kind::u32: return "u32";
-    case Kind::u64: return "u64";
-    case Kind::i8: return "i8";
-    case Kind::i16: return "i16";
-    case Kind::i32: return "i32";
-    case Kind::i64: return "i64";
-    case Kind::f32: return "f32";
-    case Kind::f64: return "f64";
-    case Kind::enumeration: return type.enumeration->name;
-    case Kind::structure: return type.structure->name;
-    case Kind::array: return "array<" + describe(*type.element) + ", " + std::to_string(type.length) + ">";
-    case Kind::string: return "string";
-    case Kind::bytes: return "bytes";
-    case Kind::vec: return "vec<" + describe(*type.element) + ">";
-    case Kind::map: return "map<" + describe(*type.key) + ", " + describe(*type.element) + ">";
-    case Kind::box: return "box<" + describe(*type.element) + ">";
-    case Kind::rc: return "rc<" + describe(*type.element) + ">";
-    case Kind::weak: return "weak<" + describe(*type.element) + ">";
-    case Kind::optional: return describe(*type.element) + "?";
-    case Kind::handle: return "handle<" + describe(*type.element) + ">";
-    case Kind::mutex: return "mutex<" + describe(*type.element) + ">";
-  }
-  return "?";
+  // User types go by their names, T? by a suffix; built-ins by the table's.
+  if (type.kind == Kind::enumeration) return type.enumeration->name;
+  if (type.kind == Kind::structure) return type.structure->name;
+  if (type.kind == Kind::optional) return describe(*type.element) + "?";
+  return std::string(facts(type.kind).name) + type_arguments(type, describe);
 }
 
 namespace {
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value + align - 1) / align * align; }
 
-Layout scalar_layout(Kind kind) {
-  switch (kind) {
-    case Kind::boolean: case Kind::u8: case Kind::i8: return {1, 1};
-    case Kind::u16: case Kind::i16: return {2, 2};
-    case Kind::u32: case Kind::i32: case Kind::f32: return {4, 4};
-    default: return {8, 8};
-  }
-}
-
 }  // namespace
 
 Layout layout_of(const Type& type) {
-  switch (type.kind) {
-    case Kind::enumeration:
-      return scalar_layout(type.enumeration->underlying);
-    case Kind::structure:
+  const KindFacts& kind = facts(type.kind);
+  switch (kind.layout_rule) {
+    case LayoutRule::fixed:
+      return kind.layout;
+    case LayoutRule::underlying:
+      return facts(type.enumeration->underlying).layout;
+    case LayoutRule::structure:
       return type.structure->layout;
-    case Kind::array: {
+    case LayoutRule::repeated: {
       Layout element = layout_of(*type.element);
       std::uint64_t size = 0;
       // Saturates instead of wrapping: the analyzer refuses huge sizes.
       if (__builtin_mul_overflow(element.size, type.length, &size)) size = UINT64_MAX;
       return {size, element.align};
     }
-    case Kind::string:
-    case Kind::bytes:
-    case Kind::vec:
-      return {24, 8};  // pschema::StringRep / BytesRep / VecRep
-    case Kind::map:
-      return {16, 8};  // pschema::MapRep
-    case Kind::box:
-    case Kind::rc:
-    case Kind::weak:
-    case Kind::handle:
-      return {8, 8};  // an offset
-    case Kind::mutex: {
-      // pschema::MutexRep<T>: an 8-byte lock word, then the value.
+    case LayoutRule::lock_word_then_value: {
+      // pschema::MutexRep<T>
       Layout value = layout_of(*type.element);
       const std::uint64_t align = std::max<std::uint64_t>(8, value.align);
       return {round_up(round_up(8, value.align) + value.size, align), align};
     }
-    case Kind::optional: {
-      const Kind inner = type.element->kind;
-      if (inner == Kind::box || inner == Kind::rc || inner == Kind::weak) return {8, 8};  // null offset
+    case LayoutRule::value_then_flag: {
+      if (facts(type.element->kind).heap_offset) return facts(type.element->kind).layout;  // the null offset
       Layout value = layout_of(*type.element);
-      return {round_up(value.size + 1, value.align), value.align};  // pschema::Optional<T>: value, then a flag
+      return {round_up(value.size + 1, value.align), value.align};  // pschema::Optional<T>
     }
-    default:
-      return scalar_layout(type.kind);
   }
+  return kind.layout;
 }
 
 bool contains_mutex(const Type& type) {
-  switch (type.kind) {
-    case Kind::mutex:
-      return true;
-    case Kind::array:
-      return contains_mutex(*type.element);
-    case Kind::structure:
-      for (const Field& field : type.structure->fields) {
-        if (contains_mutex(field.type)) return true;
-      }
-      return false;
-    default:
-      return false;
+  if (type.kind == Kind::mutex) return true;
+  if (type.kind == Kind::structure) {
+    return std::any_of(type.structure->fields.begin(), type.structure->fields.end(),
+                       [](const Field& field) { return contains_mutex(field.type); });
   }
+  // A container that keeps its elements in place and never moves them (an
+  // array) holds them where they are: a T? moves its value in and out.
+  const KindFacts& kind = facts(type.kind);
+  return kind.in_place && !kind.moves_elements && contains_mutex(*type.element);
 }
 
 }  // namespace pschema::gen

@@ -3,23 +3,26 @@
 #pragma once
 
 #include <cstdint>
+#include <experimental/propagate_const>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ast.hpp"
+#include "kind_facts.hpp"
 
 namespace pschema::gen {
-
-enum class Kind {
-  boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64,
-  enumeration, structure, array, string, bytes, vec, map, box, rc, weak, optional, handle, mutex,
-};
 
 struct EnumType;
 struct StructType;
 struct Module;
+
+// How the model owns its parts. Constness propagates: from a const Model
+// only const parts can be reached, so the checks, which take one, cannot
+// change what they check.
+template <class T>
+using Owned = std::experimental::propagate_const<std::unique_ptr<T>>;
 
 struct Type {
   Kind kind = Kind::u8;
@@ -46,11 +49,6 @@ struct Type {
     t.enumeration = e;
     return t;
   }
-};
-
-struct Layout {
-  std::uint64_t size = 0;
-  std::uint64_t align = 1;
 };
 
 struct Field {
@@ -121,14 +119,14 @@ struct Module {
   std::vector<std::string> namespace_parts;  // from `package a.b;`
   ast::Docs docs;
   std::vector<const Module*> imports;
-  std::vector<std::unique_ptr<EnumType>> enums;
-  std::vector<std::unique_ptr<StructType>> structs;
-  std::vector<std::unique_ptr<PoolType>> pools;
+  std::vector<Owned<EnumType>> enums;
+  std::vector<Owned<StructType>> structs;
+  std::vector<Owned<PoolType>> pools;
   std::vector<Operation> operations;
 };
 
 struct Model {
-  std::vector<std::unique_ptr<Module>> modules;  // imports before the files that import them
+  std::vector<Owned<Module>> modules;  // imports before the files that import them
 };
 
 // Scalars and enums: copied by value, no pointers inside.
@@ -141,5 +139,19 @@ Layout layout_of(const Type& type);
 // Whether a value of the type holds a mutex<T> in place (itself, a field of
 // a struct held by value, an array element), not behind a pointer.
 bool contains_mutex(const Type& type);
+
+// The arguments of a generic type as schemas and C++ both write them:
+// "<E>", "<K, V>" or "<E, N>", each type spelled by `spell`; empty for a
+// kind that takes none.
+template <class Spell>
+std::string type_arguments(const Type& type, Spell&& spell) {
+  switch (facts(type.kind).args) {
+    case TypeArgs::none: return "";
+    case TypeArgs::element: return "<" + spell(*type.element) + ">";
+    case TypeArgs::key_and_value: return "<" + spell(*type.key) + ", " + spell(*type.element) + ">";
+    case TypeArgs::element_and_length: return "<" + spell(*type.element) + ", " + std::to_string(type.length) + ">";
+  }
+  return "";
+}
 
 }  // namespace pschema::gen

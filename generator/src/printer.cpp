@@ -40,18 +40,35 @@ void Printer::print_with(std::string_view text, Lookup lookup) {
 void Printer::print(std::string_view text, Vars vars) {
   print_with(text, [&](std::string_view name) -> std::string {
     for (const auto& [key, value] : vars) {
-      if (key == name) return value;
+      if (key == name) {
+        check_not_defined(name);
+        return value;
+      }
     }
-    throw std::logic_error("no value for $" + std::string(name) + "$");
+    return defined(name);
   });
 }
 
 void Printer::print(std::string_view text, const std::map<std::string, std::string, std::less<>>& vars) {
   print_with(text, [&](std::string_view name) -> std::string {
-    auto it = vars.find(name);
-    if (it == vars.end()) throw std::logic_error("no value for $" + std::string(name) + "$");
-    return it->second;
+    if (auto it = vars.find(name); it != vars.end()) {
+      check_not_defined(name);
+      return it->second;
+    }
+    return defined(name);
   });
+}
+
+void Printer::define(std::string name, std::string value) { defined_[std::move(name)] = std::move(value); }
+
+const std::string& Printer::defined(std::string_view name) const {
+  auto it = defined_.find(name);
+  if (it == defined_.end()) throw std::logic_error("no value for $" + std::string(name) + "$");
+  return it->second;
+}
+
+void Printer::check_not_defined(std::string_view name) const {
+  if (defined_.count(name) != 0) throw std::logic_error("$" + std::string(name) + "$ is defined for every print");
 }
 
 }  // namespace pschema::gen

@@ -20,6 +20,9 @@ class Printer {
   void print(std::string_view text, Vars vars = {});
   // Same, with a map of variables (emitters that build them up).
   void print(std::string_view text, const std::map<std::string, std::string, std::less<>>& vars);
+  // Makes `$name$` print `value` in every later print. A print may not pass
+  // a variable of the same name: that would hide the definition.
+  void define(std::string name, std::string value);
   void indent() { ++depth_; }
   void outdent() { --depth_; }
 
@@ -40,7 +43,12 @@ class Printer {
  private:
   template <class Lookup>
   void print_with(std::string_view text, Lookup lookup);
+  // The value of `name` when the print's own variables have none.
+  const std::string& defined(std::string_view name) const;
+  // Refuses a print's variable that hides a defined one.
+  void check_not_defined(std::string_view name) const;
 
+  std::map<std::string, std::string, std::less<>> defined_;
   std::string out_;
   int depth_ = 0;
   bool at_line_start_ = true;

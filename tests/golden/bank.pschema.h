@@ -274,7 +274,7 @@ inline std::int64_t Money::Mut::cents() const { return p_->cents; }
 inline void Money::Mut::set_cents(std::int64_t value) const { tx_->write(p_->cents, value); }
 inline Money::Value Money::View::to_value() const {
   Value out;
-  out.cents = pschema::value_of<std::int64_t>::from(cents());
+  out.cents = pschema::value_of<std::int64_t>::from(this->cents());
   return out;
 }
 inline void Money::Mut::assign([[maybe_unused]] const Value& value) const {
@@ -302,8 +302,8 @@ inline void Transfer::Mut::set_amount(const pschema::value_of<Money>::type& valu
 }
 inline Transfer::Value Transfer::View::to_value() const {
   Value out;
-  out.to = pschema::value_of<std::uint64_t>::from(to());
-  out.amount = pschema::value_of<Money>::from(amount());
+  out.to = pschema::value_of<std::uint64_t>::from(this->to());
+  out.amount = pschema::value_of<Money>::from(this->amount());
   return out;
 }
 inline void Transfer::Mut::assign([[maybe_unused]] const Value& value) const {

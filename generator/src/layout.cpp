@@ -1,0 +1,116 @@
+#include "layout.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pschema::gen {
+
+namespace {
+
+// Deeper nesting of structs by value is refused: no real schema comes
+// close, and computing layouts recurses once per level.
+constexpr std::size_t max_nesting = 64;
+// The largest object a struct may describe (1 TiB).
+constexpr std::uint64_t max_object_size = std::uint64_t{1} << 40;
+
+class LayoutComputer {
+ public:
+  LayoutComputer(BrokenStructs& broken, Diagnostics& d) : broken_(broken), d_(d) {}
+
+  // Lays out `type` after the structs it holds by value; false when it is broken.
+  bool compute(StructType& type);
+
+ private:
+  enum class State { none, in_progress, done };
+
+  bool contained_ok(const Type& t);
+  void report_cycle(const StructType& type);
+
+  BrokenStructs& broken_;
+  Diagnostics& d_;
+  std::map<const StructType*, State> state_;
+  std::vector<const StructType*> path_;  // the structs being laid out, outermost first
+};
+
+// A cycle of by-value containment: reported once, at the struct that closes it.
+void LayoutComputer::report_cycle(const StructType& type) {
+  std::string chain;
+  auto start = std::find(path_.begin(), path_.end(), &type);
+  for (auto it = start; it != path_.end(); ++it) chain += (*it)->name + " -> ";
+  chain += type.name;
+  d_.error(type.span, "struct '" + type.name + "' contains itself by value (" + chain +
+                          "), so it would have infinite size; refer to it through box<" + type.name + ">? instead");
+  for (auto it = start; it != path_.end(); ++it) broken_.insert(*it);
+}
+
+// Whether the structs `t` holds by value (itself, or elements kept in
+// place) could be laid out; only they must come before the holder.
+bool LayoutComputer::contained_ok(const Type& t) {
+  // Types point to structs as const; every struct belongs to the model
+  // being laid out, which is not.
+  if (t.kind == Kind::structure) return compute(*const_cast<StructType*>(t.structure));
+  if (facts(t.kind).in_place) return contained_ok(*t.element);
+  return true;
+}
+
+bool LayoutComputer::compute(StructType& type) {
+  State& state = state_[&type];
+  if (state == State::done) return broken_.count(&type) == 0;
+  if (state == State::in_progress) {
+    report_cycle(type);
+    return false;
+  }
+  if (broken_.count(&type) != 0) {
+    state = State::done;
+    return false;
+  }
+  if (path_.size() >= max_nesting) {
+    d_.error(type.span, "struct '" + type.name + "' is nested by value more than " + std::to_string(max_nesting) +
+                            " levels deep inside other structs");
+    broken_.insert(&type);
+    state = State::done;
+    return false;
+  }
+  state = State::in_progress;
+  path_.push_back(&type);
+  bool ok = true;
+  std::uint64_t offset = 0, align = 1;
+  for (Field& field : type.fields) {
+    if (!contained_ok(field.type)) {
+      ok = false;
+      continue;
+    }
+    field.layout = layout_of(field.type);
+    offset = (offset + field.layout.align - 1) / field.layout.align * field.layout.align;
+    field.offset = offset;
+    // No object may come near 2^64 bytes: sizes are computed in 64 bits and
+    // must not wrap (layout_of saturates an overflowing array).
+    if (field.layout.size > max_object_size || offset > max_object_size - field.layout.size) {
+      d_.error(field.span, "field '" + field.name + "' makes struct '" + type.name + "' larger than " +
+                               std::to_string(max_object_size >> 30) + " GiB, more than a pool can hold");
+      ok = false;
+      break;
+    }
+    offset += field.layout.size;
+    align = std::max(align, field.layout.align);
+  }
+  path_.pop_back();
+  if (!ok) broken_.insert(&type);
+  if (type.fields.empty()) offset = 1;  // one reserved byte: C++ objects are never empty
+  type.layout = Layout{(offset + align - 1) / align * align, align};
+  state_[&type] = State::done;
+  return ok;
+}
+
+}  // namespace
+
+void compute_layouts(Model& model, BrokenStructs& broken, Diagnostics& d) {
+  LayoutComputer computer(broken, d);
+  for (auto& module : model.modules) {
+    for (auto& s : module->structs) computer.compute(*s);
+  }
+}
+
+}  // namespace pschema::gen

@@ -1,5 +1,6 @@
 #include "pschema/persistence.hpp"
 
+#include "msync_persistence.hpp"
 #include "pschema/errors.hpp"
 
 #include <libpmem.h>
@@ -58,7 +59,7 @@ class PmemPersistence final : public Persistence {
 // lanes may flush at once, hence the mutex; the system call dominates.
 class MsyncPersistence final : public Persistence {
  public:
-  MsyncPersistence() : page_(static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE))) {}
+  MsyncPersistence(detail::SyncRange sync, std::uintptr_t page) : sync_(std::move(sync)), page_(page) {}
 
   std::size_t flush(const void* addr, std::size_t size, Site) override {
     if (size == 0) return 0;
@@ -78,12 +79,12 @@ class MsyncPersistence final : public Persistence {
     if (ranges.empty()) return;
     std::sort(ranges.begin(), ranges.end());
     std::uintptr_t begin = ranges[0].first, end = ranges[0].second;
-    auto sync = [](std::uintptr_t b, std::uintptr_t e) {
-      if (msync(reinterpret_cast<void*>(b), e - b, MS_SYNC) != 0) {
+    auto sync = [this](std::uintptr_t b, std::uintptr_t e) {
+      if (const int error = sync_(b, e); error != 0) {
         // msync fails only for an invalid range or an I/O error; either way
         // durability cannot be promised, so the transaction must not
         // report success.
-        throw io_error("", std::string("msync failed: ") + std::strerror(errno) +
+        throw io_error("", std::string("msync failed: ") + std::strerror(error) +
                                "; the data may not be durable");
       }
     };
@@ -102,6 +103,7 @@ class MsyncPersistence final : public Persistence {
   std::string_view name() const noexcept override { return "msync"; }
 
  private:
+  detail::SyncRange sync_;
   std::uintptr_t page_;
   std::mutex mutex_;
   std::vector<std::pair<std::uintptr_t, std::uintptr_t>> pending_;
@@ -110,6 +112,20 @@ class MsyncPersistence final : public Persistence {
 }  // namespace
 
 std::unique_ptr<Persistence> make_pmem_persistence() { return std::make_unique<PmemPersistence>(); }
-std::unique_ptr<Persistence> make_msync_persistence() { return std::make_unique<MsyncPersistence>(); }
+std::unique_ptr<Persistence> make_msync_persistence() {
+  return detail::make_msync_persistence(
+      [](std::uintptr_t begin, std::uintptr_t end) {
+        return msync(reinterpret_cast<void*>(begin), end - begin, MS_SYNC) == 0 ? 0 : errno;
+      },
+      static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE)));
+}
+
+namespace detail {
+
+std::unique_ptr<Persistence> make_msync_persistence(SyncRange sync, std::uintptr_t page_size) {
+  return std::make_unique<MsyncPersistence>(std::move(sync), page_size);
+}
+
+}  // namespace detail
 
 }  // namespace pschema

@@ -154,9 +154,12 @@ void Lane::log_whole(std::span<const Transaction::Range> ranges) {
   bool appended = false;
   for (const Transaction::Range& range : ranges) {
     const std::uint64_t offset = transaction_.offset_of(range.p);
-    if (range.size == 0 || inside_fresh(offset, range.size)) continue;
+    if (range.size == 0) continue;
     check_in_heap(offset, range.size);
+    // The cheap test first: inside_fresh walks this transaction's
+    // allocations, and a big transaction has many.
     if (!logged_.covers(offset, range.size)) {
+      if (inside_fresh(offset, range.size)) continue;  // nothing to restore there
       append_range(offset, range.size);
       appended = true;
     }
@@ -591,6 +594,8 @@ void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(o
 void Transaction::log_whole(std::initializer_list<Range> ranges) {
   lane_.log_whole(std::span<const Range>(ranges.begin(), ranges.size()));
 }
+
+void Transaction::log_whole(std::span<const Range> ranges) { lane_.log_whole(ranges); }
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 

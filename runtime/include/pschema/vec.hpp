@@ -193,9 +193,11 @@ class VecMut {
     check_index(index);
     element_layout* at = slot(index);
     const std::size_t moved = (size() - index - 1) * sizeof(element_layout);
+    // What the element owns is freed first, so that the fence below also
+    // makes the frees' header entries durable.
+    traits<T>::destroy(*tx_, at);
     // The shifted elements and the size, behind one fence.
     tx_->log_whole({{&rep_->size, sizeof rep_->size}, {at, moved + sizeof(element_layout)}});
-    traits<T>::destroy(*tx_, at);
     tx_->add(at, moved + sizeof(element_layout));
     std::memmove(at, at + 1, moved);
     tx_->written(at, moved);

@@ -28,7 +28,7 @@ demo: setup build/release/CMakeCache.txt
 test: setup build/asan/CMakeCache.txt build/tsan/CMakeCache.txt build/clang/CMakeCache.txt
 	cmake --build --preset asan
 	ctest --preset asan
-	cmake --build --preset tsan --target concurrency_tests
+	cmake --build --preset tsan --target concurrency_tests runtime_concurrency_tests
 	ctest --preset tsan -L concurrency
 	cmake --build --preset clang
 	ctest --preset clang

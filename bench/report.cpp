@@ -33,7 +33,7 @@ std::string ms_or_dash(const Result* r) { return r ? format("%.2f", r->ms) : "-"
 void print_table(std::ostream& out, const std::vector<Result>& results) {
   const std::vector<std::string> header = {"workload",    "op",        "n",          "pschema ms",
                                            "PMDK ms",     "PMDK/pschema", "volatile ms", "pschema-map ms",
-                                           "fences/op",   "logged B/op"};
+                                           "fences/op",   "logged B/op", "map fences/op"};
   std::vector<std::vector<std::string>> rows;
   for (const Result& r : results) {
     if (r.system != "pschema") continue;
@@ -43,7 +43,8 @@ void print_table(std::ostream& out, const std::vector<Result>& results) {
     rows.push_back({r.workload, r.op, std::to_string(r.n), ms_or_dash(&r), ms_or_dash(pmdk),
                     pmdk && r.ms > 0 ? format("%.2fx", pmdk->ms / r.ms) : "-", ms_or_dash(dram), ms_or_dash(map),
                     r.fences_per_op ? format("%.2f", *r.fences_per_op) : "-",
-                    r.bytes_logged_per_op ? format("%.1f", *r.bytes_logged_per_op) : "-"});
+                    r.bytes_logged_per_op ? format("%.1f", *r.bytes_logged_per_op) : "-",
+                    map && map->fences_per_op ? format("%.2f", *map->fences_per_op) : "-"});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {

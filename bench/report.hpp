@@ -20,7 +20,7 @@ struct Result {
   std::size_t n = 0;             // operations per run
   std::vector<double> samples;   // ms of each run
   double ms = 0;                 // their median
-  // pschema only: runtime counters of one run, per operation.
+  // pschema and pschema-map only: runtime counters of one run, per operation.
   std::optional<double> fences_per_op;
   std::optional<double> bytes_logged_per_op;
 };
@@ -31,7 +31,7 @@ Result summarise(std::string workload, std::string op, std::string_view system, 
                  const std::vector<double>& samples, const std::optional<pschema::Counters>& counters);
 
 // workload | op | n | pschema ms | PMDK ms | PMDK/pschema | volatile ms | pschema-map ms | fences/op |
-// logged B/op (a system that did not run the workload shows '-')
+// logged B/op | map fences/op (pschema-map's; a system that did not run the workload shows '-')
 void print_table(std::ostream& out, const std::vector<Result>& results);
 // The header `workload,op,system,n,ms,ns_per_op`, then one line per result
 // (ms is the median), into `file`. Creates its directory if needed; throws on failure.

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory_resource>
 #include <mutex>
 #include <span>
 #include <unordered_set>
@@ -44,7 +46,12 @@ class LoggedRanges {
   void grow();
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> wholes_;  // [begin, end), sorted by begin
+  // Ranges logged whole, begin -> end. A tree, not a sorted vector: a
+  // transaction of many map inserts adds ranges all over the heap, and
+  // inserting into the middle of a vector made it quadratic. Its nodes
+  // come from a pool kept between transactions.
+  std::pmr::unsynchronized_pool_resource whole_nodes_;
+  std::pmr::map<std::uint64_t, std::uint64_t> wholes_{&whole_nodes_};
 };
 
 class Lane {
@@ -126,6 +133,9 @@ class Lane {
   LoggedRanges logged_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
   std::vector<Block> allocated_;                                // reserved by this transaction
+  // The same blocks by payload offset: inside_fresh and block_of run for
+  // almost every logged range, and a big transaction allocates thousands.
+  std::map<std::uint64_t, Block> fresh_;
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees
   std::vector<HeaderUpdate> header_updates_;

@@ -63,8 +63,7 @@ void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
 
 bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const {
   // The last range beginning at or before `offset`.
-  auto after = std::upper_bound(wholes_.begin(), wholes_.end(), offset,
-                                [](std::uint64_t value, const auto& range) { return value < range.first; });
+  auto after = wholes_.upper_bound(offset);
   if (after == wholes_.begin()) return false;
   const std::uint64_t end = std::prev(after)->second;
   // Nested whole ranges are not merged: a miss then only logs again (safe).
@@ -72,13 +71,8 @@ bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const 
 }
 
 void LoggedRanges::insert_whole(std::uint64_t offset, std::uint64_t size) {
-  auto at = std::lower_bound(wholes_.begin(), wholes_.end(), offset,
-                             [](const auto& range, std::uint64_t value) { return range.first < value; });
-  if (at != wholes_.end() && at->first == offset) {
-    at->second = std::max(at->second, offset + size);
-  } else {
-    wholes_.insert(at, {offset, offset + size});
-  }
+  auto [at, inserted] = wholes_.try_emplace(offset, offset + size);
+  if (!inserted) at->second = std::max(at->second, offset + size);
 }
 
 void LoggedRanges::grow() {
@@ -119,14 +113,12 @@ void Lane::begin() {
 }
 
 bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
-  // Newest first: objects are usually written right after they are made.
-  for (auto it = allocated_.rbegin(); it != allocated_.rend(); ++it) {
-    if (offset >= it->payload() && offset - it->payload() < it->payload_size() &&
-        size <= it->payload_size() - (offset - it->payload())) {
-      return true;
-    }
-  }
-  return false;
+  // Blocks do not overlap: only the last one starting at or before
+  // `offset` can hold the range.
+  auto after = fresh_.upper_bound(offset);
+  if (after == fresh_.begin()) return false;
+  const Block& block = std::prev(after)->second;
+  return offset - block.payload() < block.payload_size() && size <= block.payload_size() - (offset - block.payload());
 }
 
 void Lane::add(std::uint64_t offset, std::size_t size) {
@@ -155,9 +147,12 @@ void Lane::log_whole(std::span<const Transaction::Range> ranges) {
   bool appended = false;
   for (const Transaction::Range& range : ranges) {
     const std::uint64_t offset = transaction_.offset_of(range.p);
-    if (range.size == 0 || inside_fresh(offset, range.size)) continue;
+    if (range.size == 0) continue;
     check_in_heap(offset, range.size);
+    // The cheap test first: inside_fresh walks this transaction's
+    // allocations, and a big transaction has many.
     if (!logged_.covers(offset, range.size)) {
+      if (inside_fresh(offset, range.size)) continue;  // nothing to restore there
       append_range(offset, range.size);
       appended = true;
     }
@@ -226,6 +221,7 @@ std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
     throw;
   }
   allocated_.push_back(block);
+  fresh_.emplace(block.payload(), block);
   header_updates_.push_back({block.offset, block.size | format::allocated_bit, type_id});
   std::byte* payload = pool_.base() + block.payload();
   std::memset(payload, 0, block.payload_size());
@@ -245,9 +241,8 @@ bool Lane::inside_new_element(std::uint64_t offset) const {
 }
 
 Block Lane::block_of(std::uint64_t offset) const {
-  for (const Block& block : allocated_) {
-    if (block.payload() == offset) return block;  // header not written until commit
-  }
+  // One of this transaction's: its header is not written until commit.
+  if (auto it = fresh_.find(offset); it != fresh_.end()) return it->second;
   return pool_.heap().allocated_block_at(offset);
 }
 
@@ -382,6 +377,7 @@ void Lane::finish() noexcept {
   logged_.clear();
   dirty_.clear();
   allocated_.clear();
+  fresh_.clear();
   freed_.clear();
   freed_set_.clear();
   header_updates_.clear();
@@ -592,6 +588,8 @@ void Transaction::add_slow(std::uint64_t offset, std::size_t size) { lane_.add(o
 void Transaction::log_whole(std::initializer_list<Range> ranges) {
   lane_.log_whole(std::span<const Range>(ranges.begin(), ranges.size()));
 }
+
+void Transaction::log_whole(std::span<const Range> ranges) { lane_.log_whole(ranges); }
 
 void Transaction::stored(const void* p, std::size_t size) { lane_.stored(p, size); }
 

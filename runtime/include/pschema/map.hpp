@@ -7,7 +7,9 @@
 //
 // What changes log: an insert logs the count and the entries it shifts in
 // one leaf; a split writes a new node (nothing to log) and logs the old
-// node's count and the parent's shifted separators; erase likewise.
+// node's count and the parent's shifted separators; erase likewise. Each
+// insert or erase first gathers every range it will write, splits and
+// unlinks included, and logs them all behind one fence (LogBatch).
 // Iterators, views and Muts of entries are invalidated by inserts and
 // erases in the same transaction, as with std::vector.
 #pragma once
@@ -22,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -328,7 +331,10 @@ class MapMut : MapAccess<K, V> {
     requires requires { typename value_of<U>::type; }
   bool insert_or_assign(key_arg key, const typename value_of<U>::type& value) {
     auto [offset, i, made] = insert_slot(key);
-    value_of<V>::assign(*tx_, &leaf_mut(offset)->values[i], value);
+    auto* slot = &leaf_mut(offset)->values[i];
+    // An existing value is replaced field by field: one fence for all of it.
+    if (!made) tx_->log_whole({{slot, sizeof *slot}});
+    value_of<V>::assign(*tx_, slot, value);
     return made;
   }
   // Removes `key` (freeing what its value owns); returns whether it was there.
@@ -338,8 +344,15 @@ class MapMut : MapAccess<K, V> {
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
     if (i >= l->header.count || keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return false;
+    // What the key and value own is freed first, so that the one log
+    // fence below also makes the frees' header entries durable.
     keys::destroy(*tx_, &l->keys[i]);
     traits<V>::destroy(*tx_, &l->values[i]);
+    {
+      detail::LogBatch batch(*tx_);
+      gather_erase(batch, path);
+      batch.log();
+    }
     const std::size_t after = l->header.count - i - 1;
     tx_->add(&l->keys[i], (after + 1) * sizeof(l->keys[0]));
     tx_->add(&l->values[i], (after + 1) * sizeof(l->values[0]));
@@ -402,13 +415,22 @@ class MapMut : MapAccess<K, V> {
   // Finds or makes the slot for `key`, splitting full nodes on the way back up.
   Slot insert_slot(key_arg key) {
     if (rep_->root == 0) {
+      // The new leaf is fresh (nothing to log there): the map's root and
+      // size are all this insert writes outside it. Logged after the
+      // allocation, so that the fence covers its header entry too.
       const std::uint64_t root = new_node(true);
+      tx_->log_whole({{rep_, sizeof *rep_}});
       tx_->write(rep_->root, root);
     }
     Path path = base_type::search(tx_->base(), rep_, key, false);
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
     if (i < l->header.count && !keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return {offset, i, false};
+    {
+      detail::LogBatch batch(*tx_);
+      gather_insert(batch, path);
+      batch.log();
+    }
 
     if (l->header.count == nodes::leaf_capacity) {
       // Split: the upper half moves to a new leaf (nothing logged: the old
@@ -449,6 +471,75 @@ class MapMut : MapAccess<K, V> {
     tx_->write(l->header.count, l->header.count + 1);
     tx_->write(rep_->size, rep_->size + 1);
     return {offset, i, true};
+  }
+
+  // The ranges insert_slot writes to add a missing key at path.back(): the
+  // map's size (and root, which a split at the top changes), the leaf's
+  // count and the entries it shifts, and for a full leaf what the split
+  // changes in the parents (insert_separator). New nodes need nothing.
+  void gather_insert(detail::LogBatch& batch, const Path& path) const {
+    batch.add(rep_, sizeof *rep_);
+    const auto [offset, i] = path.back();
+    const Leaf* l = leaf_mut(offset);
+    const std::size_t count = l->header.count;
+    batch.add(&l->header, sizeof l->header);
+    if (count < nodes::leaf_capacity) {
+      batch.add(&l->keys[i], (count - i + 1) * sizeof(l->keys[0]));
+      batch.add(&l->values[i], (count - i + 1) * sizeof(l->values[0]));
+      return;
+    }
+    // Split: the leaf keeps `keep` entries; a key at `i` <= `keep` is
+    // inserted into it, shifting keys[i, keep); a later one goes into the
+    // new leaf.
+    const std::size_t keep = nodes::leaf_capacity / 2;
+    if (i <= keep) {
+      batch.add(&l->keys[i], (keep - i + 1) * sizeof(l->keys[0]));
+      batch.add(&l->values[i], (keep - i + 1) * sizeof(l->values[0]));
+    }
+    // Each parent gets a separator; a full one splits and passes its
+    // middle key up, to a new root at the top (the map's root, gathered).
+    for (std::size_t level = path.size() - 1; level > 0; --level) {
+      const auto [parent_offset, child] = path[level - 1];
+      const Inner* p = inner_mut(parent_offset);
+      const std::size_t parent_count = p->header.count;
+      batch.add(&p->header, sizeof p->header);
+      if (parent_count < nodes::inner_capacity) {
+        batch.add(&p->keys[child], (parent_count - child + 1) * sizeof(p->keys[0]));
+        batch.add(&p->children[child + 1], (parent_count - child + 1) * sizeof(std::uint64_t));
+        return;
+      }
+      const std::size_t parent_keep = nodes::inner_capacity / 2;
+      if (child <= parent_keep) {
+        batch.add(&p->keys[child], (parent_keep - child + 1) * sizeof(p->keys[0]));
+        batch.add(&p->children[child + 1], (parent_keep - child + 1) * sizeof(std::uint64_t));
+      }
+    }
+  }
+
+  // The ranges erase writes to remove the key at path.back(): the map's
+  // size (and root), the leaf's count and the entries it shifts, and when
+  // the leaf empties, what unlink_empty changes in the first parent that
+  // keeps other children.
+  void gather_erase(detail::LogBatch& batch, const Path& path) const {
+    batch.add(rep_, sizeof *rep_);
+    const auto [offset, i] = path.back();
+    const Leaf* l = leaf_mut(offset);
+    const std::size_t count = l->header.count;
+    batch.add(&l->header, sizeof l->header);
+    batch.add(&l->keys[i], (count - i) * sizeof(l->keys[0]));
+    batch.add(&l->values[i], (count - i) * sizeof(l->values[0]));
+    if (count > 1) return;
+    for (std::size_t level = path.size() - 1; level > 0; --level) {
+      const auto [parent_offset, child] = path[level - 1];
+      const Inner* p = inner_mut(parent_offset);
+      const std::size_t parent_count = p->header.count;
+      if (parent_count == 0) continue;  // freed with its only child
+      const std::size_t key_index = child == 0 ? 0 : child - 1;
+      batch.add(&p->header, sizeof p->header);
+      batch.add(&p->keys[key_index], (parent_count - key_index) * sizeof(p->keys[0]));
+      batch.add(&p->children[child], (parent_count - child + 1) * sizeof(std::uint64_t));
+      return;
+    }
   }
 
   // Adds `separator -> right` to the parent of path[level] (a new root if

@@ -43,7 +43,10 @@ class Persistence {
   // Starts writing [addr, addr + size) back to the medium. Returns the
   // number of flush units (cache lines or pages) it covered.
   virtual std::size_t flush(const void* addr, std::size_t size, Site site) = 0;
-  // Returns when everything flushed before it is durable.
+  // Returns when everything the calling thread flushed before it is
+  // durable. Flushes of other threads need their own fence (as with an
+  // sfence, which orders only its own CPU's flushes); the runtime always
+  // flushes and fences a range on the same thread.
   virtual void fence(Site site) = 0;
   // Called once the pool is mapped, before anything is written: the
   // simulator needs the mapping to compare and copy it.
@@ -58,7 +61,8 @@ class Persistence {
 // pmem_is_pmem() says the mapping is persistent memory, or
 // PMEM_IS_PMEM_FORCE=1 for emulated PM (a file in /dev/shm).
 std::unique_ptr<Persistence> make_pmem_persistence();
-// Ordinary files: flush remembers the touched pages, fence msyncs them.
+// Ordinary files: flush remembers the touched pages, fence msyncs them
+// (concurrent fences share one round of msync calls).
 std::unique_ptr<Persistence> make_msync_persistence();
 
 }  // namespace pschema

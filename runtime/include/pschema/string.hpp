@@ -51,8 +51,10 @@ inline void assign_string(Transaction& tx, StringRep* rep, const void* data, std
     next.raw[23] = static_cast<unsigned char>(0x80 | size);
     if (had_buffer) tx.free(rep->word(0));
   } else if (had_buffer && rep->word(2) >= size) {
-    // Fits the buffer it has: log and overwrite only what is written.
+    // Fits the buffer it has: log and overwrite only what is written, and
+    // the field (its size changes) behind the same fence.
     void* buffer = tx.base() + rep->word(0);
+    tx.log_whole({{buffer, size}, {rep, sizeof *rep}});
     tx.write_bytes(buffer, data, size);
     std::memcpy(next.raw, rep->raw, sizeof next.raw);
     const std::uint64_t new_size = size;

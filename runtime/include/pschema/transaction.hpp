@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <span>
 #include <type_traits>
 
 namespace pschema {
@@ -61,6 +62,7 @@ class Transaction {
     std::size_t size;
   };
   void log_whole(std::initializer_list<Range> ranges);
+  void log_whole(std::span<const Range> ranges);
 
   // Locks the mutex whose lock word is `word` until this transaction ends
   // (pschema/mutex.hpp). In a pool that is not concurrent the writer is

@@ -2,10 +2,13 @@
 // relocated with memcpy: every layout is trivially copyable and holds only
 // pool-relative offsets, so bytes can move.
 //
-// What each operation logs: push_back/emplace_back the 8-byte size and the
-// new slot, with one fence for both;
-// set/[] on Mut the element; insert/erase the elements they shift; growth
-// copies into a new buffer (nothing to log) and frees the old one.
+// What each operation logs, all of it behind one fence: push_back and
+// emplace_back the 8-byte size and the new slot (the whole 24-byte field
+// when the buffer grows: the new one is fresh); insert also the elements it
+// shifts; erase the elements it shifts and the size; set/[] on Mut the
+// element. Growth copies into a new buffer (nothing to log) and frees the
+// old one. The ranges are logged whole, so the writes that fill a new
+// element log nothing more.
 #pragma once
 
 #include <cstddef>
@@ -170,7 +173,8 @@ class VecMut {
   reference insert(std::size_t index) {
     if (index > size()) check_index(index);
     const std::size_t old_size = size();
-    append_slot();
+    // The size, and the elements from `index` to the new end slot: shifted.
+    append_slot(index);
     element_layout* at = slot(index);
     const std::size_t moved = (old_size - index) * sizeof(element_layout);
     tx_->add(at, moved + sizeof(element_layout));
@@ -188,8 +192,12 @@ class VecMut {
   void erase(std::size_t index) {
     check_index(index);
     element_layout* at = slot(index);
-    traits<T>::destroy(*tx_, at);
     const std::size_t moved = (size() - index - 1) * sizeof(element_layout);
+    // What the element owns is freed first, so that the fence below also
+    // makes the frees' header entries durable.
+    traits<T>::destroy(*tx_, at);
+    // The shifted elements and the size, behind one fence.
+    tx_->log_whole({{&rep_->size, sizeof rep_->size}, {at, moved + sizeof(element_layout)}});
     tx_->add(at, moved + sizeof(element_layout));
     std::memmove(at, at + 1, moved);
     tx_->written(at, moved);
@@ -204,11 +212,17 @@ class VecMut {
   // Makes room for one more element at the end and returns its slot, zeroed.
   // The slot is logged too: past the size it holds no live data now, but an
   // element popped earlier in this transaction lives there again if the
-  // transaction aborts.
-  element_layout* append_slot() {
+  // transaction aborts. Logged with the slot, behind the same fence: the
+  // elements from `shift_from` on, which insert() shifts into it.
+  element_layout* append_slot(std::size_t shift_from = SIZE_MAX) {
+    // A growth logs the whole field (regrow); the new buffer is fresh, so
+    // the slot and the shift below then need no logging.
     if (rep_->size == rep_->capacity) regrow(rep_->capacity < 4 ? 4 : rep_->capacity * 2);
     element_layout* slot = this->slot(rep_->size);
-    tx_->add(&rep_->size, sizeof rep_->size, slot, sizeof(element_layout));
+    element_layout* first = shift_from < rep_->size ? this->slot(shift_from) : slot;
+    // Whole, so that filling the new element logs nothing more.
+    tx_->log_whole({{&rep_->size, sizeof rep_->size},
+                    {first, static_cast<std::size_t>(slot - first + 1) * sizeof(element_layout)}});
     rep_->size += 1;
     tx_->written(&rep_->size, sizeof rep_->size);
     std::memset(static_cast<void*>(slot), 0, sizeof(element_layout));
@@ -220,6 +234,11 @@ class VecMut {
     const std::uint64_t buffer = tx_->allocate(capacity * sizeof(element_layout), type_ids::vec_buffer);
     if (rep_->size > 0) tx_->write_bytes(tx_->base() + buffer, slot(0), rep_->size * sizeof(element_layout));
     if (rep_->offset != 0) tx_->free(rep_->offset);
+    // Whole, so that an append that grew the buffer writes the size inside
+    // it without logging it again; after the allocation and the free, so
+    // that this fence also makes their header entries durable (else the
+    // commit would need a fence of its own for them).
+    tx_->log_whole({{rep_, sizeof *rep_}});
     tx_->write(*rep_, VecRep{buffer, rep_->size, tx_->allocation_size(buffer) / sizeof(element_layout)});
   }
 

@@ -31,7 +31,7 @@ constexpr std::uint64_t max_entry_data = 1 << 20;
 LoggedRanges::LoggedRanges() : slots_(256) {}
 
 bool LoggedRanges::covers(std::uint64_t offset, std::uint64_t size) const {
-  return exactly(offset, size) || (!wholes_.empty() && inside_whole(offset, size));
+  return exactly(offset, size) || ((!small_wholes_.empty() || !many_wholes_.empty()) && inside_whole(offset, size));
 }
 
 bool LoggedRanges::exactly(std::uint64_t offset, std::uint64_t size) const {
@@ -61,16 +61,39 @@ void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
 }
 
 bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const {
-  // The last range beginning at or before `offset`.
-  auto after = wholes_.upper_bound(offset);
-  if (after == wholes_.begin()) return false;
-  const std::uint64_t end = std::prev(after)->second;
+  // The end of the last range beginning at or before `offset`.
+  std::uint64_t end;
+  if (many_wholes_.empty()) {
+    auto after = std::upper_bound(small_wholes_.begin(), small_wholes_.end(), offset,
+                                  [](std::uint64_t value, const auto& range) { return value < range.first; });
+    if (after == small_wholes_.begin()) return false;
+    end = std::prev(after)->second;
+  } else {
+    auto after = many_wholes_.upper_bound(offset);
+    if (after == many_wholes_.begin()) return false;
+    end = std::prev(after)->second;
+  }
   // Nested whole ranges are not merged: a miss then only logs again (safe).
   return offset < end && size <= end - offset;
 }
 
 void LoggedRanges::insert_whole(std::uint64_t offset, std::uint64_t size) {
-  auto [at, inserted] = wholes_.try_emplace(offset, offset + size);
+  if (many_wholes_.empty()) {
+    auto at = std::lower_bound(small_wholes_.begin(), small_wholes_.end(), offset,
+                               [](const auto& range, std::uint64_t value) { return range.first < value; });
+    if (at != small_wholes_.end() && at->first == offset) {
+      at->second = std::max(at->second, offset + size);
+      return;
+    }
+    if (small_wholes_.size() < small_wholes) {
+      small_wholes_.insert(at, {offset, offset + size});
+      return;
+    }
+    // Many: from now on (until the transaction ends) the tree holds them all.
+    many_wholes_.insert(small_wholes_.begin(), small_wholes_.end());
+    small_wholes_.clear();
+  }
+  auto [at, inserted] = many_wholes_.try_emplace(offset, offset + size);
   if (!inserted) at->second = std::max(at->second, offset + size);
 }
 
@@ -87,7 +110,8 @@ void LoggedRanges::grow() {
 void LoggedRanges::clear() {
   for (std::uint32_t i : used_) slots_[i] = Slot{};
   used_.clear();
-  wholes_.clear();
+  small_wholes_.clear();
+  many_wholes_.clear();
 }
 
 // ---- Lane ------------------------------------------------------------------

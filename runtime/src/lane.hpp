@@ -138,11 +138,17 @@ class Lane {
   LoggedRanges logged_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
   std::vector<Block> allocated_;                                // reserved by this transaction
-  // The same blocks by payload offset: inside_fresh and block_of run for
-  // almost every logged range, and a big transaction allocates thousands.
+  // The same blocks by payload offset, once there are more than
+  // `few_allocations`: inside_fresh and block_of run for almost every
+  // logged range, and a big transaction allocates thousands. Below that,
+  // a walk of allocated_ costs less than keeping the tree.
+  static constexpr std::size_t few_allocations = 16;
   using Fresh = std::map<std::uint64_t, Block, std::less<>, RecyclingAllocator<std::pair<const std::uint64_t, Block>>>;
   NodeRecycler fresh_nodes_;
   Fresh fresh_{Fresh::allocator_type(fresh_nodes_)};
+  // The allocation of allocated_ holding `offset` (a payload offset, or any
+  // offset inside a payload with `inside`), or null.
+  const Block* fresh_block(std::uint64_t offset, bool inside) const;
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees
   std::vector<HeaderUpdate> header_updates_;

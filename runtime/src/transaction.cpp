@@ -135,13 +135,28 @@ void Lane::begin() {
   doomed = false;
 }
 
-bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
+const Block* Lane::fresh_block(std::uint64_t offset, bool inside) const {
+  auto holds = [&](const Block& block) {
+    return inside ? offset - block.payload() < block.payload_size() : offset == block.payload();
+  };
+  if (fresh_.empty()) {
+    // Newest first: objects are usually written right after they are made.
+    for (auto it = allocated_.rbegin(); it != allocated_.rend(); ++it) {
+      if (holds(*it)) return &*it;
+    }
+    return nullptr;
+  }
   // Blocks do not overlap: only the last one starting at or before
-  // `offset` can hold the range.
+  // `offset` can hold it.
   auto after = fresh_.upper_bound(offset);
-  if (after == fresh_.begin()) return false;
+  if (after == fresh_.begin()) return nullptr;
   const Block& block = std::prev(after)->second;
-  return offset - block.payload() < block.payload_size() && size <= block.payload_size() - (offset - block.payload());
+  return holds(block) ? &block : nullptr;
+}
+
+bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
+  const Block* block = fresh_block(offset, true);
+  return block != nullptr && size <= block->payload_size() - (offset - block->payload());
 }
 
 void Lane::add(std::uint64_t offset, std::size_t size) {
@@ -170,12 +185,9 @@ void Lane::log_whole(std::span<const Transaction::Range> ranges) {
   bool appended = false;
   for (const Transaction::Range& range : ranges) {
     const std::uint64_t offset = transaction_.offset_of(range.p);
-    if (range.size == 0) continue;
+    if (range.size == 0 || inside_fresh(offset, range.size)) continue;
     check_in_heap(offset, range.size);
-    // The cheap test first: inside_fresh walks this transaction's
-    // allocations, and a big transaction has many.
     if (!logged_.covers(offset, range.size)) {
-      if (inside_fresh(offset, range.size)) continue;  // nothing to restore there
       append_range(offset, range.size);
       appended = true;
     }
@@ -244,7 +256,16 @@ std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
     throw;
   }
   allocated_.push_back(block);
-  fresh_.emplace(block.payload(), block);
+  try {
+    if (!fresh_.empty()) {
+      fresh_.emplace(block.payload(), block);
+    } else if (allocated_.size() > few_allocations) {
+      for (const Block& made : allocated_) fresh_.emplace(made.payload(), made);
+    }
+  } catch (...) {
+    // Out of memory: without the tree, the walk of allocated_ still answers.
+    fresh_.clear();
+  }
   header_updates_.push_back({block.offset, block.size | format::allocated_bit, type_id});
   std::byte* payload = pool_.base() + block.payload();
   std::memset(payload, 0, block.payload_size());
@@ -265,7 +286,7 @@ bool Lane::inside_new_element(std::uint64_t offset) const {
 
 Block Lane::block_of(std::uint64_t offset) const {
   // One of this transaction's: its header is not written until commit.
-  if (auto it = fresh_.find(offset); it != fresh_.end()) return it->second;
+  if (const Block* block = fresh_block(offset, false)) return *block;
   return pool_.heap().allocated_block_at(offset);
 }
 

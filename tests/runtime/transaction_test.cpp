@@ -269,6 +269,36 @@ TEST_CASE("log_whole: hundreds of whole ranges in one transaction, logged in any
   });
 }
 
+TEST_CASE("a transaction that allocates many objects writes into them without logging, frees and sizes them") {
+  // Past a few allocations a transaction looks its own objects up in a
+  // tree instead of walking them: the answers must stay the same.
+  ScratchDir dir;
+  Pool pool = Pool::create(dir.file("objects.pool"), 32 << 20, test_schema());
+  const auto objects_before = pool.info().allocated_objects;
+  const auto costs = [&] {
+    const auto before = pool.counters();
+    pool.transaction([](Transaction& tx) {
+      std::vector<std::uint64_t> made;
+      for (std::size_t i = 0; i < 200; ++i) made.push_back(tx.allocate(64 + 16 * (i % 5), 9));
+      for (std::size_t i = 0; i < made.size(); ++i) {
+        CHECK(tx.allocation_size(made[i]) >= 64 + 16 * (i % 5));
+        CHECK(tx.allocation_type(made[i]) == 9);
+        auto* words = tx.at<std::uint64_t>(made[i]);
+        for (std::size_t w = 0; w < 8; ++w) tx.write(words[w], std::uint64_t(i * 8 + w));  // inside a new object
+      }
+      for (std::size_t i = 0; i < made.size(); i += 2) tx.free(made[i]);  // found among this transaction's own
+      tx.write(tx.at<Root>(tx.root_offset())->values[0], made[1]);
+    });
+    return pool.counters() - before;
+  }();
+  CHECK(costs.ranges_logged == 1);  // the root's word only
+  CHECK(pool.info().allocated_objects == objects_before + 100);
+  const std::uint64_t kept = value_at(pool, 0);
+  pool.read([&](const pschema::ReadView& v) {
+    for (std::size_t w = 0; w < 8; ++w) CHECK(v.at<std::uint64_t>(kept)[w] == 8 + w);
+  });
+}
+
 TEST_CASE("a full pool aborts the allocating transaction with pool_full and stays usable") {
   ScratchDir dir;
   Pool pool = Pool::create(dir.file("full.pool"), 2 << 20, test_schema());

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory_resource>
 #include <mutex>
 #include <span>
 #include <unordered_set>
@@ -15,6 +14,7 @@
 #include "heap.hpp"
 #include "journal.hpp"
 #include "lane_counters.hpp"
+#include "node_recycler.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema::detail {
@@ -46,12 +46,17 @@ class LoggedRanges {
   void grow();
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
-  // Ranges logged whole, begin -> end. A tree, not a sorted vector: a
-  // transaction of many map inserts adds ranges all over the heap, and
-  // inserting into the middle of a vector made it quadratic. Its nodes
-  // come from a pool kept between transactions.
-  std::pmr::unsynchronized_pool_resource whole_nodes_;
-  std::pmr::map<std::uint64_t, std::uint64_t> wholes_{&whole_nodes_};
+  // Ranges logged whole, [begin, end). Most transactions log a few: they
+  // stay in a sorted vector (kept between transactions, cheapest to search
+  // and insert into while short). Past `small_wholes` they move to a tree,
+  // for a transaction of many container operations adds ranges all over
+  // the heap, and inserting into the middle of a long vector is quadratic.
+  static constexpr std::size_t small_wholes = 64;
+  using Wholes = std::map<std::uint64_t, std::uint64_t, std::less<>,
+                          RecyclingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> small_wholes_;  // sorted by begin
+  NodeRecycler whole_nodes_;  // the tree's nodes, recycled between transactions
+  Wholes many_wholes_{Wholes::allocator_type(whole_nodes_)};  // used once it is not empty
 };
 
 class Lane {
@@ -133,9 +138,17 @@ class Lane {
   LoggedRanges logged_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;  // logged ranges, flushed at commit
   std::vector<Block> allocated_;                                // reserved by this transaction
-  // The same blocks by payload offset: inside_fresh and block_of run for
-  // almost every logged range, and a big transaction allocates thousands.
-  std::map<std::uint64_t, Block> fresh_;
+  // The same blocks by payload offset, once there are more than
+  // `few_allocations`: inside_fresh and block_of run for almost every
+  // logged range, and a big transaction allocates thousands. Below that,
+  // a walk of allocated_ costs less than keeping the tree.
+  static constexpr std::size_t few_allocations = 16;
+  using Fresh = std::map<std::uint64_t, Block, std::less<>, RecyclingAllocator<std::pair<const std::uint64_t, Block>>>;
+  NodeRecycler fresh_nodes_;
+  Fresh fresh_{Fresh::allocator_type(fresh_nodes_)};
+  // The allocation of allocated_ holding `offset` (a payload offset, or any
+  // offset inside a payload with `inside`), or null.
+  const Block* fresh_block(std::uint64_t offset, bool inside) const;
   std::vector<Block> freed_;                                    // to free at commit
   std::unordered_set<std::uint64_t> freed_set_;                 // payload offsets, catches double frees
   std::vector<HeaderUpdate> header_updates_;

@@ -32,7 +32,7 @@ constexpr std::uint64_t max_entry_data = 1 << 20;
 LoggedRanges::LoggedRanges() : slots_(256) {}
 
 bool LoggedRanges::covers(std::uint64_t offset, std::uint64_t size) const {
-  return exactly(offset, size) || (!wholes_.empty() && inside_whole(offset, size));
+  return exactly(offset, size) || ((!small_wholes_.empty() || !many_wholes_.empty()) && inside_whole(offset, size));
 }
 
 bool LoggedRanges::exactly(std::uint64_t offset, std::uint64_t size) const {
@@ -62,16 +62,39 @@ void LoggedRanges::insert(std::uint64_t offset, std::uint64_t size) {
 }
 
 bool LoggedRanges::inside_whole(std::uint64_t offset, std::uint64_t size) const {
-  // The last range beginning at or before `offset`.
-  auto after = wholes_.upper_bound(offset);
-  if (after == wholes_.begin()) return false;
-  const std::uint64_t end = std::prev(after)->second;
+  // The end of the last range beginning at or before `offset`.
+  std::uint64_t end;
+  if (many_wholes_.empty()) {
+    auto after = std::upper_bound(small_wholes_.begin(), small_wholes_.end(), offset,
+                                  [](std::uint64_t value, const auto& range) { return value < range.first; });
+    if (after == small_wholes_.begin()) return false;
+    end = std::prev(after)->second;
+  } else {
+    auto after = many_wholes_.upper_bound(offset);
+    if (after == many_wholes_.begin()) return false;
+    end = std::prev(after)->second;
+  }
   // Nested whole ranges are not merged: a miss then only logs again (safe).
   return offset < end && size <= end - offset;
 }
 
 void LoggedRanges::insert_whole(std::uint64_t offset, std::uint64_t size) {
-  auto [at, inserted] = wholes_.try_emplace(offset, offset + size);
+  if (many_wholes_.empty()) {
+    auto at = std::lower_bound(small_wholes_.begin(), small_wholes_.end(), offset,
+                               [](const auto& range, std::uint64_t value) { return range.first < value; });
+    if (at != small_wholes_.end() && at->first == offset) {
+      at->second = std::max(at->second, offset + size);
+      return;
+    }
+    if (small_wholes_.size() < small_wholes) {
+      small_wholes_.insert(at, {offset, offset + size});
+      return;
+    }
+    // Many: from now on (until the transaction ends) the tree holds them all.
+    many_wholes_.insert(small_wholes_.begin(), small_wholes_.end());
+    small_wholes_.clear();
+  }
+  auto [at, inserted] = many_wholes_.try_emplace(offset, offset + size);
   if (!inserted) at->second = std::max(at->second, offset + size);
 }
 
@@ -88,7 +111,8 @@ void LoggedRanges::grow() {
 void LoggedRanges::clear() {
   for (std::uint32_t i : used_) slots_[i] = Slot{};
   used_.clear();
-  wholes_.clear();
+  small_wholes_.clear();
+  many_wholes_.clear();
 }
 
 // ---- Lane ------------------------------------------------------------------
@@ -112,13 +136,28 @@ void Lane::begin() {
   doomed = false;
 }
 
-bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
+const Block* Lane::fresh_block(std::uint64_t offset, bool inside) const {
+  auto holds = [&](const Block& block) {
+    return inside ? offset - block.payload() < block.payload_size() : offset == block.payload();
+  };
+  if (fresh_.empty()) {
+    // Newest first: objects are usually written right after they are made.
+    for (auto it = allocated_.rbegin(); it != allocated_.rend(); ++it) {
+      if (holds(*it)) return &*it;
+    }
+    return nullptr;
+  }
   // Blocks do not overlap: only the last one starting at or before
-  // `offset` can hold the range.
+  // `offset` can hold it.
   auto after = fresh_.upper_bound(offset);
-  if (after == fresh_.begin()) return false;
+  if (after == fresh_.begin()) return nullptr;
   const Block& block = std::prev(after)->second;
-  return offset - block.payload() < block.payload_size() && size <= block.payload_size() - (offset - block.payload());
+  return holds(block) ? &block : nullptr;
+}
+
+bool Lane::inside_fresh(std::uint64_t offset, std::uint64_t size) const {
+  const Block* block = fresh_block(offset, true);
+  return block != nullptr && size <= block->payload_size() - (offset - block->payload());
 }
 
 void Lane::add(std::uint64_t offset, std::size_t size) {
@@ -147,12 +186,9 @@ void Lane::log_whole(std::span<const Transaction::Range> ranges) {
   bool appended = false;
   for (const Transaction::Range& range : ranges) {
     const std::uint64_t offset = transaction_.offset_of(range.p);
-    if (range.size == 0) continue;
+    if (range.size == 0 || inside_fresh(offset, range.size)) continue;
     check_in_heap(offset, range.size);
-    // The cheap test first: inside_fresh walks this transaction's
-    // allocations, and a big transaction has many.
     if (!logged_.covers(offset, range.size)) {
-      if (inside_fresh(offset, range.size)) continue;  // nothing to restore there
       append_range(offset, range.size);
       appended = true;
     }
@@ -221,7 +257,16 @@ std::uint64_t Lane::allocate(std::size_t size, std::uint32_t type_id) {
     throw;
   }
   allocated_.push_back(block);
-  fresh_.emplace(block.payload(), block);
+  try {
+    if (!fresh_.empty()) {
+      fresh_.emplace(block.payload(), block);
+    } else if (allocated_.size() > few_allocations) {
+      for (const Block& made : allocated_) fresh_.emplace(made.payload(), made);
+    }
+  } catch (...) {
+    // Out of memory: without the tree, the walk of allocated_ still answers.
+    fresh_.clear();
+  }
   header_updates_.push_back({block.offset, block.size | format::allocated_bit, type_id});
   std::byte* payload = pool_.base() + block.payload();
   std::memset(payload, 0, block.payload_size());
@@ -242,7 +287,7 @@ bool Lane::inside_new_element(std::uint64_t offset) const {
 
 Block Lane::block_of(std::uint64_t offset) const {
   // One of this transaction's: its header is not written until commit.
-  if (auto it = fresh_.find(offset); it != fresh_.end()) return it->second;
+  if (const Block* block = fresh_block(offset, false)) return *block;
   return pool_.heap().allocated_block_at(offset);
 }
 

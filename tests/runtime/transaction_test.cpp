@@ -2,7 +2,9 @@
 // costs (fences), full pools, large transactions.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -199,6 +201,102 @@ TEST_CASE("log_whole: several ranges behind one fence, writes inside them free, 
 
   // Ranges outside the heap are refused like any write.
   CHECK_THROWS_AS(pool.transaction([](Transaction& tx) { tx.log_whole({{tx.base(), 8}}); }), pschema::usage_error);
+}
+
+TEST_CASE("log_whole: hundreds of whole ranges in one transaction, logged in any order, all stay whole") {
+  // Past a few dozen, the whole ranges move from a sorted vector to a tree
+  // (a transaction of many container operations): writes inside any of
+  // them must still log nothing, writes between them must log, and
+  // rollback must restore everything.
+  ScratchDir dir;
+  pschema::PoolOptions options;
+  options.backend = pschema::Backend::pmem;
+  // Lanes of 128 KiB: the log fits, no overflow segment (whose carving fences would blur the count).
+  Pool pool = Pool::create(dir.file("many.pool"), 32 << 20, test_schema(), options);
+  constexpr std::size_t words = 4096;
+  const std::uint64_t object = pool.transaction([](Transaction& tx) {
+    const std::uint64_t offset = tx.allocate(words * 8, 7);
+    for (std::size_t i = 0; i < words; ++i) tx.write(tx.at<std::uint64_t>(offset)[i], std::uint64_t(i));
+    tx.write(tx.at<Root>(tx.root_offset())->values[0], offset);
+    return offset;
+  });
+  // Ranges of two words at every fourth pair of words, in a shuffled order.
+  std::vector<std::size_t> starts;
+  for (std::size_t i = 0; i + 1 < words; i += 8) starts.push_back(i);
+  std::mt19937_64 random(test_support::test_seed());
+  std::shuffle(starts.begin(), starts.end(), random);
+  REQUIRE(starts.size() == 512);
+
+  auto counted = [&](auto&& body) {
+    const auto before = pool.counters();
+    pool.transaction(body);
+    return pool.counters() - before;
+  };
+  const auto inside = counted([&](Transaction& tx) {
+    auto* data = tx.at<std::uint64_t>(object);
+    for (std::size_t start : starts) tx.log_whole({{&data[start], 16}});
+    for (std::size_t start : starts) {
+      tx.write(data[start + 1], std::uint64_t(1'000'000 + start));  // inside, not at its start
+      tx.write(data[start], std::uint64_t(2'000'000 + start));
+    }
+  });
+  CHECK(inside.ranges_logged == 512);
+  CHECK(inside.fences == 512 + 2);  // one per log_whole call, two for the commit
+
+  const auto between = counted([&](Transaction& tx) {
+    auto* data = tx.at<std::uint64_t>(object);
+    for (std::size_t start : starts) tx.log_whole({{&data[start], 16}});
+    tx.write(data[2], std::uint64_t(5));  // between two ranges: logged on its own
+    tx.write(data[words - 1], std::uint64_t(5));
+  });
+  CHECK(between.ranges_logged == 512 + 2);
+
+  CHECK_THROWS_AS(pool.transaction([&](Transaction& tx) {
+    auto* data = tx.at<std::uint64_t>(object);
+    for (std::size_t start : starts) tx.log_whole({{&data[start], 16}});
+    for (std::size_t start : starts) tx.write(data[start + 1], std::uint64_t(7));
+    throw std::runtime_error("abort");
+  }),
+                  std::runtime_error);
+  pool.read([&](const pschema::ReadView& v) {
+    const auto* data = v.at<std::uint64_t>(object);
+    for (std::size_t start : starts) {
+      CHECK(data[start] == 2'000'000 + start);
+      CHECK(data[start + 1] == 1'000'000 + start);
+    }
+    CHECK(data[2] == 5);
+    CHECK(data[3] == 3);
+  });
+}
+
+TEST_CASE("a transaction that allocates many objects writes into them without logging, frees and sizes them") {
+  // Past a few allocations a transaction looks its own objects up in a
+  // tree instead of walking them: the answers must stay the same.
+  ScratchDir dir;
+  Pool pool = Pool::create(dir.file("objects.pool"), 32 << 20, test_schema());
+  const auto objects_before = pool.info().allocated_objects;
+  const auto costs = [&] {
+    const auto before = pool.counters();
+    pool.transaction([](Transaction& tx) {
+      std::vector<std::uint64_t> made;
+      for (std::size_t i = 0; i < 200; ++i) made.push_back(tx.allocate(64 + 16 * (i % 5), 9));
+      for (std::size_t i = 0; i < made.size(); ++i) {
+        CHECK(tx.allocation_size(made[i]) >= 64 + 16 * (i % 5));
+        CHECK(tx.allocation_type(made[i]) == 9);
+        auto* words = tx.at<std::uint64_t>(made[i]);
+        for (std::size_t w = 0; w < 8; ++w) tx.write(words[w], std::uint64_t(i * 8 + w));  // inside a new object
+      }
+      for (std::size_t i = 0; i < made.size(); i += 2) tx.free(made[i]);  // found among this transaction's own
+      tx.write(tx.at<Root>(tx.root_offset())->values[0], made[1]);
+    });
+    return pool.counters() - before;
+  }();
+  CHECK(costs.ranges_logged == 1);  // the root's word only
+  CHECK(pool.info().allocated_objects == objects_before + 100);
+  const std::uint64_t kept = value_at(pool, 0);
+  pool.read([&](const pschema::ReadView& v) {
+    for (std::size_t w = 0; w < 8; ++w) CHECK(v.at<std::uint64_t>(kept)[w] == 8 + w);
+  });
 }
 
 TEST_CASE("a full pool aborts the allocating transaction with pool_full and stays usable") {

@@ -1,0 +1,429 @@
+#include "redo_log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "file_io_util.hpp"
+#include "pschema/checksum.hpp"
+#include "pschema/errors.hpp"
+
+namespace pschema::detail {
+
+namespace {
+
+// The file grows by this much at a time (zero-filled).
+constexpr std::uint64_t grow_step = 1 << 20;
+// A sync leader never waits longer than this for other committers.
+constexpr std::chrono::nanoseconds max_gather = std::chrono::microseconds(500);
+
+std::uint64_t log_header_checksum(const logformat::LogHeader& header) {
+  return checksum64(&header, offsetof(logformat::LogHeader, checksum), logformat::magic);
+}
+
+std::uint64_t record_header_checksum(const logformat::RecordHeader& header) {
+  return checksum64(&header, offsetof(logformat::RecordHeader, header_checksum), header.salt);
+}
+
+std::string uuid_hex(const std::uint8_t (&uuid)[16]) {
+  std::string out;
+  char byte[3];
+  for (std::uint8_t b : uuid) {
+    std::snprintf(byte, sizeof byte, "%02x", b);
+    out += byte;
+  }
+  return out;
+}
+
+// Closes a descriptor of the FileIo when it goes out of scope.
+class IoDescriptor {
+ public:
+  IoDescriptor(FileIo& io, int fd) : io_(io), fd_(fd) {}
+  ~IoDescriptor() {
+    if (fd_ >= 0) io_.close(fd_);
+  }
+  IoDescriptor(const IoDescriptor&) = delete;
+  IoDescriptor& operator=(const IoDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  FileIo& io_;
+  int fd_;
+};
+
+// One record read from the log, verified by its checksums.
+struct ReadRecord {
+  logformat::RecordHeader header{};
+  std::vector<std::byte> body;  // everything after the header
+};
+
+// Reads the record at `at` and checks that it belongs to the log generation
+// `salt` and that both its checksums verify. Says nothing about what the
+// ranges inside hold (see for_each_range).
+bool read_record(FileIo& io, int fd, const std::string& path, std::uint64_t salt, std::uint64_t at,
+                 std::uint64_t file_size, ReadRecord& out) {
+  using logformat::RecordHeader;
+  if (at > file_size || file_size - at < sizeof(RecordHeader)) return false;
+  if (io_read(io, fd, &out.header, sizeof out.header, at, path, "the log") < sizeof out.header) return false;
+  const RecordHeader& h = out.header;
+  if (h.salt != salt || h.header_checksum != record_header_checksum(h)) return false;
+  if (h.size < sizeof(RecordHeader) || h.size % 8 != 0 || h.size > file_size - at ||
+      h.maintenance_offset < sizeof(RecordHeader) || h.maintenance_offset > h.size || h.maintenance_offset % 8 != 0) {
+    return false;
+  }
+  out.body.resize(h.size - sizeof(RecordHeader));
+  if (io_read(io, fd, out.body.data(), out.body.size(), at + sizeof(RecordHeader), path, "the log") <
+      out.body.size()) {
+    return false;
+  }
+  const std::size_t split = h.maintenance_offset - sizeof(RecordHeader);
+  const std::uint64_t first = checksum64(out.body.data(), split, salt);
+  return checksum64(out.body.data() + split, out.body.size() - split, first) == h.body_checksum;
+}
+
+// Calls `apply(offset, data, size)` for each range of a verified record:
+// the maintenance section first, then the transaction's. A verified record
+// was written by the runtime, so a range that does not fit its section or
+// the heap means a tampered file.
+template <class Apply>
+void for_each_range(const ReadRecord& record, std::uint64_t heap_begin, std::uint64_t heap_end,
+                    const std::string& pool_path, std::uint64_t at, Apply&& apply) {
+  auto bad = [&](const std::string& what) {
+    throw corrupt_pool(pool_path, "log record at offset " + std::to_string(at) + ": " + what);
+  };
+  const std::size_t split = record.header.maintenance_offset - sizeof(logformat::RecordHeader);
+  auto walk = [&](std::size_t begin, std::size_t end, std::uint32_t count) {
+    std::size_t pos = begin;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (end - pos < sizeof(logformat::RangeHeader)) bad("a range runs past its section");
+      logformat::RangeHeader range;
+      std::memcpy(&range, record.body.data() + pos, sizeof range);
+      pos += sizeof range;
+      if (range.offset < heap_begin || range.offset > heap_end || range.size > heap_end - range.offset) {
+        bad("range points outside the heap (offset " + std::to_string(range.offset) + ", size " +
+            std::to_string(range.size) + ")");
+      }
+      if (logformat::padded(range.size) > end - pos) bad("a range runs past its section");
+      apply(range.offset, record.body.data() + pos, range.size);
+      pos += logformat::padded(range.size);
+    }
+    if (pos != end) bad("its sections do not add up");
+  };
+  walk(split, record.body.size(), record.header.maintenance_ranges);
+  walk(0, split, record.header.ranges);
+}
+
+// After the valid records end at `stop`: whether a later record of the same
+// generation verifies and says the log was durable past `stop` when it was
+// written. Then the record at `stop` had been made durable and was damaged
+// since, which no crash does.
+bool durable_record_after(FileIo& io, int fd, const std::string& path, std::uint64_t salt, std::uint64_t stop,
+                          std::uint64_t file_size) {
+  std::vector<std::byte> chunk(1 << 20);
+  ReadRecord candidate;
+  for (std::uint64_t base = stop + 8; base + sizeof(logformat::RecordHeader) <= file_size; base += chunk.size()) {
+    const std::size_t got = io_read(io, fd, chunk.data(), chunk.size(), base, path, "the log");
+    for (std::size_t i = 0; i + 8 <= got; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, chunk.data() + i, 8);
+      if (word != salt) continue;  // records start with their generation's salt
+      if (read_record(io, fd, path, salt, base + i, file_size, candidate) &&
+          candidate.header.durable_before > stop) {
+        return true;
+      }
+    }
+    if (got < chunk.size()) break;
+  }
+  return false;
+}
+
+}  // namespace
+
+void RecordBuffer::resize(std::size_t size) {
+  if (size > capacity_) {
+    const std::size_t capacity = std::max({size, capacity_ * 2, std::size_t{4096}});
+    auto grown = std::make_unique_for_overwrite<std::byte[]>(capacity);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = capacity;
+  }
+  size_ = size;
+}
+
+void RecordBuffer::append(const void* bytes, std::size_t size) {
+  const std::size_t at = size_;
+  resize(size_ + size);
+  if (size > 0) std::memcpy(data_.get() + at, bytes, size);
+}
+
+void RecordBuffer::trim(std::size_t keep) {
+  if (capacity_ <= keep) return;
+  data_.reset();
+  size_ = capacity_ = 0;
+}
+
+std::string log_path_for(const std::string& pool_path) { return pool_path + ".wal"; }
+
+ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, const format::Superblock& sb,
+                        std::uint64_t generation, SharedCounter& syncs) {
+  ReplayResult result;
+  const std::string path = log_path_for(pool_path);
+  IoDescriptor fd(io, io.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return result;
+    throw io_error(path, "cannot open the pool's log: " + errno_message(errno));
+  }
+  result.found = true;
+  const std::int64_t size = io.size(fd.get());
+  if (size < 0) throw io_error(path, "cannot stat the pool's log: " + errno_message(errno));
+  const auto file_size = static_cast<std::uint64_t>(size);
+
+  logformat::LogHeader header{};
+  if (io_read(io, fd.get(), &header, sizeof header, 0, path, "the log header") < sizeof header) return result;
+  // A header that is missing or does not verify was never written or was
+  // being rewritten by a reset, which happens only once the pool file holds
+  // everything the log did: nothing in the log is needed.
+  if (header.magic != logformat::magic || header.checksum != log_header_checksum(header)) return result;
+  if (header.version != logformat::version || header.header_size != sizeof header) {
+    throw corrupt_pool(pool_path, "the log " + path + " has format version " + std::to_string(header.version) +
+                                      ", this library reads version " + std::to_string(logformat::version));
+  }
+  if (std::memcmp(header.pool_uuid, sb.uuid, sizeof sb.uuid) != 0) {
+    throw corrupt_pool(pool_path, "the log " + path + " belongs to another pool (uuid " + uuid_hex(header.pool_uuid) +
+                                      ", this pool's is " + uuid_hex(sb.uuid) +
+                                      "); move it away if this pool file is the right one");
+  }
+  // The session that wrote the log ended with an open that replayed it,
+  // made the pool durable, and only then advanced the generation.
+  if (header.pool_generation < generation) return result;
+  if (header.pool_generation > generation) {
+    throw corrupt_pool(pool_path, "the log " + path + " was written by session " +
+                                      std::to_string(header.pool_generation) + " but the pool file is at session " +
+                                      std::to_string(generation) +
+                                      " (was the pool file replaced by an older copy?)");
+  }
+
+  const std::uint64_t heap_begin = sb.heap_offset, heap_end = sb.heap_offset + sb.heap_size;
+  ReadRecord record;
+  std::uint64_t at = logformat::records_begin;
+  for (std::uint64_t sequence = 1;; ++sequence) {
+    if (!read_record(io, fd.get(), path, header.salt, at, file_size, record) || record.header.sequence != sequence) {
+      break;
+    }
+    for_each_range(record, heap_begin, heap_end, pool_path, at,
+                   [&](std::uint64_t offset, const std::byte* data, std::uint64_t length) {
+                     io_write(io, pool_fd, data, length, offset, pool_path, "the pool file while replaying its log");
+                   });
+    at += record.header.size;
+    ++result.records;
+  }
+  if (durable_record_after(io, fd.get(), path, header.salt, at, file_size)) {
+    throw corrupt_pool(pool_path, "the log " + path + " is damaged: the record at offset " + std::to_string(at) +
+                                      " does not verify, but a later record shows it had been made durable");
+  }
+  if (result.records > 0) {
+    io_sync(io, pool_fd, pool_path, "the pool file after replaying its log");
+    syncs.add(1);
+  }
+  return result;
+}
+
+RedoLog::RedoLog(FileIo& io, std::string path, const std::uint8_t (&pool_uuid)[16], SharedCounter& syncs)
+    : io_(io), path_(std::move(path)), syncs_(syncs) {
+  std::memcpy(pool_uuid_, pool_uuid, sizeof pool_uuid_);
+}
+
+RedoLog::~RedoLog() {
+  if (fd_ >= 0) io_.close(fd_);
+}
+
+void RedoLog::open() {
+  fd_ = io_.open(path_.c_str(), O_RDWR | O_CLOEXEC, 0);
+  bool created = false;
+  if (fd_ < 0 && errno == ENOENT) {
+    fd_ = io_.open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    created = true;
+  }
+  if (fd_ < 0) throw io_error(path_, "cannot open the pool's log: " + errno_message(errno));
+  const std::int64_t size = io_.size(fd_);
+  if (size < 0) throw io_error(path_, "cannot stat the pool's log: " + errno_message(errno));
+  file_end_ = static_cast<std::uint64_t>(size);
+  if (created) {
+    // The new name must be durable before a commit relies on the file: a
+    // record synced into a file whose directory entry is lost is lost.
+    const std::size_t slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
+    IoDescriptor dir_fd(io_, io_.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+    if (dir_fd.get() < 0 || io_.fsync(dir_fd.get()) != 0) {
+      throw io_error(path_, "cannot make the new log's directory entry durable: " + errno_message(errno));
+    }
+    syncs_.add(1);
+  }
+}
+
+void RedoLog::reset(std::uint64_t pool_generation) {
+  std::lock_guard lock(mutex_);
+  std::random_device random;
+  do {
+    salt_ = static_cast<std::uint64_t>(random()) << 32 ^ random();
+  } while (salt_ == 0);  // zero is what a zero-filled file holds
+  logformat::LogHeader header{};
+  header.magic = logformat::magic;
+  header.version = logformat::version;
+  header.header_size = sizeof header;
+  std::memcpy(header.pool_uuid, pool_uuid_, sizeof pool_uuid_);
+  header.pool_generation = pool_generation;
+  header.salt = salt_;
+  header.checksum = log_header_checksum(header);
+  reserve_locked(logformat::records_begin + grow_step);
+  io_write(io_, fd_, &header, sizeof header, 0, path_, "the log header");
+  // Synced before any new record overwrites the old ones: were the old
+  // header to survive a crash, a replay would apply a prefix of old
+  // records, already checkpointed, over newer data.
+  io_sync(io_, fd_, path_, "the log");
+  syncs_.add(1);
+  next_sequence_ = 1;
+  written_end_ = synced_end_ = logformat::records_begin;
+  record_bytes_.store(0, std::memory_order_relaxed);
+}
+
+void RedoLog::remove() noexcept {
+  if (fd_ >= 0) io_.close(fd_);
+  fd_ = -1;
+  io_.unlink(path_.c_str());
+}
+
+void RedoLog::reserve_locked(std::uint64_t end) {
+  if (end <= file_end_) return;
+  static const std::byte zeros[64 * 1024] = {};
+  const std::uint64_t target = (end + grow_step - 1) / grow_step * grow_step;
+  for (std::uint64_t at = file_end_; at < target;) {
+    const std::uint64_t n = std::min<std::uint64_t>(sizeof zeros, target - at);
+    io_write(io_, fd_, zeros, n, at, path_, "the log (growing it)");
+    at += n;
+  }
+  file_end_ = target;
+}
+
+std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges,
+                                    std::uint32_t maintenance_ranges, std::uint64_t maintenance_offset,
+                                    std::uint64_t body_checksum, bool& reached_file) {
+  reached_file = false;
+  if (failed_) throw io_error(path_, "an earlier write or sync of the log failed; close and reopen the pool");
+  const std::uint64_t size = record.size();
+  reserve_locked(written_end_ + size);
+  auto* header = reinterpret_cast<logformat::RecordHeader*>(record.data());
+  header->salt = salt_;
+  header->sequence = next_sequence_;
+  header->size = size;
+  header->durable_before = synced_end_;
+  header->ranges = ranges;
+  header->maintenance_ranges = maintenance_ranges;
+  header->maintenance_offset = maintenance_offset;
+  header->body_checksum = body_checksum;
+  header->header_checksum = record_header_checksum(*header);
+  reached_file = true;
+  try {
+    io_write(io_, fd_, record.data(), size, written_end_, path_, "a log record");
+  } catch (...) {
+    // Part of the record may be in the file: what follows it is unknown.
+    failed_ = true;
+    synced_.notify_all();
+    throw;
+  }
+  written_end_ += size;
+  ++next_sequence_;
+  record_bytes_.store(record_bytes_.load(std::memory_order_relaxed) + size, std::memory_order_relaxed);
+  return written_end_;
+}
+
+std::uint64_t RedoLog::written_end() const {
+  std::lock_guard lock(mutex_);
+  return written_end_;
+}
+
+void RedoLog::writer_ended() noexcept {
+  active_writers_.fetch_sub(1, std::memory_order_relaxed);
+  if (gathering_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(mutex_);
+    arrivals_.notify_all();
+  }
+}
+
+void RedoLog::gather(std::unique_lock<std::mutex>& lock) {
+  // Running transactions that have not come to wait yet are likely to
+  // commit within a sync's time: waiting a fraction of it for them lets
+  // one sync serve all. Alone (or with every other writer already
+  // waiting) the leader syncs at once.
+  if (active_writers_.load(std::memory_order_relaxed) <= waiting_) return;
+  const auto window = std::min(max_gather, sync_time_ / 2);
+  if (window.count() == 0) return;
+  const auto deadline = std::chrono::steady_clock::now() + window;
+  gathering_.store(true, std::memory_order_relaxed);
+  while (active_writers_.load(std::memory_order_relaxed) > waiting_) {
+    if (arrivals_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  gathering_.store(false, std::memory_order_relaxed);
+}
+
+void RedoLog::sync_to(std::uint64_t end) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (synced_end_ >= end) return;
+    if (failed_) {
+      throw io_error(path_, "an earlier write or sync of the log failed; the transaction may not be durable");
+    }
+    if (syncing_) {
+      ++waiting_;
+      if (gathering_.load(std::memory_order_relaxed)) arrivals_.notify_all();
+      synced_.wait(lock);
+      --waiting_;
+      continue;
+    }
+    // Lead: sync everything written by the time the sync starts.
+    syncing_ = true;
+    ++waiting_;
+    gather(lock);
+    --waiting_;
+    const std::uint64_t target = written_end_;
+    lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
+    int rc;
+    do {
+      rc = io_.fdatasync(fd_);
+    } while (rc != 0 && errno == EINTR);
+    const int err = errno;
+    const auto took = std::chrono::steady_clock::now() - started;
+    lock.lock();
+    syncing_ = false;
+    syncs_.add(1);
+    if (rc != 0) {
+      // The kernel may have dropped the pages it could not write; a later
+      // sync could succeed without them. Nothing after synced_end_ can be
+      // promised any more.
+      failed_ = true;
+      synced_.notify_all();
+      throw io_error(path_, "cannot sync the log: " + errno_message(err) + "; the transaction may not be durable");
+    }
+    synced_end_ = std::max(synced_end_, target);
+    sync_time_ = (sync_time_ * 7 + std::chrono::duration_cast<std::chrono::nanoseconds>(took)) / 8;
+    synced_.notify_all();
+  }
+}
+
+void RedoLog::sync_all() {
+  std::uint64_t end;
+  {
+    std::lock_guard lock(mutex_);
+    end = written_end_;
+  }
+  sync_to(end);
+}
+
+}  // namespace pschema::detail

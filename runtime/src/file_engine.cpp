@@ -29,7 +29,6 @@ FileEngine::FileEngine(PoolImpl& pool, const PoolOptions& options, std::shared_p
     : pool_(pool),
       io_(std::move(io)),
       syncs_(syncs),
-      recovery_(make_msync_persistence()),
       durability_(options.durability),
       checkpoint_log_bytes_(std::max<std::uint64_t>(options.checkpoint_log_bytes, 1)),
       checkpoint_private_pages_(std::max<std::uint64_t>(options.checkpoint_private_bytes / page, 1)) {
@@ -44,18 +43,18 @@ FileEngine::FileEngine(PoolImpl& pool, const PoolOptions& options, std::shared_p
 FileEngine::~FileEngine() = default;
 
 void FileEngine::attach(std::byte* base, std::size_t size) {
+  (void)size;
   base_ = base;
-  recovery_->attach(base, size);
 }
 
 void FileEngine::stored(const void* addr, std::size_t size) {
-  if (!running_) return recovery_->stored(addr, size);
+  if (!running_) return;
   // The heap's own stores and rollbacks: private pages to count and drop.
   touch(static_cast<std::uint64_t>(static_cast<const std::byte*>(addr) - base_), size);
 }
 
 std::size_t FileEngine::flush(const void* addr, std::size_t size, Site site) {
-  if (!running_) return recovery_->flush(addr, size, site);
+  if (!running_) return 0;  // the next fence syncs every dirty page of the shared mapping
   // Carving turns one free block into several. The undo engine fences it
   // at once; here it goes into the next record, ahead of the transaction
   // that may allocate one of the new blocks (possibly on another lane).
@@ -64,7 +63,14 @@ std::size_t FileEngine::flush(const void* addr, std::size_t size, Site site) {
 }
 
 void FileEngine::fence(Site site) {
-  if (!running_) recovery_->fence(site);
+  (void)site;
+  if (!running_) {
+    // Recovery and creation on the shared mapping: fdatasync writes back
+    // every page the mapping dirtied, which is what msync of the flushed
+    // ranges would do, and more.
+    io_sync(*io_, pool_.fd_, pool_.path(), "the pool file");
+    syncs_.add(1);
+  }
   // Running: undo entries need no ordering against the data in private
   // memory, and commits are made durable by the log.
 }

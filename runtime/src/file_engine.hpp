@@ -12,10 +12,11 @@
 // updates, all written with pwrite.
 //
 // As a Persistence, the engine has two modes. Until start() (recovery at
-// open, and pool creation) it passes everything to the msync backend on
-// a shared mapping: the undo protocol, as before. After start() it is the
-// engine: fences and flushes cost nothing, except that flushes of heap
-// carving are captured for the next record.
+// open, and pool creation) the mapping is shared and the undo protocol
+// runs as with the msync backend, except that a fence is an fdatasync of
+// the pool file through the FileIo (so that every sync of the engine goes
+// through it). After start() fences and flushes cost nothing, except that
+// flushes of heap carving are captured for the next record.
 #pragma once
 
 #include <atomic>
@@ -115,7 +116,6 @@ class FileEngine final : public Persistence {
   PoolImpl& pool_;
   std::shared_ptr<FileIo> io_;
   SharedCounter& syncs_;
-  std::unique_ptr<Persistence> recovery_;  // msync, until start()
   std::unique_ptr<RedoLog> log_;
   bool running_ = false;
   Durability durability_;

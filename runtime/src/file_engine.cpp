@@ -92,7 +92,7 @@ void FileEngine::capture(const void* addr, std::size_t size) {
 void FileEngine::start(std::uint64_t generation) {
   log_ = std::make_unique<RedoLog>(*io_, log_path_for(pool_.path()), pool_.superblock_.uuid, syncs_);
   log_->open();
-  log_->reset(generation);
+  log_->reset(generation, 2 * checkpoint_log_bytes_);
   // From here on the file changes only by pwrite. The shared mapping's
   // writes are in the page cache, which the private mapping reads.
   void* address = ::mmap(pool_.base_, pool_.mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
@@ -294,7 +294,7 @@ void FileEngine::checkpoint() {
   }
   io_sync(*io_, fd, path, "the pool file (checkpoint)");
   syncs_.add(1);
-  log_->reset(pool_.generation());
+  log_->reset(pool_.generation(), 2 * checkpoint_log_bytes_);
   drop_private_pages();
   checkpoints_.add(1);
 }

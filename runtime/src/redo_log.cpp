@@ -237,6 +237,7 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
 RedoLog::RedoLog(FileIo& io, std::string path, const std::uint8_t (&pool_uuid)[16], SharedCounter& syncs)
     : io_(io), path_(std::move(path)), syncs_(syncs) {
   std::memcpy(pool_uuid_, pool_uuid, sizeof pool_uuid_);
+  waiting_.reserve(64);  // no allocation while committers come and go
 }
 
 RedoLog::~RedoLog() {
@@ -267,8 +268,17 @@ void RedoLog::open() {
   }
 }
 
-void RedoLog::reset(std::uint64_t pool_generation) {
+void RedoLog::reset(std::uint64_t pool_generation, std::uint64_t keep_bytes) {
   std::lock_guard lock(mutex_);
+  keep_bytes = std::max(grow_step, (keep_bytes + grow_step - 1) / grow_step * grow_step);
+  if (file_end_ > keep_bytes) {
+    // Only stale records lie past it. Not synced on its own: a cut that is
+    // lost in a crash leaves records the new salt rejects.
+    if (io_.ftruncate(fd_, keep_bytes) != 0) {
+      throw io_error(path_, "cannot shorten the log: " + errno_message(errno));
+    }
+    file_end_ = keep_bytes;
+  }
   std::random_device random;
   do {
     salt_ = static_cast<std::uint64_t>(random()) << 32 ^ random();
@@ -281,7 +291,7 @@ void RedoLog::reset(std::uint64_t pool_generation) {
   header.pool_generation = pool_generation;
   header.salt = salt_;
   header.checksum = log_header_checksum(header);
-  reserve_locked(logformat::records_begin + grow_step);
+  reserve_locked(grow_step);
   io_write(io_, fd_, &header, sizeof header, 0, path_, "the log header");
   // Synced before any new record overwrites the old ones: were the old
   // header to survive a crash, a replay would apply a prefix of old
@@ -352,68 +362,105 @@ void RedoLog::writer_ended() noexcept {
   active_writers_.fetch_sub(1, std::memory_order_relaxed);
   if (gathering_.load(std::memory_order_relaxed)) {
     std::lock_guard lock(mutex_);
-    arrivals_.notify_all();
+    synced_.notify_all();  // the leader may stop waiting for this writer
   }
 }
 
-void RedoLog::gather(std::unique_lock<std::mutex>& lock) {
-  // Running transactions that have not come to wait yet are likely to
-  // commit within a sync's time: waiting a fraction of it for them lets
-  // one sync serve all. Alone (or with every other writer already
-  // waiting) the leader syncs at once.
-  if (active_writers_.load(std::memory_order_relaxed) <= waiting_) return;
+int RedoLog::uncovered_waiters() const {
+  // Committers a finished sync has served but that have not run since are
+  // still in the list: they do not count.
+  return static_cast<int>(
+      std::count_if(waiting_.begin(), waiting_.end(), [&](std::uint64_t e) { return e > synced_end_; }));
+}
+
+bool RedoLog::more_coming() const {
+  // Committers not waiting yet are likely to arrive within a sync's time:
+  // transactions still running, and as many as the last sync served (a
+  // thread that has just returned from it is between transactions, not
+  // running, for a moment).
+  const int batch = uncovered_waiters();
+  return batch < last_batch_ || active_writers_.load(std::memory_order_relaxed) > batch;
+}
+
+bool RedoLog::gather(std::unique_lock<std::mutex>& lock, std::uint64_t end) {
+  // Waiting a fraction of a sync for those committers lets one sync serve
+  // them all. A committer alone syncs at once; one whose company stopped
+  // waits once, and the batch it then syncs lowers the count.
+  if (!more_coming()) return false;
   const auto window = std::min(max_gather, sync_time_ / 2);
-  if (window.count() == 0) return;
+  if (window.count() == 0) return false;
   const auto deadline = std::chrono::steady_clock::now() + window;
+  const std::uint64_t epoch = ++gather_epoch_;
   gathering_.store(true, std::memory_order_relaxed);
-  while (active_writers_.load(std::memory_order_relaxed) > waiting_) {
-    if (arrivals_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  while (more_coming()) {
+    if (synced_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+    // The last committer to arrive, awake already, took the sync over
+    // (see sync_to): this one is now just waiting for it.
+    if (handed_over_ == epoch || synced_end_ >= end) return true;
   }
+  if (handed_over_ == epoch) return true;
   gathering_.store(false, std::memory_order_relaxed);
+  return false;
+}
+
+void RedoLog::sync_locked(std::unique_lock<std::mutex>& lock) {
+  last_batch_ = std::max(1, uncovered_waiters());
+  const std::uint64_t target = written_end_;  // everything written by now
+  lock.unlock();
+  const auto started = std::chrono::steady_clock::now();
+  int rc;
+  do {
+    rc = io_.fdatasync(fd_);
+  } while (rc != 0 && errno == EINTR);
+  const int err = errno;
+  const auto took = std::chrono::steady_clock::now() - started;
+  lock.lock();
+  syncing_ = false;
+  syncs_.add(1);
+  synced_.notify_all();
+  if (rc != 0) {
+    // The kernel may have dropped the pages it could not write; a later
+    // sync could succeed without them. Nothing after synced_end_ can be
+    // promised any more.
+    failed_ = true;
+    throw io_error(path_, "cannot sync the log: " + errno_message(err) + "; the transaction may not be durable");
+  }
+  synced_end_ = std::max(synced_end_, target);
+  sync_time_ = (sync_time_ * 7 + std::chrono::duration_cast<std::chrono::nanoseconds>(took)) / 8;
 }
 
 void RedoLog::sync_to(std::uint64_t end) {
   std::unique_lock lock(mutex_);
+  if (synced_end_ >= end) return;
+  // Registered while in here, so that a sync leader can count who waits.
+  waiting_.push_back(end);
+  struct Leave {
+    std::vector<std::uint64_t>& waiting;
+    std::uint64_t end;
+    ~Leave() { waiting.erase(std::find(waiting.begin(), waiting.end(), end)); }  // the lock is held
+  } leave{waiting_, end};
   for (;;) {
     if (synced_end_ >= end) return;
     if (failed_) {
       throw io_error(path_, "an earlier write or sync of the log failed; the transaction may not be durable");
     }
-    if (syncing_) {
-      ++waiting_;
-      if (gathering_.load(std::memory_order_relaxed)) arrivals_.notify_all();
-      synced_.wait(lock);
-      --waiting_;
+    if (!syncing_) {
+      // Lead: gather the committers about to arrive, then sync.
+      syncing_ = true;
+      if (gather(lock, end)) continue;
+      sync_locked(lock);
       continue;
     }
-    // Lead: sync everything written by the time the sync starts.
-    syncing_ = true;
-    ++waiting_;
-    gather(lock);
-    --waiting_;
-    const std::uint64_t target = written_end_;
-    lock.unlock();
-    const auto started = std::chrono::steady_clock::now();
-    int rc;
-    do {
-      rc = io_.fdatasync(fd_);
-    } while (rc != 0 && errno == EINTR);
-    const int err = errno;
-    const auto took = std::chrono::steady_clock::now() - started;
-    lock.lock();
-    syncing_ = false;
-    syncs_.add(1);
-    if (rc != 0) {
-      // The kernel may have dropped the pages it could not write; a later
-      // sync could succeed without them. Nothing after synced_end_ can be
-      // promised any more.
-      failed_ = true;
-      synced_.notify_all();
-      throw io_error(path_, "cannot sync the log: " + errno_message(err) + "; the transaction may not be durable");
+    if (gathering_.load(std::memory_order_relaxed) && !more_coming()) {
+      // The leader waits for a batch this committer completes. It is
+      // asleep, this one is running: sync here rather than pay for waking
+      // it first.
+      gathering_.store(false, std::memory_order_relaxed);
+      handed_over_ = gather_epoch_;
+      sync_locked(lock);
+      continue;
     }
-    synced_end_ = std::max(synced_end_, target);
-    sync_time_ = (sync_time_ * 7 + std::chrono::duration_cast<std::chrono::nanoseconds>(took)) / 8;
-    synced_.notify_all();
+    synced_.wait(lock);
   }
 }
 

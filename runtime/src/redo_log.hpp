@@ -70,8 +70,9 @@ class RedoLog {
   void open();
   // Starts a new log generation for pool session `pool_generation`: a new
   // salt, the header written and synced. Only while no record is being
-  // appended or waited for (at start, and in a quiesced checkpoint).
-  void reset(std::uint64_t pool_generation);
+  // appended or waited for (at start, and in a quiesced checkpoint). A file
+  // grown past `keep_bytes` (by a huge transaction) is cut back to it.
+  void reset(std::uint64_t pool_generation, std::uint64_t keep_bytes);
   // Closes and deletes the file (a cleanly closed pool is one file).
   void remove() noexcept;
 
@@ -107,8 +108,14 @@ class RedoLog {
   // Grows the file with zeros, so that records overwrite allocated blocks
   // and a sync writes data, not file-system metadata.
   void reserve_locked(std::uint64_t end);
-  // The leader's wait for committers still in their transaction body.
-  void gather(std::unique_lock<std::mutex>& lock);
+  // The leader's wait for committers about to arrive. Returns true if the
+  // last of them took the sync over (then the caller waits for it).
+  bool gather(std::unique_lock<std::mutex>& lock, std::uint64_t end);
+  bool more_coming() const;
+  // Committers in sync_to whose record is not durable yet.
+  int uncovered_waiters() const;
+  // One fdatasync of everything written so far; syncing_ is set.
+  void sync_locked(std::unique_lock<std::mutex>& lock);
 
   FileIo& io_;
   std::string path_;
@@ -117,8 +124,7 @@ class RedoLog {
   int fd_ = -1;
 
   mutable std::mutex mutex_;
-  std::condition_variable synced_;    // a sync finished (or failed)
-  std::condition_variable arrivals_;  // a committer started waiting, or a writer ended
+  std::condition_variable synced_;    // a sync finished or failed, a committer arrived, a writer ended
   std::uint64_t salt_ = 0;
   std::uint64_t next_sequence_ = 1;
   std::uint64_t written_end_ = logformat::records_begin;
@@ -126,8 +132,11 @@ class RedoLog {
   std::uint64_t file_end_ = 0;        // the file's size: zeros past written_end_
   bool syncing_ = false;
   bool failed_ = false;
-  int waiting_ = 0;                    // committers waiting for a sync, the leader included
-  std::atomic<bool> gathering_{false};
+  std::vector<std::uint64_t> waiting_;  // where the records of committers in sync_to end
+  int last_batch_ = 1;                  // how many committers the last sync served
+  std::atomic<bool> gathering_{false};  // a leader is waiting for more committers
+  std::uint64_t gather_epoch_ = 0;      // counts leaders' waits
+  std::uint64_t handed_over_ = 0;       // the wait whose sync a committer took over
   std::atomic<int> active_writers_{0};
   std::atomic<std::uint64_t> record_bytes_{0};
   std::chrono::nanoseconds sync_time_{0};  // recent fdatasync duration (moving average)

@@ -430,6 +430,26 @@ TEST_CASE("file engine: checkpoints bound the log and write the committed data i
   CHECK(reopened.read([&](const pschema::ReadView& v) { return v.at<unsigned char>(last)[199]; }) == 2999 % 251);
 }
 
+TEST_CASE("file engine: a log grown by a huge transaction is cut back at the next checkpoint") {
+  ScratchDir dir;
+  pschema::PoolOptions options = file_options();
+  options.checkpoint_log_bytes = 256 * 1024;
+  const std::string path = dir.file("huge.pool");
+  Pool pool = Pool::create(path, 32 << 20, test_schema(), options);
+  const std::size_t size = 6 << 20;
+  const auto before = pool.counters();
+  const std::uint64_t object = pool.transaction([&](Transaction& tx) {
+    const std::uint64_t offset = tx.allocate(size, 2);
+    std::memset(tx.at<char>(offset), 'h', size);
+    return offset;
+  });
+  // The 6 MiB record went through the log, and the checkpoint that
+  // followed it (it passed the threshold) cut the file back.
+  CHECK((pool.counters() - before).checkpoints == 1);
+  CHECK(io_support::file_size(log_of(path)) <= (1 << 20));
+  CHECK(io_support::file_bytes(path, object + size - 1, 1) == std::vector<char>{'h'});
+}
+
 namespace {
 
 // The private dirty memory of the mapping that starts at `base`, in bytes

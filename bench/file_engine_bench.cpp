@@ -10,9 +10,11 @@
 //       thread then two, MS milliseconds each (default 3000): throughput
 //       and syncs per commit (group commit); with U, a model disk whose
 //       syncs sleep U microseconds stands in for the real one
-//   pschema_file_bench memory  [--dir D] [--n N] [--pool-mib M]
-//       random inserts into a map in an M MiB pool (deferred commits, a
-//       sync every 1000): resident and private dirty memory as it runs
+//   pschema_file_bench memory  [--dir D] [--n N] [--pool-mib M] [--preload K] [--private-mib P]
+//       K keys inserted in order (10,000 per transaction), then N random inserts into
+//       the map in an M MiB pool (deferred commits, a sync every 1000):
+//       resident and private dirty memory as it runs; P sets the private
+//       memory threshold of checkpoints
 //
 // The directory must be on an ordinary file system (default /var/tmp).
 #include <fcntl.h>
@@ -49,6 +51,8 @@ struct Options {
   int rounds = 3;
   std::uint64_t pool_mib = 1024;
   std::uint64_t model_sync_us = 0;  // threads: fdatasync replaced by a sleep of this long
+  std::uint64_t preload = 0;        // memory: keys inserted before the measured run
+  std::uint64_t private_mib = 0;    // memory: checkpoint_private_bytes (0: the default)
 };
 
 // A disk whose every fdatasync takes `us` microseconds and does nothing:
@@ -89,6 +93,8 @@ Options parse(int argc, char** argv) {
     else if (flag == "--rounds") o.rounds = std::stoi(value);
     else if (flag == "--pool-mib") o.pool_mib = std::stoull(value);
     else if (flag == "--model-sync-us") o.model_sync_us = std::stoull(value);
+    else if (flag == "--preload") o.preload = std::stoull(value);
+    else if (flag == "--private-mib") o.private_mib = std::stoull(value);
     else throw std::runtime_error("unknown option " + flag);
   }
   return o;
@@ -302,13 +308,32 @@ void memory(const Options& o) {
   pschema::PoolOptions options;
   options.backend = pschema::Backend::file;
   options.durability = pschema::Durability::deferred;
+  if (o.private_mib > 0) options.checkpoint_private_bytes = o.private_mib << 20;
   auto map = mapbench::U64Map::create(path, o.pool_mib << 20, options);
+  std::mt19937_64 rng(7);
+  const auto preload_start = Clock::now();
+  // In key order (each transaction fills the rightmost leaves), spread
+  // over the whole key space: the random inserts after it land anywhere.
+  const std::uint64_t step = o.preload == 0 ? 0 : UINT64_MAX / (o.preload + 1);
+  for (std::uint64_t done = 0; done < o.preload;) {
+    const std::uint64_t batch = std::min<std::uint64_t>(10000, o.preload - done);
+    map.transaction([&](mapbench::U64Map::Tx& tx) {
+      for (std::uint64_t i = done; i < done + batch; ++i) mapbench::U64Map::Ops::insert(tx, (i + 1) * step, i);
+    });
+    done += batch;
+  }
+  map.sync();
+  if (o.preload > 0) {
+    std::printf("preloaded %" PRIu64 " keys in %.1f s (%.1f MiB of the heap allocated, %" PRIu64 " checkpoints)\n",
+                o.preload, seconds_since(preload_start),
+                static_cast<double>(map.pool().info().allocated_bytes) / (1 << 20), map.pool().counters().checkpoints);
+  }
+  const auto checkpoints_before = map.pool().counters().checkpoints;
   std::printf("random inserts into map<u64,u64> in a %" PRIu64 " MiB pool, file engine (deferred, sync every 1000; "
               "checkpoint at %zu MiB of log or %zu MiB of private pages), %s\n",
               o.pool_mib, options.checkpoint_log_bytes >> 20, options.checkpoint_private_bytes >> 20, o.dir.c_str());
   std::printf("%10s %10s %10s %14s %18s %12s\n", "ops", "keys", "RSS MiB", "private MiB", "mapping priv. MiB",
               "checkpoints");
-  std::mt19937_64 rng(7);
   std::uint64_t max_rss = 0, max_private = 0, max_mapping = 0;
   const auto start = Clock::now();
   for (std::uint64_t i = 1; i <= n; ++i) {
@@ -323,7 +348,7 @@ void memory(const Options& o) {
       if (i % (n / 20 < 5000 ? 5000 : n / 20 / 5000 * 5000) == 0) {
         std::printf("%10" PRIu64 " %10" PRIu64 " %10.1f %14.1f %18.1f %12" PRIu64 "\n", i, map.count(),
                     static_cast<double>(rss) / 1024, static_cast<double>(priv) / 1024,
-                    static_cast<double>(mapping) / 1024, map.pool().counters().checkpoints);
+                    static_cast<double>(mapping) / 1024, map.pool().counters().checkpoints - checkpoints_before);
         std::fflush(stdout);
       }
     }
@@ -332,7 +357,7 @@ void memory(const Options& o) {
   std::printf("max RSS %.1f MiB, max private dirty %.1f MiB (the pool's mapping: %.1f MiB); %" PRIu64
               " checkpoints, %.1f s, %.1f us/op, heap %.1f MiB allocated\n",
               static_cast<double>(max_rss) / 1024, static_cast<double>(max_private) / 1024,
-              static_cast<double>(max_mapping) / 1024, map.pool().counters().checkpoints, elapsed,
+              static_cast<double>(max_mapping) / 1024, map.pool().counters().checkpoints - checkpoints_before, elapsed,
               elapsed * 1e6 / static_cast<double>(n),
               static_cast<double>(map.pool().info().allocated_bytes) / (1 << 20));
   map.close();

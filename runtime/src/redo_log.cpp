@@ -417,7 +417,6 @@ void RedoLog::sync_locked(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   syncing_ = false;
   syncs_.add(1);
-  synced_.notify_all();
   if (rc != 0) {
     // The kernel may have dropped the pages it could not write; a later
     // sync could succeed without them. Nothing after synced_end_ can be
@@ -430,6 +429,16 @@ void RedoLog::sync_locked(std::unique_lock<std::mutex>& lock) {
 }
 
 void RedoLog::sync_to(std::uint64_t end) {
+  // Whoever synced wakes the others once it has let go of the lock (a
+  // waiter woken while the lock is held would only block again on it).
+  bool synced = false;
+  struct Wake {
+    std::condition_variable& waiters;
+    bool& synced;
+    ~Wake() {
+      if (synced) waiters.notify_all();
+    }
+  } wake{synced_, synced};
   std::unique_lock lock(mutex_);
   if (synced_end_ >= end) return;
   // Registered while in here, so that a sync leader can count who waits.
@@ -448,6 +457,7 @@ void RedoLog::sync_to(std::uint64_t end) {
       // Lead: gather the committers about to arrive, then sync.
       syncing_ = true;
       if (gather(lock, end)) continue;
+      synced = true;
       sync_locked(lock);
       continue;
     }
@@ -457,6 +467,7 @@ void RedoLog::sync_to(std::uint64_t end) {
       // it first.
       gathering_.store(false, std::memory_order_relaxed);
       handed_over_ = gather_epoch_;
+      synced = true;
       sync_locked(lock);
       continue;
     }

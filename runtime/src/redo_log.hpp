@@ -114,7 +114,8 @@ class RedoLog {
   bool more_coming() const;
   // Committers in sync_to whose record is not durable yet.
   int uncovered_waiters() const;
-  // One fdatasync of everything written so far; syncing_ is set.
+  // One fdatasync of everything written so far; syncing_ is set. The
+  // caller wakes the waiters once it has released the lock.
   void sync_locked(std::unique_lock<std::mutex>& lock);
 
   FileIo& io_;

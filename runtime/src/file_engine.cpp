@@ -377,6 +377,9 @@ void Lane::commit_to_log(FileEngine& engine) {
     finish();
     throw;
   }
+  // The lane is done with this sequence number (private memory only: the
+  // next transaction's number differs, as Transaction::sequence promises).
+  journal_.mark_committed();
   after_commit();
   engine.after_commit(*this);
 }

@@ -18,7 +18,9 @@ namespace pschema::detail {
 
 namespace {
 
-// The file grows by this much at a time (zero-filled).
+// The file grows zero-filled, doubling from a first 64 KiB (a new log
+// costs an open little), by at most 1 MiB at a time.
+constexpr std::uint64_t first_size = 64 * 1024;
 constexpr std::uint64_t grow_step = 1 << 20;
 // A sync leader never waits longer than this for other committers.
 constexpr std::chrono::nanoseconds max_gather = std::chrono::microseconds(500);
@@ -291,7 +293,7 @@ void RedoLog::reset(std::uint64_t pool_generation, std::uint64_t keep_bytes) {
   header.pool_generation = pool_generation;
   header.salt = salt_;
   header.checksum = log_header_checksum(header);
-  reserve_locked(grow_step);
+  reserve_locked(first_size);
   io_write(io_, fd_, &header, sizeof header, 0, path_, "the log header");
   // Synced before any new record overwrites the old ones: were the old
   // header to survive a crash, a replay would apply a prefix of old
@@ -312,7 +314,8 @@ void RedoLog::remove() noexcept {
 void RedoLog::reserve_locked(std::uint64_t end) {
   if (end <= file_end_) return;
   static const std::byte zeros[64 * 1024] = {};
-  const std::uint64_t target = (end + grow_step - 1) / grow_step * grow_step;
+  const std::uint64_t step = std::clamp(file_end_, first_size, grow_step);
+  const std::uint64_t target = std::max({first_size, (end + step - 1) / step * step, file_end_ + step});
   for (std::uint64_t at = file_end_; at < target;) {
     const std::uint64_t n = std::min<std::uint64_t>(sizeof zeros, target - at);
     io_write(io_, fd_, zeros, n, at, path_, "the log (growing it)");

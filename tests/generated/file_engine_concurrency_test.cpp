@@ -54,7 +54,7 @@ std::uint64_t deposit_from_threads(Vault& vault, int threads, int each) {
 
 }  // namespace
 
-TEST_CASE("file engine: concurrent committers share syncs (group commit); one alone pays one each") {
+TEST_CASE("file engine: concurrent committers share syncs (group commit), one alone pays one each") {
   test_support::ScratchDir dir;
   Vault vault = Vault::create(dir.file("group.pool"), 16 << 20, slow_file_options());
   CHECK(deposit_from_threads(vault, 1, 40) == 40);

@@ -124,7 +124,7 @@ std::vector<std::uint64_t> record_offsets(const std::vector<char>& log) {
 
 }  // namespace
 
-TEST_CASE("file engine: the default on ordinary files; each backend can be chosen") {
+TEST_CASE("file engine: the default on ordinary files, each backend can be chosen") {
   ScratchDir dir;
   {
     // ScratchDir is tmpfs or a disk directory: libpmem does not call either
@@ -140,7 +140,7 @@ TEST_CASE("file engine: the default on ordinary files; each backend can be chose
   CHECK_FALSE(std::filesystem::exists(log_of(dir.file("f.pool"))));  // a closed pool is one file
 }
 
-TEST_CASE("file engine: a commit costs one sync whatever its size; an abort and a read-only transaction none") {
+TEST_CASE("file engine: a commit costs one sync whatever its size, an abort and a read-only transaction none") {
   ScratchDir dir;
   Pool pool = Pool::create(dir.file("s.pool"), small_pool, test_schema(), file_options());
   auto syncs_of = [&](auto&& body) {
@@ -214,7 +214,7 @@ TEST_CASE("file engine: a lane's sequence number grows with every transaction, a
   CHECK(pool.counters().checkpoints >= 10);
 }
 
-TEST_CASE("file engine: the pool file changes only at checkpoints; the log holds what committed") {
+TEST_CASE("file engine: the pool file changes only at checkpoints, the log holds what committed") {
   ScratchDir dir;
   const std::string path = dir.file("c.pool");
   Pool pool = Pool::create(path, small_pool, test_schema(), file_options());
@@ -574,7 +574,7 @@ class FailingIo final : public io_support::ForwardingIo {
 
 }  // namespace
 
-TEST_CASE("file engine: a failed sync fails the commit and breaks the pool; the next open keeps a consistent state") {
+TEST_CASE("file engine: a failed sync fails the commit and breaks the pool, the next open keeps a consistent state") {
   ScratchDir dir;
   const std::string path = dir.file("eio.pool");
   auto io = std::make_shared<FailingIo>();

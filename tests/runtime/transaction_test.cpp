@@ -273,7 +273,7 @@ TEST_CASE("a transaction larger than its journal lane continues in heap segments
   CHECK(pool.read([&](const pschema::ReadView& v) { return v.at<char>(buffer)[size - 1]; }) == 'c');
 }
 
-TEST_CASE("freeing the same object twice in a transaction is refused; so is freeing a non-object") {
+TEST_CASE("freeing the same object twice in a transaction is refused, and so is freeing a non-object") {
   ScratchDir dir;
   Pool pool = Pool::create(dir.file("df.pool"), small_pool, test_schema());
   std::uint64_t obj = pool.transaction([](Transaction& tx) { return tx.allocate(64, 3); });

@@ -263,7 +263,7 @@ TEST_CASE("file engine: power failures at every write and sync leave a prefix of
   const std::string image_path = dir.file("image.pool");
   pschema::PoolOptions options;
   options.backend = pschema::Backend::file;
-  options.checkpoint_log_bytes = 24 * 1024;  // several checkpoints in the run
+  options.checkpoint_log_bytes = 12 * 1024;  // several checkpoints in the run
   { Pool pool = Pool::create(path, test_support::small_pool, schema(), options); }
   const auto initial = io_support::read_file(path);
 

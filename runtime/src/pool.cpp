@@ -372,8 +372,8 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
   } else if (options.backend == Backend::msync) {
     persistence_ = make_msync_persistence();
   } else {
-    // Until start_engine() it runs the undo protocol with msync on this
-    // shared mapping: recovery and pool creation are unchanged.
+    // Until start_engine() it runs the undo protocol on this shared mapping
+    // (a fence is an fdatasync): recovery and pool creation as before.
     auto engine = std::make_shared<FileEngine>(*this, options, file_io_, file_syncs_);
     engine_ = engine.get();
     persistence_ = std::move(engine);

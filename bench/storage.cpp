@@ -59,9 +59,12 @@ std::string configure_storage(const Storage& wanted) {
 }
 
 void require_backend(std::string_view backend, const std::string& path) {
-  if (backend != name_of(configured.mode)) {
+  // On ordinary files a user's pool runs on the file engine (the msync
+  // backend must be asked for).
+  const std::string_view expected = configured.mode == StorageMode::pmem ? "pmem" : "file";
+  if (backend != expected) {
     throw std::runtime_error("the pschema pool " + path + " uses the '" + std::string(backend) +
-                             "' backend, not " + std::string(name_of(configured.mode)) +
+                             "' backend, not " + std::string(expected) +
                              "; is PMEM_IS_PMEM_FORCE what the storage mode needs?");
   }
 }

@@ -304,6 +304,7 @@ void Heap::coalesce() {
       format::BlockHeader* h = header_at(offset);
       h->size_and_state = size;
       persistence_.stored(&h->size_and_state, 8);
+      persistence_.merged(&h->size_and_state, 8);
     }
     add_free_locked(offset, size);
     i = j;

@@ -19,6 +19,7 @@
 
 namespace pschema::detail {
 
+class FileEngine;
 class PoolImpl;
 
 // Offsets already logged by the running transaction, with the size logged
@@ -123,6 +124,9 @@ class Lane {
   // Heap::reserve, retried once after the pool reclaims fragmented free space.
   Block reserve(std::uint64_t size, Heap::Purpose purpose);
   void append_header_undo(const Block& block);
+  // The file engine's commit: one log record instead of flushes and fences
+  // (file_engine.cpp).
+  void commit_to_log(FileEngine& engine);
   void check_in_heap(std::uint64_t offset, std::size_t size) const;
   void after_commit() noexcept;
   void finish() noexcept;

@@ -23,6 +23,7 @@
 #include "pschema/format/layout_plan.hpp"
 #include "pschema/format/type_ids.hpp"
 #include "pschema/format/uuid.hpp"
+#include "redo_log.hpp"
 
 namespace pschema {
 
@@ -157,6 +158,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   pool->schema_text_ = std::string(schema.text);
   pool->generation_ = 1;
   pool->concurrent_ = schema.concurrent;
+  pool->file_io_ = options.file_io ? options.file_io : make_posix_file_io();
   pool->map_and_start(options, false);
 
   // The new file is all zeros: lanes start at sequence 0, nothing to log.
@@ -195,6 +197,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   p.stored(base, sizeof sb.magic);
   p.flush(base, sizeof sb.magic, Site::create_commit);
   p.fence(Site::create_commit);
+  pool->start_engine();
   remove_on_failure.armed = false;
   return pool;
 }
@@ -253,7 +256,16 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   pool->generation_ = states[current].generation;
   pool->concurrent_ = schema.concurrent;
 
+  // Transactions the file engine committed before a crash are in its log,
+  // not yet in the pool file: whichever backend opens the pool now, they
+  // go into the file first, before undo recovery and the heap walk see it.
+  pool->file_io_ = options.file_io ? options.file_io : make_posix_file_io();
+  const ReplayResult replay = replay_log(*pool->file_io_, pool->fd_, path, sb, pool->generation_, pool->file_syncs_);
+  pool->replayed_ = replay.records;
+  pool->recovered_ = replay.records > 0;
+
   pool->map_and_start(options, true);
+  pool->start_engine();
   return pool;
 }
 
@@ -271,10 +283,16 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
 
   if (options.persistence) {
     persistence_ = options.persistence;
+  } else if (options.backend == Backend::pmem || (options.backend == Backend::automatic && is_pmem_)) {
+    persistence_ = make_pmem_persistence();
+  } else if (options.backend == Backend::msync) {
+    persistence_ = make_msync_persistence();
   } else {
-    bool use_pmem = options.backend == Backend::pmem || (options.backend == Backend::automatic && is_pmem_);
-    persistence_ = use_pmem ? std::shared_ptr<Persistence>(make_pmem_persistence())
-                            : std::shared_ptr<Persistence>(make_msync_persistence());
+    // Until start_engine() it runs the undo protocol on this shared mapping
+    // (a fence is an fdatasync): recovery and pool creation as before.
+    auto engine = std::make_shared<FileEngine>(*this, options, file_io_, file_syncs_);
+    engine_ = engine.get();
+    persistence_ = std::move(engine);
   }
   persistence_->attach(base_, superblock_.pool_size);
   instance_id_ = next_instance_id.fetch_add(1);
@@ -311,6 +329,18 @@ void PoolImpl::recover() {
   write_state(false);
 }
 
+void PoolImpl::start_engine() {
+  if (engine_ != nullptr) {
+    engine_->start(generation_);
+    redo_ = engine_;
+    return;
+  }
+  // Replayed at open, stale, or an orphan: with another backend a log
+  // would only mislead a later open of the file engine. (If the removal is
+  // lost in a crash, the log names an older session and is ignored.)
+  file_io_->unlink(log_path_for(path_).c_str());
+}
+
 void PoolImpl::write_state(bool clean) {
   const unsigned copy = static_cast<unsigned>((state_sequence_ + 1) % 2);
   format::PoolState state{};
@@ -320,10 +350,14 @@ void PoolImpl::write_state(bool clean) {
   state.checksum = format::state_checksum(state, copy);
   auto* target = reinterpret_cast<format::PoolState*>(base_ + format::state_offset) + copy;
   std::memcpy(target, &state, sizeof state);
-  persistence_->stored(target, sizeof state);
-  pool_counters_.lines_flushed.add(persistence_->flush(target, sizeof state, Site::state_update));
-  persistence_->fence(Site::state_update);
-  pool_counters_.fences.add(1);
+  if (redo_ != nullptr) {
+    redo_->write_through(target, sizeof state);  // the mapping is private: write the file itself
+  } else {
+    persistence_->stored(target, sizeof state);
+    pool_counters_.lines_flushed.add(persistence_->flush(target, sizeof state, Site::state_update));
+    persistence_->fence(Site::state_update);
+    pool_counters_.fences.add(1);
+  }
   state_sequence_ = state.sequence;
 }
 
@@ -331,12 +365,13 @@ void PoolImpl::close() {
   if (current_lane() != nullptr || reading_here()) {
     throw usage_error(path_, "cannot close the pool inside one of its own transactions or reads");
   }
+  closing_.store(true);
   if (concurrent_) {
     // Every transaction and read of a concurrent pool holds a lane: taking
     // them all waits for the running ones and keeps new ones out.
     for (auto& lane : lanes_) lane->in_use.lock();
     try {
-      write_state(true);
+      shut_down();
     } catch (...) {
       for (auto& lane : lanes_) lane->in_use.unlock();
       throw;
@@ -345,7 +380,46 @@ void PoolImpl::close() {
     return;
   }
   std::unique_lock lock(gate_);
-  write_state(true);
+  shut_down();
+}
+
+void PoolImpl::shut_down() {
+  if (redo_ == nullptr) return write_state(true);
+  // A broken pool leaves the file and its log as they are: the next open
+  // replays whatever reached the disk.
+  if (broken_.load()) return;
+  try {
+    redo_->checkpoint();  // the pool file holds everything; the log is empty
+    write_state(true);
+  } catch (...) {
+    mark_broken();
+    throw;
+  }
+  redo_->remove_log();  // a closed pool is one file
+}
+
+void PoolImpl::sync() {
+  if (redo_ == nullptr) return;  // every commit of the other backends is durable when it returns
+  // Hold what a checkpoint waits for (it resets the log): a lane, or the
+  // gate shared; this thread's own transaction or read already does.
+  if (current_lane() != nullptr || reading_here()) return redo_->sync();
+  if (concurrent_) {
+    Lane& lane = acquire_lane();
+    struct Release {
+      const PoolImpl& pool;
+      Lane& lane;
+      ~Release() { pool.release_lane(lane); }
+    } release{*this, lane};
+    redo_->sync();
+    return;
+  }
+  gate_.lock_shared();
+  struct Release {
+    Gate& gate;
+    ~Release() { gate.unlock_shared(); }
+  } release{gate_};
+  if (broken_.load()) throw io_error(path_, "an earlier write or sync failed; close and reopen the pool to recover it");
+  redo_->sync();
 }
 
 Counters PoolImpl::counters() const {
@@ -353,6 +427,8 @@ Counters PoolImpl::counters() const {
   for (const auto& lane : lanes_) lane->counters().add_to(out);
   pool_counters_.add_to(out);
   heap_->add_maintenance_counters(out);
+  out.syncs += file_syncs_.get();
+  if (engine_ != nullptr) engine_->add_counters(out);
   return out;
 }
 
@@ -372,6 +448,7 @@ PoolInfo PoolImpl::info() const {
   info.uuid = format::uuid_text(superblock_.uuid);
   info.lanes = superblock_.lane_count;
   info.recovered = recovered_;
+  info.replayed = replayed_;
   info.backend = persistence_->name();
   return info;
 }
@@ -442,6 +519,7 @@ Counters Pool::counters() const { return checked_impl().counters(); }
 PoolInfo Pool::info() const { return checked_impl().info(); }
 std::uint64_t Pool::generation() const { return checked_impl().generation(); }
 std::uint64_t Pool::instance_id() const { return checked_impl().instance_id(); }
+void Pool::sync() { checked_impl().sync(); }
 bool Pool::in_transaction() const { return checked_impl().current_lane() != nullptr; }
 bool Pool::in_read_or_transaction() const { return in_transaction() || checked_impl().reading_here(); }
 

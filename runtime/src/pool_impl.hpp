@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "file_engine.hpp"
 #include "gate.hpp"
 #include "heap.hpp"
 #include "lane.hpp"
@@ -35,6 +36,11 @@ class PoolImpl {
   std::uint64_t generation() const { return generation_; }
   std::uint64_t instance_id() const { return instance_id_; }
   Persistence& persistence() { return *persistence_; }
+  // The file engine once it runs transactions (null with other backends,
+  // and while opening or creating the pool).
+  FileEngine* file_engine() const { return redo_; }
+  // Pool::sync.
+  void sync();
   Heap& heap() { return *heap_; }
   const Heap& heap() const { return *heap_; }
   Counters counters() const;
@@ -66,8 +72,15 @@ class PoolImpl {
   void reclaim_free_space(Lane& current);
 
  private:
+  friend class FileEngine;
   PoolImpl() = default;
   void map_and_start(const PoolOptions& options, bool run_recovery);
+  // After recovery (open) or the magic (create): starts the file engine,
+  // or with another backend deletes the file engine's log (replayed at
+  // open, or left by an older session or another pool of this name).
+  void start_engine();
+  // What close() does once everything is quiet.
+  void shut_down();
   // Rolls back what crashes left in the lanes, rebuilds the heap, checks
   // the root and starts a new generation.
   void recover();
@@ -88,6 +101,11 @@ class PoolImpl {
   std::unique_ptr<LockTable> locks_;
 
   std::shared_ptr<Persistence> persistence_;
+  std::shared_ptr<FileIo> file_io_;
+  FileEngine* engine_ = nullptr;  // the file engine, owned by persistence_
+  FileEngine* redo_ = nullptr;    // the same, once started
+  SharedCounter file_syncs_;      // replay at open and the file engine's syncs
+  std::uint64_t replayed_ = 0;
   std::unique_ptr<Heap> heap_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   LaneCounters pool_counters_;  // state updates (recovery counts in its lane)
@@ -97,6 +115,7 @@ class PoolImpl {
   // transactions and reads each hold a lane, and close() takes every lane.
   mutable Gate gate_;
   std::atomic<bool> broken_{false};
+  std::atomic<bool> closing_{false};  // close() is taking the lanes
 };
 
 }  // namespace pschema::detail

@@ -313,6 +313,7 @@ void Lane::commit() {
     finish();
     return;
   }
+  if (FileEngine* engine = pool_.file_engine()) return commit_to_log(*engine);
   try {
     if (unfenced_entries_) journal_.fence(Site::log_before_headers);
     std::byte* base = pool_.base();
@@ -382,7 +383,11 @@ void Lane::roll_back() {
     finish();
     throw;
   }
-  for (const Block& block : allocated_) pool_.heap().release(block, cache_);
+  for (const Block& block : allocated_) {
+    // New objects were written in private memory that no record covers.
+    if (FileEngine* engine = pool_.file_engine()) engine->touch(block.payload(), block.payload_size());
+    pool_.heap().release(block, cache_);
+  }
   counters_.transactions_aborted.add(1);
   finish();
 }
@@ -461,6 +466,7 @@ Lane& PoolImpl::begin_transaction() {
   Lane& lane = acquire_lane();
   running_here.emplace_back(this, &lane);
   lane.begin();
+  if (redo_ != nullptr) redo_->transaction_started(lane.index());
   return lane;
 }
 
@@ -518,12 +524,13 @@ void PoolImpl::end_transaction(Lane& lane) {
   auto it = std::find_if(running_here.begin(), running_here.end(),
                          [&](const auto& entry) { return entry.first == this; });
   if (it != running_here.end()) running_here.erase(it);
+  if (redo_ != nullptr) redo_->transaction_ended();
   release_lane(lane);
 }
 
 // ---- Scopes used by the Pool templates -------------------------------------
 
-TransactionScope::TransactionScope(PoolImpl& pool) : pool_(pool) {
+TransactionScope::TransactionScope(PoolImpl& pool, const TransactionOptions* options) : pool_(pool) {
   if (pool.reading_here()) {
     throw usage_error(pool.path(), "cannot start a transaction inside a read of the same pool; "
                                    "run the whole body as a transaction instead");
@@ -535,6 +542,7 @@ TransactionScope::TransactionScope(PoolImpl& pool) : pool_(pool) {
   } else {
     lane_ = &pool.begin_transaction();
   }
+  if (FileEngine* engine = pool.file_engine()) engine->note_options(lane_->index(), options, joined_);
   transaction_ = &lane_->transaction();
 }
 

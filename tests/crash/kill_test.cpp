@@ -340,7 +340,17 @@ std::string check_pool(Pool& pool, Observed& observed) {
   });
 }
 
-void kill_test(pschema::Backend backend) {
+std::string backend_name(pschema::Backend backend) {
+  switch (backend) {
+    case pschema::Backend::pmem: return "pmem";
+    case pschema::Backend::msync: return "msync";
+    case pschema::Backend::file: return "file";
+    case pschema::Backend::automatic: break;
+  }
+  return "automatic";
+}
+
+void kill_test(pschema::Backend backend, pschema::Durability durability = pschema::Durability::immediate) {
   const std::uint64_t seed = crash_support::seed_from_env();
   const std::uint64_t cycles = crash_support::env_number("PSCHEMA_CRASH_CYCLES", 400);
   INFO("seed ", seed, " (rerun with PSCHEMA_CRASH_SEED=", seed, " PSCHEMA_CRASH_CYCLES=", cycles, ")");
@@ -350,6 +360,9 @@ void kill_test(pschema::Backend backend) {
   const std::string path = dir.file("kill.pool");
   pschema::PoolOptions options;
   options.backend = backend;
+  options.durability = durability;
+  // The file engine: small enough that checkpoints happen (and get killed).
+  options.checkpoint_log_bytes = 256 * 1024;
   {
     Pool pool = Pool::create(path, test_support::small_pool, schema(), options);
     pool.transaction([&](Transaction& tx) {
@@ -405,7 +418,8 @@ void kill_test(pschema::Backend backend) {
     max_list = std::max(max_list, observed.list_count);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  MESSAGE(cycles, " kill cycles (", std::string(backend == pschema::Backend::pmem ? "pmem" : "msync"), ") in ", seconds,
+  MESSAGE(cycles, " kill cycles (", backend_name(backend),
+          std::string(durability == pschema::Durability::deferred ? ", deferred" : ""), ") in ", seconds,
           " s: ", observed.last_committed, " transactions committed (", reported_total, " reported), ",
           cycles_with_reports, " cycles with reports, ", recoveries, " opens ran recovery, longest list ", max_list,
           ", seed ", seed);
@@ -426,4 +440,14 @@ TEST_CASE("kill: a child killed at random moments leaves a consistent, leak-free
 
 TEST_CASE("kill: a child killed at random moments leaves a consistent, leak-free pool (pmem backend)") {
   kill_test(pschema::Backend::pmem);
+}
+
+TEST_CASE("kill: a child killed at random moments leaves a consistent, leak-free pool (file engine)") {
+  kill_test(pschema::Backend::file);
+}
+
+// A deferred commit is in the log (the page cache) when it returns: a
+// process crash loses none of them, so the same checks hold.
+TEST_CASE("kill: a child killed at random moments leaves a consistent, leak-free pool (file engine, deferred)") {
+  kill_test(pschema::Backend::file, pschema::Durability::deferred);
 }

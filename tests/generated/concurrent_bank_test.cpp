@@ -45,11 +45,14 @@ TEST_CASE("transfers from several threads keep the total, and every read sees it
   CAPTURE(seed);
 
   constexpr int writers = 3, readers = 2, transfers_each = 300;
-  std::atomic<int> writers_done{0};
+  std::atomic<int> writers_done{0}, readers_in{0};
   std::atomic<std::uint64_t> committed{0}, bad_reads{0}, reads{0};
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
+      // Writers can be done in a few milliseconds (the file engine on
+      // tmpfs): start once the readers run, so that reads overlap them.
+      while (readers_in.load() < readers) std::this_thread::yield();
       std::mt19937_64 random(seed + static_cast<std::uint64_t>(w));
       for (int i = 0; i < transfers_each; ++i) {
         const std::uint64_t from = random() % accounts, to = random() % accounts;
@@ -63,6 +66,7 @@ TEST_CASE("transfers from several threads keep the total, and every read sees it
   }
   for (int r = 0; r < readers; ++r) {
     threads.emplace_back([&] {
+      readers_in.fetch_add(1);
       while (writers_done.load() < writers) {
         if (vault.total() != expected_total) bad_reads.fetch_add(1);
         reads.fetch_add(1);

@@ -187,7 +187,7 @@ TEST_CASE("const fields are set only on objects the transaction made") {
   CHECK_THROWS_AS(store.transaction([](Store::Tx& tx) { tx.root().init_created(5); }), pschema::usage_error);
 }
 
-TEST_CASE("rc shares an object until the last owner lets go; weak sees it go") {
+TEST_CASE("rc shares an object until the last owner lets go, and weak sees it go") {
   test_support::ScratchDir dir;
   all::Graphs graphs = all::Graphs::create(dir.file("rc.pool"), 16 << 20);
   const auto baseline = graphs.pool().info().allocated_objects;  // root + the block of `first`

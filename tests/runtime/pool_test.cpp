@@ -157,16 +157,17 @@ TEST_CASE("close inside a transaction of the same pool is refused") {
   CHECK(pool.is_open());
 }
 
-TEST_CASE("both persistence backends can be chosen") {
+TEST_CASE("each persistence backend can be chosen") {
   ScratchDir dir;
   const auto schema = test_schema();
-  for (auto backend : {pschema::Backend::pmem, pschema::Backend::msync}) {
+  for (auto [backend, name] : {std::pair{pschema::Backend::pmem, "pmem"}, std::pair{pschema::Backend::msync, "msync"},
+                               std::pair{pschema::Backend::file, "file"}}) {
     pschema::PoolOptions options;
     options.backend = backend;
-    const std::string path = dir.file(backend == pschema::Backend::pmem ? "p.pool" : "s.pool");
+    const std::string path = dir.file(std::string(name) + ".pool");
     {
       Pool pool = Pool::create(path, small_pool, schema, options);
-      CHECK(pool.info().backend == (backend == pschema::Backend::pmem ? "pmem" : "msync"));
+      CHECK(pool.info().backend == name);
       write_root_text(pool, "durable");
     }
     Pool pool = Pool::open(path, schema, options);

@@ -371,7 +371,7 @@ TEST_CASE("a transaction larger than its journal lane continues in heap segments
   CHECK(pool.read([&](const pschema::ReadView& v) { return v.at<char>(buffer)[size - 1]; }) == 'c');
 }
 
-TEST_CASE("freeing the same object twice in a transaction is refused; so is freeing a non-object") {
+TEST_CASE("freeing the same object twice in a transaction is refused, and so is freeing a non-object") {
   ScratchDir dir;
   Pool pool = Pool::create(dir.file("df.pool"), small_pool, test_schema());
   std::uint64_t obj = pool.transaction([](Transaction& tx) { return tx.allocate(64, 3); });
@@ -414,5 +414,11 @@ TEST_CASE("counters report commits, aborts, allocations, frees and logging") {
   CHECK(after.frees - before.frees == 1);
   CHECK(after.ranges_logged - before.ranges_logged == 1);
   CHECK(after.bytes_logged - before.bytes_logged == 3 * 24 + 8 + 2 * 16);  // one data entry, two header entries
-  CHECK(after.lines_flushed > before.lines_flushed);
+  // The undo backends flush lines or pages; the file engine writes its log
+  // and syncs it once per commit.
+  if (pool.info().backend == "file") {
+    CHECK(after.syncs - before.syncs == 2);
+  } else {
+    CHECK(after.lines_flushed > before.lines_flushed);
+  }
 }

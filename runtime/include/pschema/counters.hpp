@@ -16,6 +16,8 @@ struct Counters {
   std::uint64_t frees = 0;           // committed frees
   std::uint64_t lock_waits = 0;      // mutex locks that had to wait for another transaction
   std::uint64_t deadlocks = 0;       // transactions aborted with pschema::deadlock
+  std::uint64_t syncs = 0;           // file engine: fdatasync calls (log and pool file)
+  std::uint64_t checkpoints = 0;     // file engine: checkpoints (log applied to the pool file)
 
   Counters& operator+=(const Counters& other) {
     transactions_committed += other.transactions_committed;
@@ -28,6 +30,8 @@ struct Counters {
     frees += other.frees;
     lock_waits += other.lock_waits;
     deadlocks += other.deadlocks;
+    syncs += other.syncs;
+    checkpoints += other.checkpoints;
     return *this;
   }
   // What happened between two readings: `after - before`.
@@ -42,6 +46,8 @@ struct Counters {
     after.frees -= before.frees;
     after.lock_waits -= before.lock_waits;
     after.deadlocks -= before.deadlocks;
+    after.syncs -= before.syncs;
+    after.checkpoints -= before.checkpoints;
     return after;
   }
 };

@@ -3,8 +3,10 @@
 // `stored` (so an observer can see the write), `flush` (write the range back
 // from the CPU caches or page cache) and `fence` (wait until everything
 // flushed before is durable). Backends: `pmem` (libpmem cache-line flush +
-// drain), `msync` (ordinary files), and the power-failure simulator used by
-// the tests, which implements this interface itself.
+// drain), `msync` (ordinary files), the file engine (runtime/src/
+// file_engine.hpp, which sees the same calls but makes commits durable
+// through its redo log), and the power-failure simulator used by the
+// tests, which implements this interface itself.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +53,12 @@ class Persistence {
   // Called once the pool is mapped, before anything is written: the
   // simulator needs the mapping to compare and copy it.
   virtual void attach(std::byte* base, std::size_t size) { (void)base, (void)size; }
+  // The heap merged adjacent free blocks by storing [addr, addr + size) (a
+  // header's size word). Such a store needs neither flush nor fence (the
+  // heap walks cleanly either way, docs/runtime.md 4.3); the file engine
+  // records it, so that its log and checkpoints describe the same blocks
+  // as its private copy of the heap.
+  virtual void merged(const void* addr, std::size_t size) { (void)addr, (void)size; }
   // Whether `stored` must be called (only observers need it; the runtime
   // skips the call otherwise).
   virtual bool observes_stores() const noexcept { return false; }

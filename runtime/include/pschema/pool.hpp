@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -18,6 +19,7 @@
 
 #include "pschema/counters.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/file_io.hpp"
 #include "pschema/persistence.hpp"
 #include "pschema/schema_info.hpp"
 #include "pschema/transaction.hpp"
@@ -25,9 +27,19 @@
 namespace pschema {
 
 enum class Backend {
-  automatic,  // pmem if libpmem says the mapping is persistent memory (or PMEM_IS_PMEM_FORCE=1), else msync
-  pmem,
-  msync,
+  automatic,  // pmem if libpmem says the mapping is persistent memory (or PMEM_IS_PMEM_FORCE=1), else file
+  pmem,       // undo journal, cache-line flushes and fences (persistent memory)
+  msync,      // the same undo journal on an ordinary file, every fence an msync
+  file,       // ordinary files: a private working copy and a redo log, one sync per commit
+};
+
+// When a committed transaction is durable (the file engine; the pmem and
+// msync backends are always immediate).
+enum class Durability {
+  immediate,  // commit returns once the transaction is durable
+  deferred,   // commit returns once it is in the log (safe from a process crash, not yet from a
+              // power failure); Pool::sync(), a later immediate commit, a checkpoint or close
+              // make it durable, always together with every transaction before it
 };
 
 struct PoolOptions {
@@ -42,6 +54,20 @@ struct PoolOptions {
   // it gives up with pschema::deadlock (cycles are detected at once; this
   // only catches waits on a transaction that never ends).
   std::chrono::milliseconds lock_timeout{10'000};
+
+  // The file engine (Backend::file, the default on ordinary files):
+  // Durability of commits unless a transaction says otherwise.
+  Durability durability = Durability::immediate;
+  // A checkpoint writes the committed changes into the pool file and
+  // empties the log once the log holds this many bytes, or once this many
+  // bytes of the mapping have been changed since the last checkpoint (the
+  // private memory the working copy holds). A concurrent pool checkpoints
+  // when every lane is idle, and waits for that at four times these values.
+  std::size_t checkpoint_log_bytes = 16 << 20;
+  std::size_t checkpoint_private_bytes = 64 << 20;
+  // The file operations of the engine (a test's or simulator's); default:
+  // POSIX.
+  std::shared_ptr<FileIo> file_io;
 };
 
 // How Pool::transaction runs a body.
@@ -50,6 +76,10 @@ struct TransactionOptions {
   // times when it is rolled back with pschema::deadlock (after a short
   // random pause, so that the transactions of a cycle do not meet again).
   unsigned deadlock_retries = 0;
+  // The file engine: this transaction's durability, instead of the pool's
+  // (PoolOptions::durability). Nested transactions join the outermost,
+  // which commits immediately if any of them asked for it.
+  std::optional<Durability> durability{};
 };
 // What the generated operation methods of a concurrent pool use.
 inline constexpr TransactionOptions retry_deadlocks{.deadlock_retries = 100};
@@ -68,7 +98,8 @@ struct PoolInfo {
   std::uint64_t creation_time = 0;  // seconds since the Unix epoch
   std::string uuid;                 // 8-4-4-4-12 hex
   std::uint32_t lanes = 0;
-  bool recovered = false;           // the last open rolled back an interrupted transaction
+  bool recovered = false;           // the last open rolled back or replayed something
+  std::uint64_t replayed = 0;       // committed transactions the last open replayed from the log
   std::string_view backend;
 };
 
@@ -106,7 +137,7 @@ namespace detail {
 // when asked, rolls back if destroyed before commit (the body threw).
 class TransactionScope {
  public:
-  explicit TransactionScope(PoolImpl& pool);
+  explicit TransactionScope(PoolImpl& pool, const TransactionOptions* options = nullptr);
   ~TransactionScope();
   TransactionScope(const TransactionScope&) = delete;
   TransactionScope& operator=(const TransactionScope&) = delete;
@@ -173,24 +204,21 @@ class Pool {
   // the body on the same pool join it.
   template <class Body>
   auto transaction(Body&& body) {
-    detail::TransactionScope scope(checked_impl());
-    if constexpr (std::is_void_v<std::invoke_result_t<Body&, Transaction&>>) {
-      body(scope.transaction());
-      scope.commit();
-    } else {
-      auto result = body(scope.transaction());
-      scope.commit();
-      return result;
-    }
+    return run_transaction(nullptr, body);
   }
 
-  // The same, retrying on deadlock as `options` says. Inside another
-  // transaction of the pool the body joins it and is not retried alone:
-  // the outermost transaction is.
+  // The same, retrying on deadlock and with the durability `options` says.
+  // Inside another transaction of the pool the body joins it and is not
+  // retried alone: the outermost transaction is.
   template <class Body>
   auto transaction(const TransactionOptions& options, Body&& body) {
-    return with_retries(options, in_transaction(), [&] { return transaction(body); });
+    return with_retries(options, in_transaction(), [&] { return run_transaction(&options, body); });
   }
+
+  // Makes every transaction committed so far durable (the file engine with
+  // deferred durability; with every other configuration they already are,
+  // and this returns at once). Throws io_error if the disk reports an error.
+  void sync();
   // Whether this thread is running a transaction of this pool.
   bool in_transaction() const;
   // ... or a read.
@@ -224,6 +252,18 @@ class Pool {
 
  private:
   explicit Pool(std::unique_ptr<detail::PoolImpl> impl);
+  template <class Body>
+  auto run_transaction(const TransactionOptions* options, Body& body) {
+    detail::TransactionScope scope(checked_impl(), options);
+    if constexpr (std::is_void_v<std::invoke_result_t<Body&, Transaction&>>) {
+      body(scope.transaction());
+      scope.commit();
+    } else {
+      auto result = body(scope.transaction());
+      scope.commit();
+      return result;
+    }
+  }
   // Runs `attempt` again after a pause each time it fails with deadlock, up
   // to the retries asked for; never when `nested` (the outermost retries).
   template <class Attempt>

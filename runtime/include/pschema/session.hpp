@@ -151,11 +151,13 @@ class TypedPool {
   auto transaction(Body&& body) {
     return pool_.transaction(on_tx(body));
   }
-  // The same, retrying on deadlock as `options` says (concurrent pools).
+  // The same, retrying on deadlock and with the durability `options` says.
   template <class Body>
   auto transaction(const TransactionOptions& options, Body&& body) {
     return pool_.transaction(options, on_tx(body));
   }
+  // Makes every committed transaction durable (see Pool::sync).
+  void sync() { pool_.sync(); }
   // Runs `body(const Snapshot&)` on committed data.
   template <class Body>
   auto read(Body&& body) const {

@@ -254,6 +254,8 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
   pool->state_sequence_ = states[current].sequence;
   pool->generation_ = states[current].generation;
+  const bool expects_log = states[current].clean == 0 && states[current].log_generation != 0 &&
+                           states[current].log_generation == states[current].generation;
   pool->concurrent_ = schema.concurrent;
 
   // Transactions the file engine committed before a crash are in its log,
@@ -261,6 +263,12 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   // go into the file first, before undo recovery and the heap walk see it.
   pool->file_io_ = options.file_io ? options.file_io : make_posix_file_io();
   const ReplayResult replay = replay_log(*pool->file_io_, pool->fd_, path, sb, pool->generation_, pool->file_syncs_);
+  if (expects_log && !replay.found && !options.discard_missing_log) {
+    throw corrupt_pool(path, "the pool was not closed cleanly and its log " + log_path_for(path) +
+                                 ", which holds its latest committed transactions, is missing: put the log back next "
+                                 "to the pool file (a copy of an open or crashed pool needs both files), or open "
+                                 "with PoolOptions::discard_missing_log to go on without those transactions");
+  }
   pool->replayed_ = replay.records;
   pool->recovered_ = replay.records > 0;
 
@@ -333,6 +341,10 @@ void PoolImpl::start_engine() {
   if (engine_ != nullptr) {
     engine_->start(generation_);
     redo_ = engine_;
+    // Only now that the log exists and is durable may the pool file say
+    // that an open needs it (a crash before leaves a pool that opens
+    // without it, losing nothing: no transaction has committed yet).
+    write_state(false);
     return;
   }
   // Replayed at open, stale, or an orphan: with another backend a log
@@ -347,6 +359,8 @@ void PoolImpl::write_state(bool clean) {
   state.sequence = state_sequence_ + 1;
   state.generation = generation_;
   state.clean = clean ? 1 : 0;
+  // A clean close checkpointed everything into the file first.
+  state.log_generation = redo_ != nullptr && !clean ? generation_ : 0;
   state.checksum = format::state_checksum(state, copy);
   auto* target = reinterpret_cast<format::PoolState*>(base_ + format::state_offset) + copy;
   std::memcpy(target, &state, sizeof state);

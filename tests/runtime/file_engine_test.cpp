@@ -259,6 +259,49 @@ TEST_CASE("file engine: after a crash the open replays every committed transacti
   }
 }
 
+TEST_CASE("file engine: a pool left open whose log is missing is refused, unless the caller discards the log") {
+  ScratchDir dir;
+  const std::string path = dir.file("m.pool");
+  { Pool pool = Pool::create(path, small_pool, test_schema(), file_options()); }
+  commit_and_crash(path, 20, file_options());
+  // A copy of the pool file alone, as a user copying "the pool" would take.
+  ScratchDir copy_dir;
+  const std::string copy = copy_dir.file("m.pool");
+  std::filesystem::copy_file(path, copy);
+  for (auto backend : {pschema::Backend::file, pschema::Backend::msync}) {
+    pschema::PoolOptions options;
+    options.backend = backend;
+    CHECK_THROWS_WITH_AS(Pool::open(copy, test_schema(), options), doctest::Contains("is missing"),
+                         pschema::corrupt_pool);
+  }
+  // Refused opens change nothing: with the log next to it, nothing is lost.
+  std::filesystem::copy_file(log_of(path), log_of(copy));
+  {
+    Pool pool = Pool::open(copy, test_schema(), file_options());
+    CHECK(values_of(pool) == expected_after(20));
+  }
+  // Discarding the log on purpose: the pool opens at what its file held.
+  commit_and_crash(path, 5, file_options());
+  std::filesystem::remove(log_of(path));
+  pschema::PoolOptions discard = file_options();
+  discard.discard_missing_log = true;
+  {
+    Pool pool = Pool::open(path, test_schema(), discard);
+    CHECK(pool.info().replayed == 0);
+  }
+  // A cleanly closed pool needs no log, and one that crashed with another
+  // backend has none to miss.
+  { Pool pool = Pool::open(path, test_schema(), file_options()); }
+  CHECK_FALSE(std::filesystem::exists(log_of(path)));
+  { Pool pool = Pool::open(path, test_schema(), file_options()); }
+  pschema::PoolOptions msync;
+  msync.backend = pschema::Backend::msync;
+  commit_and_crash(path, 5, msync);
+  CHECK_FALSE(std::filesystem::exists(log_of(path)));
+  Pool pool = Pool::open(path, test_schema(), file_options());
+  CHECK(values_of(pool)[0] == 5);
+}
+
 TEST_CASE("file engine: a torn log tail is ignored: the pool opens at a prefix of its transactions") {
   ScratchDir dir;
   const std::string path = dir.file("t.pool");

@@ -65,6 +65,11 @@ struct PoolOptions {
   // when every lane is idle, and waits for that at four times these values.
   std::size_t checkpoint_log_bytes = 16 << 20;
   std::size_t checkpoint_private_bytes = 64 << 20;
+  // A pool that a file-engine session left open (a crash, or a copy taken
+  // while it ran) keeps its latest commits in `<pool>.wal`: opening it
+  // without that file throws corrupt_pool, since those commits would be
+  // lost silently. Set this to open it anyway, without them.
+  bool discard_missing_log = false;
   // The file operations of the engine (a test's or simulator's); default:
   // POSIX.
   std::shared_ptr<FileIo> file_io;

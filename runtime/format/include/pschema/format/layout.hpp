@@ -63,7 +63,13 @@ struct PoolState {
   std::uint64_t sequence;
   std::uint64_t generation;  // bumped at every open; resets volatile state kept in the pool
   std::uint64_t clean;       // 1 after a clean close, 0 while open
-  std::uint64_t reserved[4];
+  // The session (generation) of the file engine whose log `<pool>.wal` may
+  // hold committed transactions that this file does not: set once that log
+  // exists and is durable, 0 when no log is needed (a clean close, the
+  // other backends). An open that finds it set and no log refuses to go on
+  // without the committed data (docs/runtime.md 11.7).
+  std::uint64_t log_generation;
+  std::uint64_t reserved[3];
   std::uint64_t checksum;  // of the 56 bytes above, seeded with the copy's index
 };
 static_assert(sizeof(PoolState) == 64);

@@ -1,6 +1,5 @@
 // Creating, opening (validation + recovery) and closing pools.
 #include <fcntl.h>
-#include <libpmem.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <variant>
 
 #include "pool_impl.hpp"
+#include "pool_mapping.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/header_check.hpp"
@@ -95,7 +95,7 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
 }  // namespace
 
 PoolImpl::~PoolImpl() {
-  if (base_ != nullptr) pmem_unmap(base_, mapped_size_);
+  unmap_pool_file(PoolMapping{base_, mapped_size_, is_pmem_});
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -278,16 +278,13 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
 }
 
 void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
-  std::size_t mapped = 0;
-  int is_pmem = 0;
-  void* addr = pmem_map_file(path_.c_str(), 0, 0, 0, &mapped, &is_pmem);
-  if (addr == nullptr) throw io_error(path_, std::string("cannot map the pool: ") + pmem_errormsg());
-  base_ = static_cast<std::byte*>(addr);
-  mapped_size_ = mapped;
+  const PoolMapping mapping = map_pool_file(fd_, path_);
+  base_ = mapping.base;
+  mapped_size_ = mapping.size;
+  is_pmem_ = mapping.is_pmem;
   if (mapped_size_ < superblock_.pool_size) {
     throw truncated_pool(path_, "the file shrank to " + std::to_string(mapped_size_) + " bytes while opening");
   }
-  is_pmem_ = is_pmem != 0;
 
   if (options.persistence) {
     persistence_ = options.persistence;

@@ -1,9 +1,12 @@
 // Creating, opening, closing and reopening pools.
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstring>
+#include <thread>
 
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
@@ -173,4 +176,42 @@ TEST_CASE("each persistence backend can be chosen") {
     Pool pool = Pool::open(path, schema, options);
     CHECK(read_root_text(pool) == "durable");
   }
+}
+
+TEST_CASE("open maps the very file it validated and locked, while other files are renamed over its path") {
+  // Two pools whose roots hold their own UUIDs; a thread keeps renaming
+  // hard links of one and the other over `path`. Mapping the path again
+  // after the checks would now and then run on the other file (its data
+  // under this file's header and lock): 7 of 1000 opens did.
+  ScratchDir dir;
+  const std::string path = dir.file("swapped.pool");
+  const std::string sources[2] = {dir.file("a.pool"), dir.file("b.pool")};
+  for (const std::string& source : sources) {
+    Pool pool = Pool::create(source, small_pool, test_schema());
+    write_root_text(pool, pool.info().uuid.c_str());
+  }
+  REQUIRE(::link(sources[0].c_str(), path.c_str()) == 0);
+  std::atomic<bool> stop{false};
+  std::atomic<long> renames{0};
+  std::thread renamer([&] {
+    const std::string staging = dir.file("staging");
+    for (unsigned i = 0; !stop.load(); ++i) {
+      // (rename between two links of one file does nothing: unlink after.)
+      if (::link(sources[i % 2].c_str(), staging.c_str()) == 0 && ::rename(staging.c_str(), path.c_str()) == 0) {
+        renames.fetch_add(1);
+      }
+      ::unlink(staging.c_str());
+    }
+  });
+  pschema::PoolOptions options;
+  options.backend = pschema::Backend::msync;  // the mapping is what is tested; no log file to race with
+  int mismatches = 0;
+  for (int i = 0; i < 1000; ++i) {
+    Pool pool = Pool::open(path, test_schema(), options);
+    if (read_root_text(pool) != pool.info().uuid) ++mismatches;
+  }
+  stop.store(true);
+  renamer.join();
+  CHECK(renames.load() > 0);
+  CHECK(mismatches == 0);
 }

@@ -100,6 +100,7 @@ void FileEngine::start(std::uint64_t generation) {
   if (address == MAP_FAILED) {
     throw io_error(pool_.path(), "cannot map the pool privately: " + errno_message(errno));
   }
+  unregister_shared_mapping(pool_.base_);  // private already: a forked child gets a copy-on-write copy
   running_ = true;
 }
 

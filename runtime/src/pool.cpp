@@ -95,6 +95,7 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
 }  // namespace
 
 PoolImpl::~PoolImpl() {
+  unregister_shared_mapping(base_);
   unmap_pool_file(PoolMapping{base_, mapped_size_, is_pmem_});
   if (fd_ >= 0) ::close(fd_);
 }
@@ -282,6 +283,7 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
   base_ = mapping.base;
   mapped_size_ = mapping.size;
   is_pmem_ = mapping.is_pmem;
+  register_shared_mapping(base_, mapped_size_, fd_);
   if (mapped_size_ < superblock_.pool_size) {
     throw truncated_pool(path_, "the file shrank to " + std::to_string(mapped_size_) + " bytes while opening");
   }
@@ -372,7 +374,16 @@ void PoolImpl::write_state(bool clean) {
   state_sequence_ = state.sequence;
 }
 
+void PoolImpl::refuse_if_forked() const {
+  if (!forked()) return;
+  throw usage_error(path_, "this process is a child forked from the process that opened the pool: the pool "
+                           "belongs to the parent (a child must open it itself, after the parent closed it)");
+}
+
 void PoolImpl::close() {
+  // A child's close lets go of its private copy only (fork_guard.hpp): the
+  // file, its state and its log are the parent's.
+  if (forked()) return;
   if (current_lane() != nullptr || reading_here()) {
     throw usage_error(path_, "cannot close the pool inside one of its own transactions or reads");
   }
@@ -410,6 +421,7 @@ void PoolImpl::shut_down() {
 }
 
 void PoolImpl::sync() {
+  refuse_if_forked();
   if (redo_ == nullptr) return;  // every commit of the other backends is durable when it returns
   // Hold what a checkpoint waits for (it resets the log): a lane, or the
   // gate shared; this thread's own transaction or read already does.

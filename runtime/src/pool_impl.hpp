@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "file_engine.hpp"
+#include "fork_guard.hpp"
 #include "gate.hpp"
 #include "heap.hpp"
 #include "lane.hpp"
@@ -60,6 +61,10 @@ class PoolImpl {
   Lane* current_lane() const;
   // Whether this thread is inside a read() of this pool.
   bool reading_here() const;
+  // In a child process forked while the pool was open (fork_guard.hpp):
+  // the pool is the parent's, and every use of it throws usage_error.
+  bool forked() const noexcept { return current_fork_epoch() != fork_epoch_; }
+  void refuse_if_forked() const;
   // After a failed rollback: refuse further transactions until reopened.
   void mark_broken() noexcept;
   Gate& gate() const { return gate_; }
@@ -115,6 +120,7 @@ class PoolImpl {
   // transactions and reads each hold a lane, and close() takes every lane.
   mutable Gate gate_;
   std::atomic<bool> broken_{false};
+  const std::uint64_t fork_epoch_ = current_fork_epoch();
   std::atomic<bool> closing_{false};  // close() is taking the lanes
 };
 

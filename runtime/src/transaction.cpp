@@ -531,6 +531,7 @@ void PoolImpl::end_transaction(Lane& lane) {
 // ---- Scopes used by the Pool templates -------------------------------------
 
 TransactionScope::TransactionScope(PoolImpl& pool, const TransactionOptions* options) : pool_(pool) {
+  pool.refuse_if_forked();
   if (pool.reading_here()) {
     throw usage_error(pool.path(), "cannot start a transaction inside a read of the same pool; "
                                    "run the whole body as a transaction instead");
@@ -548,6 +549,9 @@ TransactionScope::TransactionScope(PoolImpl& pool, const TransactionOptions* opt
 
 void TransactionScope::commit() {
   finished_ = true;
+  // Forked inside the transaction: the lane, its log and the commit are
+  // the parent's; the child touches none of them.
+  pool_.refuse_if_forked();
   if (joined_) {
     --lane_->depth;
     return;
@@ -566,7 +570,9 @@ void TransactionScope::commit() {
 }
 
 TransactionScope::~TransactionScope() {
-  if (finished_) return;
+  // Forked inside the transaction: rolling back here would undo, in the
+  // parent's file, what the parent is committing.
+  if (finished_ || pool_.forked()) return;
   // The body threw.
   if (joined_) {
     --lane_->depth;
@@ -583,6 +589,7 @@ TransactionScope::~TransactionScope() {
 }
 
 ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
+  pool.refuse_if_forked();
   // Inside this thread's own transaction or read of the pool, the gate is
   // already held (locking it again could deadlock).
   if (pool.current_lane() != nullptr || pool.reading_here()) return;

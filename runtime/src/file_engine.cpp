@@ -1,6 +1,7 @@
 #include "file_engine.hpp"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
@@ -91,7 +92,9 @@ void FileEngine::capture(const void* addr, std::size_t size) {
 
 void FileEngine::start(std::uint64_t generation) {
   log_ = std::make_unique<RedoLog>(*io_, log_path_for(pool_.path()), pool_.superblock_.uuid, syncs_);
-  log_->open();
+  struct stat pool_file {};
+  if (::fstat(pool_.fd_, &pool_file) != 0) throw io_error(pool_.path(), "cannot stat the pool: " + errno_message(errno));
+  log_->open(pool_file.st_mode & 0777);
   log_->reset(generation, 2 * checkpoint_log_bytes_);
   // From here on the file changes only by pwrite. The shared mapping's
   // writes are in the page cache, which the private mapping reads.

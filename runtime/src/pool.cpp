@@ -67,6 +67,19 @@ void lock_file(int fd, const std::string& path) {
   }
 }
 
+// A pool file with holes (copied with `cp --sparse`, restored from an
+// archive, or made by ftruncate) would get its blocks only when a store
+// first touches a page; on a full disk that store dies with SIGBUS. So the
+// blocks are reserved now, while a failure is still an error.
+void back_sparse_file(int fd, const struct stat& st, const std::string& path) {
+  if (static_cast<std::uint64_t>(st.st_blocks) * 512 >= static_cast<std::uint64_t>(st.st_size)) return;
+  const int err = ::posix_fallocate(fd, 0, st.st_size);
+  if (err == 0 || err == EOPNOTSUPP || err == EINVAL) return;  // (a file system that cannot reserve: as before)
+  throw io_error(path, "the pool file has holes, and reserving its " + std::to_string(st.st_size) +
+                           " bytes on the disk failed: " + errno_text(err) +
+                           " (a store into a hole would otherwise crash the process when the disk is full)");
+}
+
 void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, const std::string& path) {
   auto* out = static_cast<char*>(buffer);
   while (size > 0) {
@@ -133,7 +146,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   sb.root_size = schema.root_size;
   sb.checksum = format::superblock_checksum(sb);
 
-  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, options.create_mode));
   if (fd.get() < 0) {
     if (errno == EEXIST) throw io_error(path, "cannot create the pool: the file already exists");
     throw io_error(path, "cannot create the pool: " + errno_text(errno));
@@ -233,6 +246,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
                                     hex64(sb.schema_fingerprint) + "), expected '" + std::string(schema.name) +
                                     "' (fingerprint " + hex64(schema.fingerprint) + ")");
   }
+  back_sparse_file(fd.get(), st, path);
   if (sb.root_size < schema.root_size || sb.root_type_id != schema.root_type_id) {
     throw schema_mismatch(path, "root object is type " + std::to_string(sb.root_type_id) + " of " +
                                     std::to_string(sb.root_size) + " bytes, expected type " +

@@ -246,11 +246,11 @@ RedoLog::~RedoLog() {
   if (fd_ >= 0) io_.close(fd_);
 }
 
-void RedoLog::open() {
+void RedoLog::open(mode_t mode) {
   fd_ = io_.open(path_.c_str(), O_RDWR | O_CLOEXEC, 0);
   bool created = false;
   if (fd_ < 0 && errno == ENOENT) {
-    fd_ = io_.open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = io_.open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
     created = true;
   }
   if (fd_ < 0) throw io_error(path_, "cannot open the pool's log: " + errno_message(errno));

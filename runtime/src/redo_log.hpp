@@ -4,6 +4,8 @@
 // generation, and replaying a log into the pool file at open.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -67,8 +69,10 @@ class RedoLog {
 
   const std::string& path() const { return path_; }
 
-  // Opens the log file, creating it (and making its name durable) if needed.
-  void open();
+  // Opens the log file, creating it with permissions `mode` (the pool
+  // file's: the log holds the same data) and making its name durable if
+  // needed.
+  void open(mode_t mode);
   // Starts a new log generation for pool session `pool_generation`: a new
   // salt, the header written and synced. Only while no record is being
   // appended or waited for (at start, and in a quiesced checkpoint). A file

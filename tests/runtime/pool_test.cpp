@@ -1,5 +1,7 @@
 // Creating, opening, closing and reopening pools.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
@@ -214,4 +216,54 @@ TEST_CASE("open maps the very file it validated and locked, while other files ar
   renamer.join();
   CHECK(renames.load() > 0);
   CHECK(mismatches == 0);
+}
+
+TEST_CASE("a new pool and its log are the owner's alone by default, and create_mode chooses") {
+  ScratchDir dir;
+  const mode_t old_umask = ::umask(022);
+  auto mode_of = [](const std::string& file) {
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+  };
+  {
+    Pool pool = Pool::create(dir.file("private.pool"), small_pool, test_schema());
+    CHECK(mode_of(dir.file("private.pool")) == 0600);
+    if (pool.info().backend == "file") CHECK(mode_of(dir.file("private.pool.wal")) == 0600);
+  }
+  pschema::PoolOptions shared;
+  shared.create_mode = 0640;
+  shared.backend = pschema::Backend::file;
+  {
+    Pool pool = Pool::create(dir.file("group.pool"), small_pool, test_schema(), shared);
+    CHECK(mode_of(dir.file("group.pool")) == 0640);
+    CHECK(mode_of(dir.file("group.pool.wal")) == 0640);
+  }
+  ::umask(old_umask);
+}
+
+TEST_CASE("opening a pool file with holes reserves its blocks first") {
+  ScratchDir dir;
+  const std::string path = dir.file("sparse.pool");
+  {
+    Pool pool = Pool::create(path, small_pool, test_schema());
+    write_root_text(pool, "kept");
+  }
+  // Punch out the unused tail of the heap, as a sparse copy would leave it.
+  {
+    const int fd = ::open(path.c_str(), O_RDWR);
+    REQUIRE(fd >= 0);
+    const off_t hole = small_pool / 2;
+    REQUIRE(::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, hole, small_pool - hole) == 0);
+    ::close(fd);
+  }
+  auto backed_bytes = [&] {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return static_cast<std::uint64_t>(st.st_blocks) * 512;
+  };
+  REQUIRE(backed_bytes() < small_pool);
+  Pool pool = Pool::open(path, test_schema());
+  CHECK(backed_bytes() >= small_pool);
+  CHECK(read_root_text(pool) == "kept");
 }

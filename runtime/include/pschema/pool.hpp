@@ -7,6 +7,8 @@
 //   pool.read([&](const pschema::ReadView& view) { ... });     // committed data only
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +67,11 @@ struct PoolOptions {
   // when every lane is idle, and waits for that at four times these values.
   std::size_t checkpoint_log_bytes = 16 << 20;
   std::size_t checkpoint_private_bytes = 64 << 20;
+  // The permissions of a new pool file (create), before the umask: the
+  // owner's only, by default. A pool holds the program's data, and a user
+  // who can read the file can also take a shared lock on it and so keep
+  // its owner from opening it (pool_in_use).
+  mode_t create_mode = 0600;
   // A pool that a file-engine session left open (a crash, or a copy taken
   // while it ran) keeps its latest commits in `<pool>.wal`: opening it
   // without that file throws corrupt_pool, since those commits would be

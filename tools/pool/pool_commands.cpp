@@ -97,7 +97,7 @@ int run_pool_command(const std::vector<std::string>& args, std::ostream& out, st
   Parsed parsed;
   if (auto error = parse(args, accepts, parsed)) return usage(err, *error);
   if (parsed.files.size() != 1) return usage(err, "pool " + command + " needs exactly one pool file");
-  PoolInput input = memory != nullptr ? *memory : PoolInput{parsed.files[0], std::nullopt, nullptr};
+  PoolInput input = memory != nullptr ? *memory : PoolInput{parsed.files[0], std::nullopt, nullptr, std::nullopt};
   input.name = parsed.files[0];
 
   if (command == "info") return run_info(input, InfoOptions{parsed.json}, out, err);

@@ -74,9 +74,9 @@ void check_log(const OpenedPool& pool, Report& report, std::ostream& out) {
     out << fmt::format("note: {}: not read (both pool state copies are damaged: its session is unknown)\n", where);
   }
   if (log.records > 0) {
-    out << fmt::format("note: {}: {} committed transaction{} ({} bytes) not yet in the pool file, checked as the next "
-                       "open replays them\n",
-                       where, log.records, log.records == 1 ? "" : "s", log.record_bytes);
+    out << fmt::format("note: {}: {} committed transaction{} ({} bytes) not yet in the pool file, checked {}\n", where,
+                       log.records, log.records == 1 ? "" : "s", log.record_bytes,
+                       log.damage ? "with the pool (those before the damage)" : "as the next open replays them");
   }
   if (log.torn_at) {
     out << fmt::format("note: {}: torn record at log offset {} (a crash while it was written: the open ignores it)\n",

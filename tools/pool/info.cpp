@@ -63,9 +63,9 @@ std::string log_text(const PoolLog& log) {
   }
   text += fmt::format("session {} (current), salt {}: ", log.session, hex16(log.salt));
   text += log.records == 0 ? std::string("no committed transactions pending\n")
-                           : fmt::format("{} committed transaction{} ({} bytes) not yet in the pool file, shown here "
-                                         "as the next open replays them\n",
-                                         log.records, log.records == 1 ? "" : "s", log.record_bytes);
+                           : fmt::format("{} committed transaction{} ({} bytes) not yet in the pool file, shown here{}\n",
+                                         log.records, log.records == 1 ? "" : "s", log.record_bytes,
+                                         log.damage ? " (those before the damage)" : " as the next open replays them");
   if (log.torn_at) {
     text += fmt::format("             torn record at log offset {} (a crash while it was written: the open ignores "
                         "it)\n",

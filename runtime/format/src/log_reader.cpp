@@ -149,15 +149,15 @@ const LogRecord* LogReader::next() {
     return &record_;
   }
   finished_ = true;
-  // A record of this generation had begun here: a crash tore it (or the
-  // damage test below proves otherwise).
-  std::uint64_t word = 0;
-  torn_ = end_ < size_ && size_ - end_ >= 8 && source_.read(end_, &word, 8) == 8 && word == salt_;
   if (durable_record_after(end_)) {
     damage_ = LogDamage{LogDamage::Kind::durable_record_lost, end_,
                         "the record at offset " + std::to_string(end_) +
                             " does not verify, but a later record shows it had been made durable"};
+    return nullptr;
   }
+  // A record of this generation had begun here: a crash tore it.
+  std::uint64_t word = 0;
+  torn_ = end_ < size_ && size_ - end_ >= 8 && source_.read(end_, &word, 8) == 8 && word == salt_;
   return nullptr;
 }
 

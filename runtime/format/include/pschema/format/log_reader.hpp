@@ -107,7 +107,8 @@ class LogReader {
 
   // The next verified record, or null where the valid records end. Then
   // damage() says whether that end is damage rather than a crash's torn
-  // (or clean) tail, and torn_tail() whether a record had begun there.
+  // (or clean) tail, and torn_tail() (never with damage) whether a record
+  // of this generation had begun there.
   const LogRecord* next();
 
   std::uint64_t records() const { return records_; }        // yielded so far

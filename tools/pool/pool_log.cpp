@@ -1,12 +1,12 @@
 #include "pool/pool_log.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -16,12 +16,14 @@ namespace pschema::pool {
 
 namespace {
 
-// The log file mapped read-only and privately, like the pool (nothing can
-// reach the file), for as long as it is read.
-class MappedLog {
+// The log file, opened read-only and read with pread (nothing can reach
+// the file): unlike a mapping, a log the runtime cuts short meanwhile (a
+// reset after a huge transaction, while the pool is open) only ends the
+// reads early, where a mapping would end the tool with SIGBUS.
+class LogFileSource final : public format::LogSource {
  public:
   // Sets `log.present`, `log.size` and `log.unreadable`.
-  explicit MappedLog(PoolLog& log) {
+  explicit LogFileSource(PoolLog& log) {
     fd_ = ::open(log.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
       if (errno != ENOENT) {
@@ -38,38 +40,37 @@ class MappedLog {
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
     log.size = size_;
-    if (size_ == 0) return;
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
-    if (p == MAP_FAILED) {
-      log.unreadable = fmt::format("cannot map: {}", std::strerror(errno));
-      size_ = 0;
-      return;
-    }
-    mapping_ = p;
   }
-  ~MappedLog() {
-    if (mapping_ != nullptr) ::munmap(mapping_, size_);
+  ~LogFileSource() override {
     if (fd_ >= 0) ::close(fd_);
   }
-  MappedLog(const MappedLog&) = delete;
-  MappedLog& operator=(const MappedLog&) = delete;
+  LogFileSource(const LogFileSource&) = delete;
+  LogFileSource& operator=(const LogFileSource&) = delete;
 
-  std::span<const std::byte> bytes() const {
-    return mapping_ == nullptr ? std::span<const std::byte>() : std::span(static_cast<const std::byte*>(mapping_), size_);
+  std::uint64_t size() const override { return size_; }
+  std::size_t read(std::uint64_t offset, void* out, std::size_t size) override {
+    if (offset >= size_) return 0;
+    size = static_cast<std::size_t>(std::min<std::uint64_t>(size, size_ - offset));
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::pread(fd_, static_cast<char*>(out) + done, size - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // an error or the end of the file: what was read is all there is
+      done += static_cast<std::size_t>(n);
+    }
+    return done;
   }
 
  private:
   int fd_ = -1;
-  void* mapping_ = nullptr;
   std::uint64_t size_ = 0;
 };
 
-void read_records(std::span<const std::byte> log_bytes, PoolBytes& bytes, const PoolHeader& header, PoolLog& log) {
+void read_records(format::LogSource& source, PoolBytes& bytes, const PoolHeader& header, PoolLog& log) {
   if (header.state_copy < 0) {
     log.session_known = false;
     return;
   }
-  format::MemoryLogSource source(log_bytes);
   const format::LogHeaderCheck check = format::check_log_header(source, header.superblock.uuid, header.state.generation);
   log.header_state = check.state;
   if (check.state == format::LogHeaderState::none) return;
@@ -131,11 +132,12 @@ PoolLog read_pool_log(const std::string& path, std::optional<std::span<const std
   if (memory) {
     log.present = true;
     log.size = memory->size();
-    read_records(*memory, bytes, header, log);
+    format::MemoryLogSource source(*memory);
+    read_records(source, bytes, header, log);
     return log;
   }
-  MappedLog mapped(log);
-  if (log.present && log.unreadable.empty()) read_records(mapped.bytes(), bytes, header, log);
+  LogFileSource source(log);
+  if (log.present && log.unreadable.empty()) read_records(source, bytes, header, log);
   return log;
 }
 

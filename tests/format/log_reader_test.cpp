@@ -208,6 +208,17 @@ TEST_CASE("log reader: a record that does not verify before one written after a 
   }
 }
 
+TEST_CASE("log reader: a record of a header alone (no ranges) is read") {
+  const MemoryPool pool = test_pool();
+  MemoryLog log(pool.superblock.uuid, 1);
+  const std::uint64_t empty = log.append({});
+  const Read r = read_all(pool, log);
+  CHECK(r.offsets == std::vector<std::uint64_t>{empty});
+  CHECK(r.applied.empty());
+  CHECK(r.end == empty + sizeof(pschema::logformat::RecordHeader));
+  CHECK_FALSE(r.damage);
+}
+
 TEST_CASE("log reader: sizes that point past the log are not followed") {
   const MemoryPool pool = test_pool();
   const std::uint64_t heap = pool.heap_begin();

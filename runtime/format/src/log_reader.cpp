@@ -14,7 +14,7 @@ using logformat::RecordHeader;
 std::size_t MemoryLogSource::read(std::uint64_t offset, void* out, std::size_t size) {
   if (offset >= bytes_.size()) return 0;
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, bytes_.size() - offset));
-  std::memcpy(out, bytes_.data() + offset, n);
+  if (n > 0) std::memcpy(out, bytes_.data() + offset, n);  // `out` may be null when nothing is asked (an empty body)
   return n;
 }
 

@@ -12,6 +12,7 @@
 
 #include "file_io_util.hpp"
 #include "pschema/format/checksum.hpp"
+#include "pschema/format/log_reader.hpp"
 #include "pschema/errors.hpp"
 
 namespace pschema::detail {
@@ -24,14 +25,6 @@ constexpr std::uint64_t first_size = 64 * 1024;
 constexpr std::uint64_t grow_step = 1 << 20;
 // A sync leader never waits longer than this for other committers.
 constexpr std::chrono::nanoseconds max_gather = std::chrono::microseconds(500);
-
-std::uint64_t log_header_checksum(const logformat::LogHeader& header) {
-  return format::checksum64(&header, offsetof(logformat::LogHeader, checksum), logformat::magic);
-}
-
-std::uint64_t record_header_checksum(const logformat::RecordHeader& header) {
-  return format::checksum64(&header, offsetof(logformat::RecordHeader, header_checksum), header.salt);
-}
 
 std::string uuid_hex(const std::uint8_t (&uuid)[16]) {
   std::string out;
@@ -59,91 +52,25 @@ class IoDescriptor {
   int fd_;
 };
 
-// One record read from the log, verified by its checksums.
-struct ReadRecord {
-  logformat::RecordHeader header{};
-  std::vector<std::byte> body;  // everything after the header
+// The log read through the FileIo, for the format module's reader: reads
+// are bounded by the size taken when the log was opened.
+class FileLogSource final : public format::LogSource {
+ public:
+  FileLogSource(FileIo& io, int fd, const std::string& path, std::uint64_t size)
+      : io_(io), fd_(fd), path_(path), size_(size) {}
+  std::uint64_t size() const override { return size_; }
+  std::size_t read(std::uint64_t offset, void* out, std::size_t size) override {
+    if (offset >= size_) return 0;
+    size = static_cast<std::size_t>(std::min<std::uint64_t>(size, size_ - offset));
+    return io_read(io_, fd_, out, size, offset, path_, "the log");
+  }
+
+ private:
+  FileIo& io_;
+  int fd_;
+  const std::string& path_;
+  std::uint64_t size_;
 };
-
-// Reads the record at `at` and checks that it belongs to the log generation
-// `salt` and that both its checksums verify. Says nothing about what the
-// ranges inside hold (see for_each_range).
-bool read_record(FileIo& io, int fd, const std::string& path, std::uint64_t salt, std::uint64_t at,
-                 std::uint64_t file_size, ReadRecord& out) {
-  using logformat::RecordHeader;
-  if (at > file_size || file_size - at < sizeof(RecordHeader)) return false;
-  if (io_read(io, fd, &out.header, sizeof out.header, at, path, "the log") < sizeof out.header) return false;
-  const RecordHeader& h = out.header;
-  if (h.salt != salt || h.header_checksum != record_header_checksum(h)) return false;
-  if (h.size < sizeof(RecordHeader) || h.size % 8 != 0 || h.size > file_size - at ||
-      h.maintenance_offset < sizeof(RecordHeader) || h.maintenance_offset > h.size || h.maintenance_offset % 8 != 0) {
-    return false;
-  }
-  out.body.resize(h.size - sizeof(RecordHeader));
-  if (io_read(io, fd, out.body.data(), out.body.size(), at + sizeof(RecordHeader), path, "the log") <
-      out.body.size()) {
-    return false;
-  }
-  const std::size_t split = h.maintenance_offset - sizeof(RecordHeader);
-  const std::uint64_t first = format::checksum64(out.body.data(), split, salt);
-  return format::checksum64(out.body.data() + split, out.body.size() - split, first) == h.body_checksum;
-}
-
-// Calls `apply(offset, data, size)` for each range of a verified record:
-// the maintenance section first, then the transaction's. A verified record
-// was written by the runtime, so a range that does not fit its section or
-// the heap means a tampered file.
-template <class Apply>
-void for_each_range(const ReadRecord& record, std::uint64_t heap_begin, std::uint64_t heap_end,
-                    const std::string& pool_path, std::uint64_t at, Apply&& apply) {
-  auto bad = [&](const std::string& what) {
-    throw corrupt_pool(pool_path, "log record at offset " + std::to_string(at) + ": " + what);
-  };
-  const std::size_t split = record.header.maintenance_offset - sizeof(logformat::RecordHeader);
-  auto walk = [&](std::size_t begin, std::size_t end, std::uint32_t count) {
-    std::size_t pos = begin;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      if (end - pos < sizeof(logformat::RangeHeader)) bad("a range runs past its section");
-      logformat::RangeHeader range;
-      std::memcpy(&range, record.body.data() + pos, sizeof range);
-      pos += sizeof range;
-      if (range.offset < heap_begin || range.offset > heap_end || range.size > heap_end - range.offset) {
-        bad("range points outside the heap (offset " + std::to_string(range.offset) + ", size " +
-            std::to_string(range.size) + ")");
-      }
-      if (logformat::padded(range.size) > end - pos) bad("a range runs past its section");
-      apply(range.offset, record.body.data() + pos, range.size);
-      pos += logformat::padded(range.size);
-    }
-    if (pos != end) bad("its sections do not add up");
-  };
-  walk(split, record.body.size(), record.header.maintenance_ranges);
-  walk(0, split, record.header.ranges);
-}
-
-// After the valid records end at `stop`: whether a later record of the same
-// generation verifies and says the log was durable past `stop` when it was
-// written. Then the record at `stop` had been made durable and was damaged
-// since, which no crash does.
-bool durable_record_after(FileIo& io, int fd, const std::string& path, std::uint64_t salt, std::uint64_t stop,
-                          std::uint64_t file_size) {
-  std::vector<std::byte> chunk(1 << 20);
-  ReadRecord candidate;
-  for (std::uint64_t base = stop + 8; base + sizeof(logformat::RecordHeader) <= file_size; base += chunk.size()) {
-    const std::size_t got = io_read(io, fd, chunk.data(), chunk.size(), base, path, "the log");
-    for (std::size_t i = 0; i + 8 <= got; i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, chunk.data() + i, 8);
-      if (word != salt) continue;  // records start with their generation's salt
-      if (read_record(io, fd, path, salt, base + i, file_size, candidate) &&
-          candidate.header.durable_before > stop) {
-        return true;
-      }
-    }
-    if (got < chunk.size()) break;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -186,48 +113,41 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
   if (size < 0) throw io_error(path, "cannot stat the pool's log: " + errno_message(errno));
   const auto file_size = static_cast<std::uint64_t>(size);
 
-  logformat::LogHeader header{};
-  if (io_read(io, fd.get(), &header, sizeof header, 0, path, "the log header") < sizeof header) return result;
-  // A header that is missing or does not verify was never written or was
-  // being rewritten by a reset, which happens only once the pool file holds
-  // everything the log did: nothing in the log is needed.
-  if (header.magic != logformat::magic || header.checksum != log_header_checksum(header)) return result;
-  if (header.version != logformat::version || header.header_size != sizeof header) {
-    throw corrupt_pool(pool_path, "the log " + path + " has format version " + std::to_string(header.version) +
-                                      ", this library reads version " + std::to_string(logformat::version));
-  }
-  if (std::memcmp(header.pool_uuid, sb.uuid, sizeof sb.uuid) != 0) {
-    throw corrupt_pool(pool_path, "the log " + path + " belongs to another pool (uuid " + uuid_hex(header.pool_uuid) +
-                                      ", this pool's is " + uuid_hex(sb.uuid) +
-                                      "); move it away if this pool file is the right one");
-  }
-  // The session that wrote the log ended with an open that replayed it,
-  // made the pool durable, and only then advanced the generation.
-  if (header.pool_generation < generation) return result;
-  if (header.pool_generation > generation) {
-    throw corrupt_pool(pool_path, "the log " + path + " was written by session " +
-                                      std::to_string(header.pool_generation) + " but the pool file is at session " +
-                                      std::to_string(generation) +
-                                      " (was the pool file replaced by an older copy?)");
+  FileLogSource source(io, fd.get(), path, file_size);
+  const format::LogHeaderCheck check = format::check_log_header(source, sb.uuid, generation);
+  const logformat::LogHeader& header = check.header;
+  switch (check.state) {
+    case format::LogHeaderState::none:           // never written, or being rewritten by a reset
+    case format::LogHeaderState::older_session:  // replayed by the open that ended its session
+      return result;
+    case format::LogHeaderState::unknown_version:
+      throw corrupt_pool(pool_path, "the log " + path + " has format version " + std::to_string(header.version) +
+                                        ", this library reads version " + std::to_string(logformat::version));
+    case format::LogHeaderState::other_pool:
+      throw corrupt_pool(pool_path, "the log " + path + " belongs to another pool (uuid " +
+                                        uuid_hex(header.pool_uuid) + ", this pool's is " + uuid_hex(sb.uuid) +
+                                        "); move it away if this pool file is the right one");
+    case format::LogHeaderState::newer_session:
+      throw corrupt_pool(pool_path, "the log " + path + " was written by session " +
+                                        std::to_string(header.pool_generation) +
+                                        " but the pool file is at session " + std::to_string(generation) +
+                                        " (was the pool file replaced by an older copy?)");
+    case format::LogHeaderState::current:
+      break;
   }
 
-  const std::uint64_t heap_begin = sb.heap_offset, heap_end = sb.heap_offset + sb.heap_size;
-  ReadRecord record;
-  std::uint64_t at = logformat::records_begin;
-  for (std::uint64_t sequence = 1;; ++sequence) {
-    if (!read_record(io, fd.get(), path, header.salt, at, file_size, record) || record.header.sequence != sequence) {
-      break;
+  format::LogReader reader(source, header.salt, sb.heap_offset, sb.heap_offset + sb.heap_size);
+  while (const format::LogRecord* record = reader.next()) {
+    for (const format::LogRecord::Range& range : record->ranges) {
+      io_write(io, pool_fd, range.data, range.size, range.offset, pool_path, "the pool file while replaying its log");
     }
-    for_each_range(record, heap_begin, heap_end, pool_path, at,
-                   [&](std::uint64_t offset, const std::byte* data, std::uint64_t length) {
-                     io_write(io, pool_fd, data, length, offset, pool_path, "the pool file while replaying its log");
-                   });
-    at += record.header.size;
     ++result.records;
   }
-  if (durable_record_after(io, fd.get(), path, header.salt, at, file_size)) {
-    throw corrupt_pool(pool_path, "the log " + path + " is damaged: the record at offset " + std::to_string(at) +
-                                      " does not verify, but a later record shows it had been made durable");
+  if (const auto& damage = reader.damage()) {
+    if (damage->kind == format::LogDamage::Kind::durable_record_lost) {
+      throw corrupt_pool(pool_path, "the log " + path + " is damaged: " + damage->message);
+    }
+    throw corrupt_pool(pool_path, damage->message);
   }
   if (result.records > 0) {
     io_sync(io, pool_fd, pool_path, "the pool file after replaying its log");
@@ -292,7 +212,7 @@ void RedoLog::reset(std::uint64_t pool_generation, std::uint64_t keep_bytes) {
   std::memcpy(header.pool_uuid, pool_uuid_, sizeof pool_uuid_);
   header.pool_generation = pool_generation;
   header.salt = salt_;
-  header.checksum = log_header_checksum(header);
+  header.checksum = format::log_header_checksum(header);
   reserve_locked(first_size);
   io_write(io_, fd_, &header, sizeof header, 0, path_, "the log header");
   // Synced before any new record overwrites the old ones: were the old
@@ -340,7 +260,7 @@ std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges,
   header->maintenance_ranges = maintenance_ranges;
   header->maintenance_offset = maintenance_offset;
   header->body_checksum = body_checksum;
-  header->header_checksum = record_header_checksum(*header);
+  header->header_checksum = format::log_record_header_checksum(*header);
   reached_file = true;
   try {
     io_write(io_, fd_, record.data(), size, written_end_, path_, "a log record");

@@ -1,6 +1,7 @@
 # Runs `pschema ARGS...` in WORKING_DIRECTORY and compares exit status and
 # stdout+stderr with EXPECTED_FILE, after masking what differs between runs
-# of the same pool: the UUID and the creation time. With the environment
+# of the same pool: the UUID, the creation time and the salt of a log
+# generation (random at every reset). With the environment
 # variable PSCHEMA_UPDATE_GOLDEN=1 it writes the expected file instead
 # (review the result with git diff).
 # JQ=<path to jq> also pipes stdout through `jq -e .`, so that the output is
@@ -13,6 +14,8 @@ set(actual "${out}${err}")
 string(REGEX REPLACE "[0-9a-f]+-[0-9a-f]+-4[0-9a-f]+-[0-9a-f]+-[0-9a-f]+" "<uuid>" actual "${actual}")
 string(REGEX REPLACE "created:     [0-9][0-9][0-9][0-9]-[^\n]*" "created:     <time>" actual "${actual}")
 string(REGEX REPLACE "\"creation_time\": [0-9]+" "\"creation_time\": <time>" actual "${actual}")
+string(REGEX REPLACE "salt 0x[0-9a-f]+" "salt <salt>" actual "${actual}")
+string(REGEX REPLACE "\"salt\": \"0x[0-9a-f]+\"" "\"salt\": <salt>" actual "${actual}")
 string(REGEX REPLACE "pschema [0-9]+\\.[0-9]+\\.[0-9]+" "pschema @VERSION@" actual "${actual}")
 set(actual "exit status ${status}\n${actual}")
 if("$ENV{PSCHEMA_UPDATE_GOLDEN}" STREQUAL "1")

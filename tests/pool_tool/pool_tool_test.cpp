@@ -19,6 +19,10 @@
 #include "pool/pool_header.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
+#include "pschema/format/log_layout.hpp"
+#include "pschema/format/log_reader.hpp"
+#include "pschema/format/uuid.hpp"
+#include "pschema/errors.hpp"
 #include "sample_pools.hpp"
 #include "sorted_list.pschema.h"
 #include "test_support.hpp"
@@ -406,4 +410,223 @@ TEST_CASE("files that are not readable pools exit with 2 and say why") {
                      ": the layouts it describes cannot be trusted\n") != std::string::npos);
     CHECK(run({"schema", path}).out == text);  // the text itself is still shown
   }
+}
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Everything after the first line (a dump's title names the file).
+std::string after_first_line(const std::string& text) { return text.substr(text.find('\n') + 1); }
+
+// The file engine's log of a sample pool, to damage on purpose: where its
+// records start, and rewriting them or its header with checksums that
+// verify again (so that the damage gets past the checksums).
+struct LogFile {
+  std::string path;
+  std::string bytes;
+  pschema::logformat::LogHeader header{};
+  std::vector<std::uint64_t> records;
+
+  explicit LogFile(std::string log_path) : path(std::move(log_path)), bytes(file_bytes(path)) {
+    REQUIRE(bytes.size() >= pschema::logformat::records_begin);
+    std::memcpy(&header, bytes.data(), sizeof header);
+    for (std::uint64_t at = pschema::logformat::records_begin; at + 64 <= bytes.size();) {
+      const auto h = record(at);
+      if (h.salt != header.salt || h.sequence != records.size() + 1) break;
+      records.push_back(at);
+      at += h.size;
+    }
+  }
+  pschema::logformat::RecordHeader record(std::uint64_t at) const {
+    pschema::logformat::RecordHeader h;
+    std::memcpy(&h, bytes.data() + at, sizeof h);
+    return h;
+  }
+  void set_header(pschema::logformat::LogHeader h) {
+    h.checksum = pschema::format::log_header_checksum(h);
+    std::memcpy(bytes.data(), &h, sizeof h);
+  }
+  // Seals the record at `at` again after its body changed.
+  void reseal(std::uint64_t at) {
+    auto h = record(at);
+    const char* body = bytes.data() + at + sizeof h;
+    const std::uint64_t split = h.maintenance_offset - sizeof h;
+    const std::uint64_t first = pschema::format::checksum64(body, split, h.salt);
+    h.body_checksum = pschema::format::checksum64(body + split, h.size - h.maintenance_offset, first);
+    h.header_checksum = pschema::format::log_record_header_checksum(h);
+    std::memcpy(bytes.data() + at, &h, sizeof h);
+  }
+  void save() const { std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes; }
+};
+
+}  // namespace
+
+TEST_CASE("a pool whose log holds committed transactions: info, dump and check show them and write nothing") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("pending.pool");
+  sample_pools::make_pending_list(path, 3, 4);
+  const std::string pool_before = file_bytes(path), log_before = file_bytes(path + ".wal");
+  const LogFile log(path + ".wal");
+  REQUIRE(log.records.size() >= 4);  // one per insert, and perhaps heap maintenance
+
+  Run dump = run({"dump", path});
+  CHECK(dump.status == 0);
+  CHECK(dump.err == "");
+  CHECK(dump.out.find("pool " + path + " (list.List), with " + std::to_string(log.records.size()) +
+                      " committed transactions from its log\n") == 0);
+  Run check = run({"check", path});
+  CHECK(check.status == 0);
+  CHECK(check.out.find("note: log " + path + ".wal: " + std::to_string(log.records.size()) +
+                       " committed transactions (") == 0);
+  CHECK(check.out.find("no problems found") != std::string::npos);
+  Run info = run({"info", path});
+  CHECK(info.status == 0);
+  CHECK(info.out.find("log:         " + path + ".wal (" + std::to_string(log_before.size()) + " bytes): session ") !=
+        std::string::npos);
+  CHECK(info.out.find(std::to_string(log.records.size()) + " committed transactions") != std::string::npos);
+  CHECK(run({"dump", "--json", path}).status == 0);
+  CHECK(run({"info", "--json", path}).status == 0);
+  CHECK(file_bytes(path) == pool_before);
+  CHECK(file_bytes(path + ".wal") == log_before);
+
+  // What the tool shows is what the runtime's replay makes of the pool.
+  const std::string replayed = dir.file("replayed.pool");
+  std::filesystem::copy_file(path, replayed);
+  std::filesystem::copy_file(path + ".wal", replayed + ".wal");
+  {
+    list::List l = list::List::open(replayed);
+    CHECK(l.pool().info().replayed == log.records.size());
+    CHECK(l.read([](const list::List::Snapshot& s) { return s.root().length(); }) == 7);
+  }
+  Run after = run({"dump", replayed});
+  CHECK(after.status == 0);
+  CHECK(after_first_line(after.out) == after_first_line(dump.out));
+
+  // Without its log the pool file holds the first three nodes only.
+  std::filesystem::remove(path + ".wal");
+  Run without = run({"dump", path});
+  CHECK(without.out.find("pool " + path + " (list.List)\n") == 0);
+  CHECK(after_first_line(without.out) != after_first_line(dump.out));
+  CHECK(run({"info", path}).out.find("log:         none\n") != std::string::npos);
+}
+
+TEST_CASE("damaged logs are reported with their kind, as the runtime refuses them") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("pending.pool");
+  sample_pools::make_pending_list(path, 3, 4);
+  LogFile log(path + ".wal");
+  REQUIRE(log.records.size() >= 3);
+  const auto sb = superblock(path);
+  const std::string where = "log " + path + ".wal: ";
+  const std::string refused = " (the runtime refuses to open the pool)\n";
+  std::string expected;
+  bool runtime_refuses = true;
+
+  SUBCASE("another pool's log") {
+    auto h = log.header;
+    h.pool_uuid[0] = static_cast<std::uint8_t>(h.pool_uuid[0] ^ 0xff);
+    log.set_header(h);
+    expected = where + "belongs to another pool (uuid " + pschema::format::uuid_text(h.pool_uuid) + ", this pool's is " +
+               pschema::format::uuid_text(sb.uuid) + "); move it away if this pool file is the right one" + refused;
+  }
+  SUBCASE("a log newer than the pool file") {
+    auto h = log.header;
+    h.pool_generation += 1;
+    log.set_header(h);
+    expected = where + "was written by session " + std::to_string(h.pool_generation) +
+               ", but the pool file is at session " + std::to_string(log.header.pool_generation) +
+               " (was the pool file replaced by an older copy?)" + refused;
+  }
+  SUBCASE("a verifying record with a range outside the heap") {
+    const std::uint64_t at = log.records[1];
+    const std::uint64_t outside = sb.heap_offset + sb.heap_size;
+    // The first range of the record (its transaction section comes first).
+    std::memcpy(log.bytes.data() + at + 64, &outside, 8);
+    std::uint64_t size;
+    std::memcpy(&size, log.bytes.data() + at + 72, 8);
+    log.reseal(at);
+    expected = where + "damaged (range outside the heap): log record at offset " + std::to_string(at) +
+               ": range points outside the heap (offset " + std::to_string(outside) + ", size " +
+               std::to_string(size) + ")" + refused;
+  }
+  SUBCASE("a record damaged after a later record showed it durable") {
+    const std::uint64_t at = log.records[1];
+    log.bytes[at + 64 + 16] = static_cast<char>(log.bytes[at + 64 + 16] ^ 0x01);  // a byte of its first range's data: the body checksum fails
+    expected = where + "damaged (durable record damaged): the record at offset " + std::to_string(at) +
+               " does not verify, but a later record shows it had been made durable" + refused;
+  }
+  SUBCASE("a torn last record is no problem: the pool shows the records before it") {
+    const std::uint64_t at = log.records.back();
+    log.bytes[at + 64 + 16] = static_cast<char>(log.bytes[at + 64 + 16] ^ 0x01);
+    runtime_refuses = false;
+  }
+  log.save();
+
+  Run check = run({"check", path});
+  Run info = run({"info", path});
+  Run dump = run({"dump", path});
+  if (runtime_refuses) {
+    CHECK(check.status == 1);
+    CHECK(check.out.find(expected) != std::string::npos);
+    CHECK(check.out.find("torn record") == std::string::npos);  // damage is not a crash's doing
+    CHECK(info.status == 1);
+    CHECK(info.err.find("pschema: error: " + path + ": " + expected.substr(0, expected.size() - refused.size()) + "\n") ==
+          0);
+    CHECK(dump.status == 1);
+    CHECK(dump.err.find("pschema: problem: " + expected.substr(0, expected.size() - refused.size()) + "\n") !=
+          std::string::npos);
+    CHECK_THROWS_AS(list::List::open(path), pschema::corrupt_pool);
+  } else {
+    CHECK(check.status == 0);
+    CHECK(check.out.find("note: log " + path + ".wal: torn record at log offset " + std::to_string(log.records.back()) +
+                         " (a crash while it was written: the open ignores it)\n") != std::string::npos);
+    CHECK(info.status == 0);
+    CHECK(info.out.find("torn record at log offset " + std::to_string(log.records.back())) != std::string::npos);
+    CHECK(dump.status == 0);
+    CHECK(dump.out.find(", with " + std::to_string(log.records.size() - 1) + " committed transactions from its log\n") !=
+          std::string::npos);
+    list::List l = list::List::open(path);
+    CHECK(l.pool().info().replayed == log.records.size() - 1);
+  }
+}
+
+TEST_CASE("a log of an earlier session is ignored, as the open ignores it") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("pending.pool");
+  sample_pools::make_pending_list(path, 3, 4);
+  LogFile log(path + ".wal");
+  auto h = log.header;
+  h.pool_generation -= 1;
+  log.set_header(h);
+  log.save();
+  Run info = run({"info", path});
+  CHECK(info.status == 0);
+  CHECK(info.out.find("session " + std::to_string(h.pool_generation) + ", salt ") != std::string::npos);
+  CHECK(info.out.find(": an earlier session's, already replayed: ignored\n") != std::string::npos);
+  Run dump = run({"dump", path});
+  CHECK(dump.out.find("pool " + path + " (list.List)\n") == 0);
+  Run check = run({"check", path});
+  CHECK(check.status == 0);
+  CHECK(check.out.find("note: log") == std::string::npos);
+  list::List l = list::List::open(path);
+  CHECK(l.pool().info().replayed == 0);
+  CHECK(l.read([](const list::List::Snapshot& s) { return s.root().length(); }) == 3);
+}
+
+TEST_CASE("check --recover replays the log and says so") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("pending.pool");
+  sample_pools::make_pending_list(path, 3, 4);
+  const LogFile log(path + ".wal");
+  Run recovered = run({"check", "--recover", path});
+  CHECK(recovered.status == 0);
+  CHECK(recovered.out.find("recovery: the runtime opened the pool and replayed " + std::to_string(log.records.size()) +
+                           " committed transactions from its log\n") == 0);
+  CHECK(recovered.out.find("no problems found") != std::string::npos);
+  CHECK(recovered.out.find("note: log") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(path + ".wal"));
 }

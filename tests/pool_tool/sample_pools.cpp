@@ -116,9 +116,33 @@ void make_list(const std::string& path, int nodes) {
   for (int i = 0; i < nodes; ++i) l.insert((i * 37) % 101 - 50);
 }
 
+void make_pending_list(const std::string& path, int in_file, int in_log) {
+  pschema::PoolOptions file_engine;
+  file_engine.backend = pschema::Backend::file;
+  {
+    list::List l = list::List::create(path, pool_size, file_engine);
+    for (int i = 0; i < in_file; ++i) l.insert((i * 37) % 101 - 50);
+  }  // the close checkpoints them into the pool file
+  // Thresholds no commit here reaches: every record stays in the log.
+  file_engine.checkpoint_log_bytes = std::size_t{1} << 30;
+  file_engine.checkpoint_private_bytes = std::size_t{1} << 30;
+  const std::string copy = path + ".open";
+  {
+    list::List l = list::List::open(path, file_engine);
+    for (int i = in_file; i < in_file + in_log; ++i) l.insert((i * 37) % 101 - 50);
+    // What a crash (or a power failure after the syncs) leaves: the pool
+    // file and its log as they are while the pool is open.
+    std::filesystem::copy_file(path, copy);
+    std::filesystem::copy_file(path + ".wal", copy + ".wal");
+  }
+  std::filesystem::rename(copy, path);
+  std::filesystem::rename(copy + ".wal", path + ".wal");
+}
+
 void make_all(const std::string& directory) {
   std::filesystem::create_directories(directory);
-  for (const char* name : {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool", "long_list.pool"}) {
+  for (const char* name : {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool", "long_list.pool",
+                           "pending.pool", "pending.pool.wal"}) {
     std::filesystem::remove(std::filesystem::path(directory) / name);
   }
   const auto at = [&](const char* name) { return (std::filesystem::path(directory) / name).string(); };
@@ -128,6 +152,7 @@ void make_all(const std::string& directory) {
   make_graphs(at("graphs.pool"));
   make_list(at("list.pool"), 6);
   make_list(at("long_list.pool"), 300);
+  make_pending_list(at("pending.pool"), 3, 4);
 }
 
 }  // namespace sample_pools

@@ -60,6 +60,30 @@ void check_header(const OpenedPool& pool, Report& report, std::ostream& out) {
   }
 }
 
+// The log is read with the rules the open's replay follows: what stops the
+// runtime from opening the pool is a problem; committed records not yet in
+// the pool file are not (the open replays them, and the rest of the check
+// sees the pool with them), and neither is a torn tail (a crash's doing).
+void check_log(const OpenedPool& pool, Report& report, std::ostream& out) {
+  const PoolLog& log = pool.log;
+  if (!log.present) return;
+  const std::string where = "log " + log.path;
+  if (log.refused()) {
+    report.problem(where, log.refusal() + " (the runtime refuses to open the pool)");
+  } else if (!log.session_known) {
+    out << fmt::format("note: {}: not read (both pool state copies are damaged: its session is unknown)\n", where);
+  }
+  if (log.records > 0) {
+    out << fmt::format("note: {}: {} committed transaction{} ({} bytes) not yet in the pool file, checked {}\n", where,
+                       log.records, log.records == 1 ? "" : "s", log.record_bytes,
+                       log.damage ? "with the pool (those before the damage)" : "as the next open replays them");
+  }
+  if (log.torn_at) {
+    out << fmt::format("note: {}: torn record at log offset {} (a crash while it was written: the open ignores it)\n",
+                       where, *log.torn_at);
+  }
+}
+
 void check_heap(const HeapTable& heap, Report& report) {
   for (const HeapBlock& b : heap.blocks) {
     // Commit and carving write type 0 into every free header.
@@ -158,6 +182,7 @@ int run_check(const PoolInput& input, const CheckOptions& options, std::ostream&
     }
     Report report(out);
     check_header(pool, report, out);
+    check_log(pool, report, out);
 
     const bool show_progress = !input.memory && Progress::wanted(pool.header.superblock.heap_size);
     HeapTable heap;

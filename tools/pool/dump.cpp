@@ -97,13 +97,18 @@ class TextDump : public WalkVisitor {
 // are arrays of {"key", "value"} objects (jq's from_entries reads them).
 class JsonDump : public WalkVisitor {
  public:
-  JsonDump(std::ostream& out, const std::string& name, const std::string& schema) : out_(out) {
+  // `log_records`: committed transactions of the pool's log laid over the
+  // pool file's bytes (docs/tools.md).
+  JsonDump(std::ostream& out, const std::string& name, const std::string& schema, std::uint64_t log_records)
+      : out_(out) {
     out_ << "{";
     stack_.push_back(Level{true});
     key_ = "pool";
     atom(json_string(name));
     key_ = "schema";
     atom(json_string(schema));
+    key_ = "log_records";
+    atom(std::to_string(log_records));
   }
   std::vector<Problem> problems;
 
@@ -247,7 +252,8 @@ int run_dump(const PoolInput& input, const DumpOptions& options, std::ostream& o
     walk_options.max_depth = options.max_depth;
     std::vector<Problem> problems;
     if (options.json) {
-      JsonDump dump(out, input.name, pool.header.schema_name);
+      JsonDump dump(out, input.name, pool.header.schema_name, pool.log.records);
+      if (pool.log.refused()) dump.problem("log " + pool.log.path, pool.log.refusal());
       Walker walker(pool.bytes, pool.header, heap, *pool.schema, dump, walk_options);
       {
         Progress progress(err, "dump: objects", heap.allocated_blocks, show_progress);
@@ -256,8 +262,14 @@ int run_dump(const PoolInput& input, const DumpOptions& options, std::ostream& o
       dump.finish();
       problems = dump.problems;
     } else {
-      out << fmt::format("pool {} ({})\n", input.name, pool.header.schema_name);
+      out << fmt::format("pool {} ({})", input.name, pool.header.schema_name);
+      if (pool.log.records > 0) {
+        out << fmt::format(", with {} committed transaction{} from its log", pool.log.records,
+                           pool.log.records == 1 ? "" : "s");
+      }
+      out << "\n";
       TextDump dump(out);
+      if (pool.log.refused()) dump.problem("log " + pool.log.path, pool.log.refusal());
       Walker walker(pool.bytes, pool.header, heap, *pool.schema, dump, walk_options);
       {
         Progress progress(err, "dump: objects", heap.allocated_blocks, show_progress);

@@ -46,6 +46,56 @@ const char* lock_text(LockState state) {
   return "unknown";
 }
 
+// One line (and more for a torn tail or damage) on the pool's log.
+std::string log_text(const PoolLog& log) {
+  if (!log.present) return "none\n";
+  std::string text = fmt::format("{} ({} bytes): ", log.path, log.size);
+  if (!log.unreadable.empty()) return text + log.unreadable + "\n";
+  if (!log.session_known) return text + "not read (both pool state copies are damaged: its session is unknown)\n";
+  switch (log.header_state) {
+    case format::LogHeaderState::none:
+      return text + "no valid header: an empty log, nothing to replay\n";
+    case format::LogHeaderState::older_session:
+      return text + fmt::format("session {}, salt {}: an earlier session's, already replayed: ignored\n", log.session,
+                                hex16(log.salt));
+    case format::LogHeaderState::current: break;
+    default: return text + log.refusal() + " (the runtime refuses to open the pool)\n";
+  }
+  text += fmt::format("session {} (current), salt {}: ", log.session, hex16(log.salt));
+  text += log.records == 0 ? std::string("no committed transactions pending\n")
+                           : fmt::format("{} committed transaction{} ({} bytes) not yet in the pool file, shown here{}\n",
+                                         log.records, log.records == 1 ? "" : "s", log.record_bytes,
+                                         log.damage ? " (those before the damage)" : " as the next open replays them");
+  if (log.torn_at) {
+    text += fmt::format("             torn record at log offset {} (a crash while it was written: the open ignores "
+                        "it)\n",
+                        *log.torn_at);
+  }
+  if (log.damage) text += "             " + log.refusal() + " (the runtime refuses to open the pool)\n";
+  return text;
+}
+
+std::string log_json(const PoolLog& log) {
+  const bool header = log.present && log.unreadable.empty() && log.session_known &&
+                      log.header_state != format::LogHeaderState::none;
+  std::string json = fmt::format("{{\"path\": {}, \"present\": {}", json_string(log.path), log.present ? "true" : "false");
+  json += fmt::format(", \"size\": {}", log.present ? std::to_string(log.size) : "null");
+  json += fmt::format(", \"header\": {}", !log.present                ? "null"
+                                          : !log.unreadable.empty()    ? "\"unreadable\""
+                                          : !log.session_known         ? "\"not_read\""
+                                                                       : json_string(log_header_state_name(log.header_state)));
+  json += fmt::format(", \"session\": {}, \"salt\": {}", header ? std::to_string(log.session) : "null",
+                      header ? json_string(hex16(log.salt)) : "null");
+  json += fmt::format(", \"pending_records\": {}, \"pending_bytes\": {}", log.records, log.record_bytes);
+  json += fmt::format(", \"torn_at\": {}", log.torn_at ? std::to_string(*log.torn_at) : "null");
+  json += fmt::format(", \"damage\": {}", log.damage ? fmt::format("{{\"kind\": {}, \"offset\": {}}}",
+                                                                   json_string(format::log_damage_kind_name(log.damage->kind)),
+                                                                   log.damage->log_offset)
+                                                     : "null");
+  json += fmt::format(", \"problem\": {}}}", log.refused() ? json_string(log.refusal()) : "null");
+  return json;
+}
+
 }  // namespace
 
 int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& out, std::ostream& err) {
@@ -113,7 +163,8 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       out << "  \"lanes\": {\"count\": " << sb.lane_count << ", \"size\": " << sb.lane_size
           << ", \"committed_sequences\": [";
       for (std::size_t i = 0; i < h.lanes.size(); ++i) out << (i == 0 ? "" : ", ") << h.lanes[i].committed_sequence;
-      out << "], \"pending_undo_entries\": " << pending << "}\n";
+      out << "], \"pending_undo_entries\": " << pending << "},\n";
+      out << "  \"log\": " << log_json(pool.log) << "\n";
       out << "}\n";
     } else {
       out << fmt::format("pool:        {}\n", input.name);
@@ -147,6 +198,7 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       for (const LaneJournal& lane : h.lanes) sequences += (sequences.empty() ? "" : " ") + std::to_string(lane.committed_sequence);
       out << fmt::format("journal:     {} lanes of {} bytes; committed sequence per lane: {}\n", sb.lane_count,
                          sb.lane_size, sequences);
+      out << "log:         " << log_text(pool.log);
       out << "objects:\n";
       std::size_t width = 0;
       for (const auto& [name, t] : types) width = std::max(width, name.size());
@@ -159,11 +211,14 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       err << "pschema: error: " << input.name << ": " << schema_problem << "\n";
       return 2;
     }
+    if (pool.log.refused()) {
+      err << "pschema: error: " << input.name << ": log " << pool.log.path << ": " << pool.log.refusal() << "\n";
+    }
     if (heap.damaged) {
       err << "pschema: error: " << input.name << ": heap block " << hex(heap.damaged_at) << ": " << heap.damage << "\n";
       return 1;
     }
-    return 0;
+    return pool.log.refused() ? 1 : 0;
   } catch (const Unreadable& e) {
     err << "pschema: error: " << e.what() << "\n";
     return 2;

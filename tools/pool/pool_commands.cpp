@@ -13,14 +13,18 @@ const char* const pool_usage_text =
     "pool commands (read any pool with no application code; see docs/tools.md):\n"
     "  pool info FILE [--json]\n"
     "                    format, UUID, schema, size, used and free bytes, objects\n"
-    "                    per type, clean or needing recovery, open elsewhere or not\n"
+    "                    per type, clean or needing recovery, open elsewhere or not,\n"
+    "                    the log of committed transactions not yet in the file\n"
     "  pool schema FILE  print the schema stored in the pool\n"
     "  pool dump FILE [--json] [--max-depth N]\n"
     "                    every object reachable from the root, with its fields\n"
     "  pool check FILE [--recover]\n"
-    "                    verify header, journal, heap, every pointer, container\n"
-    "                    and reference count, and find leaked blocks; exit 1 when\n"
-    "                    problems are found. --recover runs recovery first\n"
+    "                    verify header, journal, log, heap, every pointer,\n"
+    "                    container and reference count, and find leaked blocks;\n"
+    "                    exit 1 when problems are found. --recover opens the pool\n"
+    "                    first (the runtime replays its log and recovers)\n"
+    "info, dump and check show a pool with the committed transactions of its log\n"
+    "(FILE.wal) laid over it, without writing either file.\n"
     "  pool create --schema FILE.pschema --pool NAME --size SIZE PATH\n"
     "                    create an empty pool (SIZE accepts K, M and G)\n";
 
@@ -97,7 +101,7 @@ int run_pool_command(const std::vector<std::string>& args, std::ostream& out, st
   Parsed parsed;
   if (auto error = parse(args, accepts, parsed)) return usage(err, *error);
   if (parsed.files.size() != 1) return usage(err, "pool " + command + " needs exactly one pool file");
-  PoolInput input = memory != nullptr ? *memory : PoolInput{parsed.files[0], std::nullopt, nullptr};
+  PoolInput input = memory != nullptr ? *memory : PoolInput{parsed.files[0], std::nullopt, nullptr, std::nullopt};
   input.name = parsed.files[0];
 
   if (command == "info") return run_info(input, InfoOptions{parsed.json}, out, err);

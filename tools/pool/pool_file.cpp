@@ -50,7 +50,10 @@ PoolBytes::PoolBytes(PoolBytes&& other) noexcept
       size_(std::exchange(other.size_, 0)),
       mapping_(std::exchange(other.mapping_, nullptr)),
       fd_(std::exchange(other.fd_, -1)),
-      lock_(other.lock_) {}
+      lock_(other.lock_),
+      overlaid_(other.overlaid_),
+      writable_(std::exchange(other.writable_, false)),
+      copy_(std::move(other.copy_)) {}
 
 PoolBytes& PoolBytes::operator=(PoolBytes&& other) noexcept {
   if (this != &other) {
@@ -61,11 +64,43 @@ PoolBytes& PoolBytes::operator=(PoolBytes&& other) noexcept {
     mapping_ = std::exchange(other.mapping_, nullptr);
     fd_ = std::exchange(other.fd_, -1);
     lock_ = other.lock_;
+    overlaid_ = other.overlaid_;
+    writable_ = std::exchange(other.writable_, false);
+    copy_ = std::move(other.copy_);
   }
   return *this;
 }
 
 PoolBytes::~PoolBytes() { release(); }
+
+bool PoolBytes::overlay(std::uint64_t offset, const std::byte* data, std::uint64_t size) {
+  if (!contains(offset, size)) return false;
+  if (!writable_) {
+    if (mapping_ != nullptr) {
+      // The mapping is private: writing into it copies the pages written
+      // (copy on write) and never reaches the file, whatever the
+      // descriptor allows.
+      if (::mprotect(mapping_, size_, PROT_READ | PROT_WRITE) != 0) {
+        throw Unreadable(name_ + ": cannot make a private copy of the pool to lay its log over: " +
+                         std::strerror(errno));
+      }
+    } else if (copy_.empty() && size_ > 0) {
+      // Bytes in memory belong to the caller: copy them first.
+      copy_.assign(data_, data_ + size_);
+      data_ = copy_.data();
+    }
+    writable_ = true;
+  }
+  std::byte* writable = mapping_ != nullptr ? static_cast<std::byte*>(mapping_) : copy_.data();
+  if (size > 0) std::memcpy(writable + offset, data, size);
+  overlaid_ = true;
+  return true;
+}
+
+void PoolBytes::seal() noexcept {
+  if (writable_ && mapping_ != nullptr) ::mprotect(mapping_, size_, PROT_READ);
+  writable_ = false;
+}
 
 void PoolBytes::release() noexcept {
   if (mapping_ != nullptr) ::munmap(mapping_, size_);

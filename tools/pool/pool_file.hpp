@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace pschema::pool {
 
@@ -60,6 +61,15 @@ class PoolBytes {
   }
   // A copy of the T at `offset` (any alignment), or nothing when it does
   // not fit in the file.
+  // Lays `size` bytes over [offset, offset + size) of this view only (the
+  // committed records of the pool's log, docs/tools.md): the pages written
+  // become private copies, the file is never written. Returns false, and
+  // changes nothing, when the range is not all inside the file.
+  bool overlay(std::uint64_t offset, const std::byte* data, std::uint64_t size);
+  // Ends a series of overlay calls: the view is read-only again.
+  void seal() noexcept;
+  bool overlaid() const { return overlaid_; }
+
   template <class T>
   std::optional<T> load(std::uint64_t offset) const {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -80,6 +90,9 @@ class PoolBytes {
   void* mapping_ = nullptr;  // munmap'ed on destruction when set
   int fd_ = -1;
   LockState lock_ = LockState::unknown;
+  bool overlaid_ = false;
+  bool writable_ = false;
+  std::vector<std::byte> copy_;  // an in-memory pool's private copy, once overlaid
 };
 
 }  // namespace pschema::pool

@@ -148,8 +148,10 @@ std::string recover_pool(const std::string& path) {
   std::uint32_t root_size = 0;
   std::uint32_t root_type_id = 0;
   bool concurrent = false;
+  bool had_undo = false;
   {
-    OpenedPool pool = open_pool(PoolInput{path, std::nullopt, nullptr}, true);
+    OpenedPool pool = open_pool(PoolInput{path, std::nullopt, nullptr, std::nullopt}, true);
+    had_undo = pool.header.interrupted_transaction();
     name = pool.header.schema_name;
     fingerprint = pool.schema->pool().fingerprint;
     root_size = static_cast<std::uint32_t>(pool.schema->root().layout.size);
@@ -164,10 +166,19 @@ std::string recover_pool(const std::string& path) {
   info.concurrent = concurrent;
   try {
     Pool opened = Pool::open(path, info);
-    const bool rolled_back = opened.info().recovered;
+    const PoolInfo opened_info = opened.info();
     opened.close();
-    return rolled_back ? "recovery: the runtime opened the pool and rolled back an interrupted transaction"
-                       : "recovery: the runtime opened the pool; there was nothing to roll back";
+    // `recovered` covers both: a replay of the file engine's log and an
+    // undo rollback; `replayed` counts the log's transactions.
+    const bool rolled_back = opened_info.recovered && (opened_info.replayed == 0 || had_undo);
+    std::string done;
+    if (opened_info.replayed > 0) {
+      done = fmt::format("replayed {} committed transaction{} from its log", opened_info.replayed,
+                         opened_info.replayed == 1 ? "" : "s");
+    }
+    if (rolled_back) done += std::string(done.empty() ? "" : " and ") + "rolled back an interrupted transaction";
+    return done.empty() ? "recovery: the runtime opened the pool; there was nothing to replay or roll back"
+                        : "recovery: the runtime opened the pool and " + done;
   } catch (const pschema::error& e) {
     throw Unreadable(std::string("recovery failed: ") + e.what());
   }

@@ -55,7 +55,6 @@ std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::str
     }
     loaded.source = std::move(source);
     loaded.ast = std::move(*ast);
-    loaded.requested = true;
     schema->loaded_.files.push_back(std::move(loaded));
   }
   schema->model_ = gen::analyze(schema->loaded_, schema->diagnostics_);

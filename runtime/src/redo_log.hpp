@@ -15,8 +15,9 @@
 #include <vector>
 
 #include "lane_counters.hpp"
+#include "pschema/format/checksum.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/format/log_layout.hpp"
-#include "pool_format.hpp"
 #include "pschema/file_io.hpp"
 
 namespace pschema::detail {

@@ -1,5 +1,5 @@
 // The on-disk layout of the file engine's redo log, `<pool>.wal` next to
-// the pool file (docs/runtime.md section 11.2). Like pool_format.hpp,
+// the pool file (docs/runtime.md section 11.2). Like the pool file (layout.hpp),
 // everything here is read from a file that may be torn, stale or hostile:
 // nothing is trusted until its checksum verifies.
 //

@@ -38,11 +38,6 @@ struct MapRep {
 };
 static_assert(sizeof(MapRep) == 16);
 
-namespace type_ids {
-inline constexpr std::uint32_t map_leaf = 0x80000004u;
-inline constexpr std::uint32_t map_inner = 0x80000005u;
-}  // namespace type_ids
-
 namespace detail {
 
 // How keys are passed in and compared.

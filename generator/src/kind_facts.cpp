@@ -41,7 +41,7 @@ constexpr std::array<KindFacts, 24> table = {{
      .cpp_param = "std::span<const std::byte>", .cpp_result = "std::vector<std::byte>", .setter = Setter::view},
     {.kind = Kind::array, .name = "array", .args = TypeArgs::element_and_length, .plain = Plain::if_element_is,
      .layout_rule = LayoutRule::repeated, .in_place = true, .cpp = "pschema::array", .cpp_view = "pschema::ArrayView",
-     .cpp_mut = "pschema::ArrayMut", .param_by_reference = true},
+     .cpp_mut = "pschema::ArrayMut", .cpp_value = "std::array", .param_by_reference = true},
     // pschema::VecRep: offset, size and capacity of a buffer in the heap.
     {.kind = Kind::vec, .name = "vec", .args = TypeArgs::element, .usable = Usable::in_pools, .layout = {24, 8},
      .moves_elements = true, .cpp = "pschema::vec", .cpp_layout = "pschema::VecRep", .cpp_view = "pschema::VecView",
@@ -71,7 +71,7 @@ constexpr std::array<KindFacts, 24> table = {{
      .param_by_reference = true, .setter = Setter::plain_value},
     {.kind = Kind::optional, .args = TypeArgs::element, .plain = Plain::if_element_is,
      .layout_rule = LayoutRule::value_then_flag, .in_place = true, .moves_elements = true, .cpp = "pschema::optional",
-     .cpp_mut = "pschema::OptionalMut"},
+     .cpp_mut = "pschema::OptionalMut", .cpp_value = "std::optional"},
 }};
 
 #pragma GCC diagnostic pop

@@ -102,6 +102,7 @@ struct KindFacts {
   std::string_view cpp_optional_mut;  // what a Mut's accessor of T? returns, when T is this kind (it takes T's arguments)
   std::string_view cpp_param;         // how an operation takes it, when not as its plain value
   std::string_view cpp_result;        // how an operation returns it, when not as its plain value
+  std::string_view cpp_value;         // its plain value, a template of its arguments' plain values (array, T?)
   bool param_by_reference = false;    // operations take its value by const reference
   Setter setter = Setter::none;
 };

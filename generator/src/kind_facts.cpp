@@ -19,6 +19,7 @@ constexpr KindFacts number(Kind kind, std::string_view name, Layout layout, std:
           .map_key = integer, .plain = Plain::always, .layout = layout, .cpp = cpp, .setter = Setter::value};
 }
 
+// clang-format off: one row per kind, each naming only what is true of it
 constexpr std::array<KindFacts, 24> table = {{
     {.kind = Kind::boolean, .name = "bool", .scalar = true, .map_key = true, .plain = Plain::always,
      .layout = {1, 1}, .cpp = "bool", .setter = Setter::value},
@@ -73,6 +74,7 @@ constexpr std::array<KindFacts, 24> table = {{
      .layout_rule = LayoutRule::value_then_flag, .in_place = true, .moves_elements = true, .cpp = "pschema::optional",
      .cpp_mut = "pschema::OptionalMut", .cpp_value = "std::optional"},
 }};
+// clang-format on
 
 #pragma GCC diagnostic pop
 

@@ -15,11 +15,13 @@ namespace pschema::gen {
 // Every kind of type. The built-in kinds come first, in the order "did you
 // mean" suggestions prefer among equally close names; the table has one
 // row per kind, in this order.
+// clang-format off: one line per group of kinds
 enum class Kind {
   boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, string, bytes,
   array, vec, box, rc, weak, handle, map, mutex,
   enumeration, structure, optional,
 };
+// clang-format on
 
 struct Layout {
   std::uint64_t size = 0;

@@ -7,6 +7,7 @@ namespace pschema::gen {
 
 bool is_cpp_keyword(std::string_view name) {
   // C++20 keywords and alternative tokens, sorted.
+  // clang-format off: a sorted list laid out by hand, in columns
   static constexpr std::array<std::string_view, 97> keywords = {
       "alignas",      "alignof",     "and",          "and_eq",      "asm",         "auto",
       "bitand",       "bitor",       "bool",         "break",       "case",        "catch",
@@ -26,6 +27,7 @@ bool is_cpp_keyword(std::string_view name) {
       "void",         "volatile",    "wchar_t",      "while",       "xor",         "xor_eq",
       "NULL",
   };
+  // clang-format on
   return std::find(keywords.begin(), keywords.end(), name) != keywords.end();
 }
 

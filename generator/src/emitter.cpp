@@ -103,8 +103,15 @@ std::string Emitter::mut_type(const Type& t) const {
   return "pschema::traits<" + tag(t) + ">::mut";
 }
 
+// Spelled out (Money::Value, std::array<Point::Value, 4>) rather than as
+// pschema::value_of<Tag>::type, which names the same type, so that the
+// signatures a user reads say what they take.
 std::string Emitter::value_type(const Type& t) const {
   if (is_scalar(t.kind)) return tag(t);
+  if (t.kind == Kind::structure) return struct_name(t.structure) + "::Value";
+  if (!facts(t.kind).cpp_value.empty()) {
+    return std::string(facts(t.kind).cpp_value) + type_arguments(t, [this](const Type& e) { return value_type(e); });
+  }
   return "pschema::value_of<" + tag(t) + ">::type";
 }
 
@@ -139,18 +146,21 @@ void Emitter::emit_enum(const EnumType& e) {
 }
 
 void Emitter::emit_struct_shell(const StructType& s) {
+  // Where the struct is declared, for a reader of the header coming from
+  // the schema or going back to it.
+  p_.print("// $file$:$line$\n", {{"file", module_.stem + ".pschema"},
+                                   {"line", std::to_string(s.span.file->locate(s.span.begin).line)}});
   docs(s.docs);
   const bool plain = is_plain(Type::of(&s));
   p_.print("struct $name$ {\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
     p_.print("static constexpr std::uint32_t $type_id$ = $id$u;\n", {{"id", std::to_string(s.type_id)}});
-    p_.print("struct $Layout$;  // the bytes in the pool\n");
-    p_.print("class $View$;     // read-only access\n");
-    p_.print("class $Mut$;      // read-write access, only inside a transaction\n");
-    if (plain) p_.print("struct $Value$;   // the same data as a plain C++ value\n");
+    p_.print("struct $Layout$;\n");
+    p_.print("class $View$;\n");
+    p_.print("class $Mut$;\n");
+    if (plain) p_.print("struct $Value$;\n");
     p_.print("\n");
-    p_.print("// Gives a new object its own members (boxes); frees what one owns.\n");
     p_.print("static void $init$(pschema::Transaction& tx, Layout* p);\n");
     p_.print("static void $destroy$(pschema::Transaction& tx, Layout* p);\n");
   }
@@ -161,7 +171,7 @@ void Emitter::emit_layout(const StructType& s) {
   p_.print("struct $name$::Layout {\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
-    p_.print("Layout() = delete;  // never constructed: it lives in a pool\n");
+    p_.print("Layout() = delete;\n");
     for (const Field& f : s.fields) p_.print("$type$ $name$;\n", {{"type", layout_type(f.type)}, {"name", f.name}});
     if (s.fields.empty()) p_.print("std::uint8_t reserved_;\n");
   }
@@ -219,7 +229,8 @@ void Emitter::emit_mut_class(const StructType& s) {
       docs(f.docs);
       const std::map<std::string, std::string, std::less<>> vars = {
           {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
-          {"param", param_type(f.type)}, {"set_field", setter_name(f.name)}, {"init_field", initializer_name(f.name)}};
+          {"param", param_type(f.type)}, {"value", value_type(f.type)}, {"set_field", setter_name(f.name)},
+          {"init_field", initializer_name(f.name)}};
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
@@ -236,7 +247,7 @@ void Emitter::emit_mut_class(const StructType& s) {
           p_.print("void $set_field$($param$ value) const;\n", vars);
           break;
         case Setter::plain_value:
-          if (is_plain(f.type)) p_.print("void $set_field$(const pschema::value_of<$tag$>::type& value) const;\n", vars);
+          if (is_plain(f.type)) p_.print("void $set_field$(const $value$& value) const;\n", vars);
           break;
         case Setter::none:
           break;
@@ -248,10 +259,6 @@ void Emitter::emit_mut_class(const StructType& s) {
       // another transaction holds (pschema/log_whole.hpp checks for this).
       p_.print("static constexpr bool $holds_mutex$ = true;\n");
     } else {
-      p_.print("// Logs the whole object now, in one journal entry: its field writes that\n");
-      p_.print("// follow in this transaction cost no further logging (worth it when a\n");
-      p_.print("// transaction changes several fields of one object; pschema::log_whole(a, b)\n");
-      p_.print("// logs several objects behind one fence).\n");
       p_.print("void $log_whole$() const { tx_->log_whole({{p_, sizeof(Layout)}}); }\n");
     }
   }
@@ -296,6 +303,7 @@ void Emitter::emit_definitions(const StructType& s) {
         {"view", view_type(f.type)},
         {"mut", mut_type(f.type)},
         {"param", param_type(f.type)},
+        {"value", value_type(f.type)},
         {"set_field", setter_name(f.name)},
         {"init_field", initializer_name(f.name)}};
     if (is_scalar(f.type.kind)) {
@@ -330,7 +338,7 @@ void Emitter::emit_definitions(const StructType& s) {
         break;
       case Setter::plain_value:
         if (!is_plain(f.type)) break;
-        p_.print("inline void $name$::Mut::$set_field$(const pschema::value_of<$tag$>::type& value) const {\n"
+        p_.print("inline void $name$::Mut::$set_field$(const $value$& value) const {\n"
                  "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
                  "}\n",
                  vars);
@@ -481,7 +489,9 @@ std::string Emitter::run() {
 
   const bool has_pools = !module_.pools.empty();
   if (!module_.structs.empty()) {
-    p_.print("// ---- Types ----\n\n");
+    p_.print("// ---- Types ----\n"
+             "// What each struct's members are (Layout, View, Mut, Value, init, destroy,\n"
+             "// log_whole) is described once, in pschema/schema.hpp.\n\n");
     for (const auto& s : module_.structs) p_.print("struct $name$;\n", {{"name", s->name}});
     p_.print("\n");
   }

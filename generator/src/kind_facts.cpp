@@ -19,6 +19,7 @@ constexpr KindFacts number(Kind kind, std::string_view name, Layout layout, std:
           .map_key = integer, .plain = Plain::always, .layout = layout, .cpp = cpp, .setter = Setter::value};
 }
 
+// clang-format off: one row per kind, each naming only what is true of it
 constexpr std::array<KindFacts, 24> table = {{
     {.kind = Kind::boolean, .name = "bool", .scalar = true, .map_key = true, .plain = Plain::always,
      .layout = {1, 1}, .cpp = "bool", .setter = Setter::value},
@@ -41,7 +42,7 @@ constexpr std::array<KindFacts, 24> table = {{
      .cpp_param = "std::span<const std::byte>", .cpp_result = "std::vector<std::byte>", .setter = Setter::view},
     {.kind = Kind::array, .name = "array", .args = TypeArgs::element_and_length, .plain = Plain::if_element_is,
      .layout_rule = LayoutRule::repeated, .in_place = true, .cpp = "pschema::array", .cpp_view = "pschema::ArrayView",
-     .cpp_mut = "pschema::ArrayMut", .param_by_reference = true},
+     .cpp_mut = "pschema::ArrayMut", .cpp_value = "std::array", .param_by_reference = true},
     // pschema::VecRep: offset, size and capacity of a buffer in the heap.
     {.kind = Kind::vec, .name = "vec", .args = TypeArgs::element, .usable = Usable::in_pools, .layout = {24, 8},
      .moves_elements = true, .cpp = "pschema::vec", .cpp_layout = "pschema::VecRep", .cpp_view = "pschema::VecView",
@@ -71,8 +72,9 @@ constexpr std::array<KindFacts, 24> table = {{
      .param_by_reference = true, .setter = Setter::plain_value},
     {.kind = Kind::optional, .args = TypeArgs::element, .plain = Plain::if_element_is,
      .layout_rule = LayoutRule::value_then_flag, .in_place = true, .moves_elements = true, .cpp = "pschema::optional",
-     .cpp_mut = "pschema::OptionalMut"},
+     .cpp_mut = "pschema::OptionalMut", .cpp_value = "std::optional"},
 }};
+// clang-format on
 
 #pragma GCC diagnostic pop
 

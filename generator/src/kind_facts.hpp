@@ -15,11 +15,13 @@ namespace pschema::gen {
 // Every kind of type. The built-in kinds come first, in the order "did you
 // mean" suggestions prefer among equally close names; the table has one
 // row per kind, in this order.
+// clang-format off: one line per group of kinds
 enum class Kind {
   boolean, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, string, bytes,
   array, vec, box, rc, weak, handle, map, mutex,
   enumeration, structure, optional,
 };
+// clang-format on
 
 struct Layout {
   std::uint64_t size = 0;
@@ -102,6 +104,7 @@ struct KindFacts {
   std::string_view cpp_optional_mut;  // what a Mut's accessor of T? returns, when T is this kind (it takes T's arguments)
   std::string_view cpp_param;         // how an operation takes it, when not as its plain value
   std::string_view cpp_result;        // how an operation returns it, when not as its plain value
+  std::string_view cpp_value;         // its plain value, a template of its arguments' plain values (array, T?)
   bool param_by_reference = false;    // operations take its value by const reference
   Setter setter = Setter::none;
 };

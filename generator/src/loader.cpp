@@ -105,11 +105,6 @@ LoadedSchemas load_schemas(const std::vector<std::string>& paths, Diagnostics& d
   Loader loader(diagnostics);
   for (const std::string& path : paths) loader.load(path, fs::path(path), nullptr);
   LoadedSchemas schemas = loader.finish();
-  for (const std::string& path : paths) {
-    for (auto& file : schemas.files) {
-      if (file.source->path() == path) file.requested = true;
-    }
-  }
   diagnostics.keep_alive(loader.failed_sources());
   return schemas;
 }

@@ -14,7 +14,6 @@ struct LoadedFile {
   std::unique_ptr<SourceFile> source;
   ast::File ast;
   std::vector<std::size_t> imports;  // indexes into LoadedSchemas::files
-  bool requested = false;            // named on the command line (not only imported)
 };
 
 struct LoadedSchemas {

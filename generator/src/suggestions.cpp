@@ -7,6 +7,7 @@
 namespace pschema::gen {
 
 std::string_view suggestion_for(std::string_view name) {
+  // clang-format off: a table laid out by hand, in columns
   static const std::pair<std::string_view, std::string_view> table[] = {
       {"int", "i32"},           {"unsigned", "u32"},     {"long", "i64"},          {"short", "i16"},
       {"char", "u8"},           {"float", "f32"},        {"double", "f64"},        {"size_t", "u64"},
@@ -22,6 +23,7 @@ std::string_view suggestion_for(std::string_view name) {
       {"Box", "box<T>"},        {"Rc", "rc<T>"},         {"Weak", "weak<T>"},
       {"std::map", "map<K, V>"},
   };
+  // clang-format on
   for (const auto& [from, to] : table) {
     if (from == name) return to;
   }

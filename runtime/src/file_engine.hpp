@@ -123,7 +123,6 @@ class FileEngine final : public Persistence {
   std::uint64_t checkpoint_private_pages_;
 
   std::byte* base_ = nullptr;
-  std::size_t mapped_size_ = 0;
   std::uint64_t heap_begin_ = 0, heap_end_ = 0;
   std::vector<LaneState> lanes_;
 

@@ -115,35 +115,19 @@ PoolImpl::~PoolImpl() {
 
 std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                                            const PoolOptions& options) {
-  const auto planned = format::plan_layout(format::LayoutRequest{size, schema.name.size(), schema.text.size(),
-                                                                  options.lanes, schema.root_size});
+  const format::LayoutRequest request{size, schema.name.size(), schema.text.size(), options.lanes, schema.root_size};
+  const auto planned = format::plan_layout(request);
   if (const auto* refusal = std::get_if<format::LayoutRefusal>(&planned)) throw usage_error(path, refusal->message);
   const format::LayoutPlan& plan = std::get<format::LayoutPlan>(planned);
 
-  format::Superblock sb{};
-  sb.magic = format::magic;
-  sb.format_version = format::version;
-  sb.superblock_size = sizeof(format::Superblock);
+  format::Superblock sb = format::superblock_from_plan(request, plan, schema.name, schema.text);
   std::random_device random;
   for (auto& byte : sb.uuid) byte = static_cast<std::uint8_t>(random());
   sb.uuid[6] = static_cast<std::uint8_t>((sb.uuid[6] & 0x0F) | 0x40);  // version 4 (random)
   sb.uuid[8] = static_cast<std::uint8_t>((sb.uuid[8] & 0x3F) | 0x80);
   sb.creation_time = static_cast<std::uint64_t>(std::time(nullptr));
-  sb.pool_size = size;
-  std::memcpy(sb.schema_name, schema.name.data(), schema.name.size());
   sb.schema_fingerprint = schema.fingerprint;
-  sb.schema_text_offset = format::schema_text_offset;
-  sb.schema_text_size = schema.text.size();
-  sb.schema_text_checksum = format::schema_text_checksum(schema.text.data(), schema.text.size());
-  sb.state_offset = format::state_offset;
-  sb.lanes_offset = plan.lanes_offset;
-  sb.lane_count = plan.lane_count;
-  sb.lane_size = plan.lane_size;
-  sb.heap_offset = plan.heap_offset;
-  sb.heap_size = plan.heap_size;
-  sb.root_offset = plan.root_offset;
   sb.root_type_id = schema.root_type_id;
-  sb.root_size = schema.root_size;
   sb.checksum = format::superblock_checksum(sb);
 
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, options.create_mode));

@@ -50,30 +50,15 @@ struct MemoryPool {
 inline MemoryPool make_pool(std::uint64_t size, std::uint32_t lanes = 0, const std::string& text = "schema text",
                             std::uint32_t root_size = 40) {
   const std::string name = "test.Pool";
-  const auto planned = format::plan_layout({size, name.size(), text.size(), lanes, root_size});
+  const format::LayoutRequest request{size, name.size(), text.size(), lanes, root_size};
+  const auto planned = format::plan_layout(request);
   if (const auto* refusal = std::get_if<format::LayoutRefusal>(&planned)) throw std::invalid_argument(refusal->message);
   const auto& plan = std::get<format::LayoutPlan>(planned);
 
   MemoryPool pool;
   pool.bytes.assign(size, std::byte{0});
-  format::Superblock& sb = pool.superblock;
-  sb.magic = format::magic;
-  sb.format_version = format::version;
-  sb.superblock_size = sizeof sb;
-  sb.pool_size = size;
-  std::memcpy(sb.schema_name, name.data(), name.size());
-  sb.schema_text_offset = format::schema_text_offset;
-  sb.schema_text_size = text.size();
-  sb.schema_text_checksum = format::schema_text_checksum(text.data(), text.size());
-  sb.state_offset = format::state_offset;
-  sb.lanes_offset = plan.lanes_offset;
-  sb.lane_count = plan.lane_count;
-  sb.lane_size = plan.lane_size;
-  sb.heap_offset = plan.heap_offset;
-  sb.heap_size = plan.heap_size;
-  sb.root_offset = plan.root_offset;
-  sb.root_type_id = 7;
-  sb.root_size = root_size;
+  pool.superblock = format::superblock_from_plan(request, plan, name, text);
+  pool.superblock.root_type_id = 7;
   pool.seal();
   std::memcpy(pool.bytes.data() + format::schema_text_offset, text.data(), text.size());
 

@@ -143,6 +143,7 @@ std::size_t import_position(const std::string& text) {
 
 // ---- Building blocks --------------------------------------------------------
 
+// clang-format off: word lists laid out by hand, many to a line
 const std::vector<std::string> vocabulary = {
     "package", "import", "enum", "struct", "pool", "tx", "query", "on", "const", "root", "concurrent",
     "bool", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64", "string", "bytes",
@@ -152,7 +153,9 @@ const std::vector<std::string> vocabulary = {
     "*", "&", "-", "///", "//", "/*", "*/", "\"", "\"units.pschema\"", "0", "-1", "0x10", "Account",
     "Money", "Node", "Ledger", "Store", "List", "units.Grams", "bank.Money", "all.Point",
 };
+// clang-format on
 
+// clang-format off: word lists laid out by hand, many to a line
 const std::vector<std::string> interesting_integers = {
     "0", "1", "-1", "-0", "00", "007", "127", "128", "-128", "-129", "255", "256", "32767", "32768",
     "65535", "65536", "-2147483649", "4294967295", "4294967296", "9223372036854775807",
@@ -161,6 +164,7 @@ const std::vector<std::string> interesting_integers = {
     "0xff", "0xFFFFFFFFFFFFFFFF", "0x10000000000000000", "-0x8000000000000000", "0x", "16777216",
     "16777217", "0x1000000", "0x1000001",
 };
+// clang-format on
 
 std::string random_ident(Rng& rng, std::size_t length) {
   static const char first[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
@@ -214,16 +218,20 @@ std::string nested_type(Rng& rng, std::size_t depth, const std::string& inner_na
 }
 
 std::string random_bytes(Rng& rng) {
+  // clang-format off: byte sequences laid out by hand, many to a line
   static const std::vector<std::string> valid_utf8 = {
       "\xC3\xA9", "\xC3\xBC", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xEF\xBB\xBF", "\xE2\x80\xA8",
       "\xEF\xBF\xBF", "\xEF\xBF\xBE", "\xF4\x8F\xBF\xBF", "\xC2\x85", "\xC2\xA0", "\xE2\x80\x8B",
       "\xCC\x81",  // a combining accent: a code point that is not a character
   };
+  // clang-format on
+  // clang-format off: byte sequences laid out by hand, many to a line
   static const std::vector<std::string> invalid_utf8 = {
       "\x80", "\xBF", "\xC0\x80", "\xC1\xBF", "\xE0\x80\x80", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xED\xBF\xBF",
       "\xF0\x80\x80\x80", "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xF8\x88\x80\x80\x80",
       "\xFC\x84\x80\x80\x80\x80", "\xFE", "\xFF", "\xE2\x82", "\xF0\x9F\x98", "\xC3", "\xC3\xC3",
   };
+  // clang-format on
   std::string out;
   const std::size_t count = rng.between(1, 6);
   for (std::size_t i = 0; i < count; ++i) {
@@ -681,6 +689,7 @@ struct Weighted {
 };
 
 const std::vector<Weighted>& mutations() {
+  // clang-format off: a table laid out by hand, in columns
   static const std::vector<Weighted> table = {
       {flip_bytes, 12},        {drop_tokens, 12},     {duplicate_or_swap_tokens, 6}, {insert_vocabulary, 8},
       {replace_word, 10},      {duplicate_lines, 8},  {shuffle_lines, 8},            {deep_type, 7},
@@ -688,6 +697,7 @@ const std::vector<Weighted>& mutations() {
       {insert_random_bytes, 7}, {truncate, 6},        {concatenate, 5},              {add_import, 5},
       {line_endings, 3},       {many_declarations, 1},
   };
+  // clang-format on
   return table;
 }
 

@@ -15,6 +15,8 @@ static_assert(PSCHEMA_RUNTIME_VERSION_MAJOR == 0,
 namespace bank {
 
 // ---- Types ----
+// What each struct's members are (Layout, View, Mut, Value, init, destroy,
+// log_whole) is described once, in pschema/schema.hpp.
 
 struct Money;
 struct Transfer;
@@ -26,50 +28,50 @@ enum class Kind : std::uint8_t {
   savings = 1,
 };
 
+// bank.pschema:7
 /// Plain data: usable by value, also as an operation parameter.
 struct Money {
   static constexpr std::uint32_t type_id = 530175129u;
-  struct Layout;  // the bytes in the pool
-  class View;     // read-only access
-  class Mut;      // read-write access, only inside a transaction
-  struct Value;   // the same data as a plain C++ value
+  struct Layout;
+  class View;
+  class Mut;
+  struct Value;
 
-  // Gives a new object its own members (boxes); frees what one owns.
   static void init(pschema::Transaction& tx, Layout* p);
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
 
+// bank.pschema:9
 struct Transfer {
   static constexpr std::uint32_t type_id = 925081744u;
-  struct Layout;  // the bytes in the pool
-  class View;     // read-only access
-  class Mut;      // read-write access, only inside a transaction
-  struct Value;   // the same data as a plain C++ value
+  struct Layout;
+  class View;
+  class Mut;
+  struct Value;
 
-  // Gives a new object its own members (boxes); frees what one owns.
   static void init(pschema::Transaction& tx, Layout* p);
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
 
+// bank.pschema:15
 /// One account. `owner` is an owned persistent string.
 struct Account {
   static constexpr std::uint32_t type_id = 993220014u;
-  struct Layout;  // the bytes in the pool
-  class View;     // read-only access
-  class Mut;      // read-write access, only inside a transaction
+  struct Layout;
+  class View;
+  class Mut;
 
-  // Gives a new object its own members (boxes); frees what one owns.
   static void init(pschema::Transaction& tx, Layout* p);
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
 
+// bank.pschema:23
 struct Accounts {
   static constexpr std::uint32_t type_id = 406513287u;
-  struct Layout;  // the bytes in the pool
-  class View;     // read-only access
-  class Mut;      // read-write access, only inside a transaction
+  struct Layout;
+  class View;
+  class Mut;
 
-  // Gives a new object its own members (boxes); frees what one owns.
   static void init(pschema::Transaction& tx, Layout* p);
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
@@ -77,7 +79,7 @@ struct Accounts {
 // ---- Layouts: the bytes in the pool, checked against the schema ----
 
 struct Money::Layout {
-  Layout() = delete;  // never constructed: it lives in a pool
+  Layout() = delete;
   std::int64_t cents;
 };
 static_assert(std::is_standard_layout_v<Money::Layout> && std::is_trivially_copyable_v<Money::Layout>);
@@ -85,7 +87,7 @@ static_assert(sizeof(Money::Layout) == 8 && alignof(Money::Layout) == 8);
 static_assert(offsetof(Money::Layout, cents) == 0);
 
 struct Transfer::Layout {
-  Layout() = delete;  // never constructed: it lives in a pool
+  Layout() = delete;
   std::uint64_t to;
   Money::Layout amount;
 };
@@ -95,7 +97,7 @@ static_assert(offsetof(Transfer::Layout, to) == 0);
 static_assert(offsetof(Transfer::Layout, amount) == 8);
 
 struct Account::Layout {
-  Layout() = delete;  // never constructed: it lives in a pool
+  Layout() = delete;
   std::uint64_t id;
   Kind kind;
   pschema::StringRep owner;
@@ -111,7 +113,7 @@ static_assert(offsetof(Account::Layout, balance) == 40);
 static_assert(offsetof(Account::Layout, history) == 48);
 
 struct Accounts::Layout {
-  Layout() = delete;  // never constructed: it lives in a pool
+  Layout() = delete;
   pschema::VecRep accounts;
   std::uint64_t next_id;
 };
@@ -140,10 +142,6 @@ class Money::Mut {
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
   void assign(const Value& value) const;
-  // Logs the whole object now, in one journal entry: its field writes that
-  // follow in this transaction cost no further logging (worth it when a
-  // transaction changes several fields of one object; pschema::log_whole(a, b)
-  // logs several objects behind one fence).
   void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }
 
  private:
@@ -173,12 +171,8 @@ class Transfer::Mut {
   std::uint64_t to() const;
   void set_to(std::uint64_t value) const;
   Money::Mut amount() const;
-  void set_amount(const pschema::value_of<Money>::type& value) const;
+  void set_amount(const Money::Value& value) const;
   void assign(const Value& value) const;
-  // Logs the whole object now, in one journal entry: its field writes that
-  // follow in this transaction cost no further logging (worth it when a
-  // transaction changes several fields of one object; pschema::log_whole(a, b)
-  // logs several objects behind one fence).
   void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }
 
  private:
@@ -214,12 +208,8 @@ class Account::Mut {
   pschema::StringMut owner() const;
   void set_owner(std::string_view value) const;
   Money::Mut balance() const;
-  void set_balance(const pschema::value_of<Money>::type& value) const;
+  void set_balance(const Money::Value& value) const;
   pschema::VecMut<Transfer> history() const;
-  // Logs the whole object now, in one journal entry: its field writes that
-  // follow in this transaction cost no further logging (worth it when a
-  // transaction changes several fields of one object; pschema::log_whole(a, b)
-  // logs several objects behind one fence).
   void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }
 
  private:
@@ -248,10 +238,6 @@ class Accounts::Mut {
   pschema::VecMut<Account> accounts() const;
   std::uint64_t next_id() const;
   void set_next_id(std::uint64_t value) const;
-  // Logs the whole object now, in one journal entry: its field writes that
-  // follow in this transaction cost no further logging (worth it when a
-  // transaction changes several fields of one object; pschema::log_whole(a, b)
-  // logs several objects behind one fence).
   void log_whole() const { tx_->log_whole({{p_, sizeof(Layout)}}); }
 
  private:
@@ -283,7 +269,7 @@ inline void Money::Mut::assign([[maybe_unused]] const Value& value) const {
 
 struct Transfer::Value {
   std::uint64_t to{};
-  pschema::value_of<Money>::type amount{};
+  Money::Value amount{};
 };
 
 inline void Transfer::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
@@ -297,7 +283,7 @@ inline std::uint64_t Transfer::Mut::to() const { return p_->to; }
 inline void Transfer::Mut::set_to(std::uint64_t value) const { tx_->write(p_->to, value); }
 inline Money::View Transfer::View::amount() const { return pschema::traits<Money>::make_view(base_, &p_->amount); }
 inline Money::Mut Transfer::Mut::amount() const { return pschema::traits<Money>::make_mut(*tx_, &p_->amount); }
-inline void Transfer::Mut::set_amount(const pschema::value_of<Money>::type& value) const {
+inline void Transfer::Mut::set_amount(const Money::Value& value) const {
   pschema::value_of<Money>::assign(*tx_, &p_->amount, value);
 }
 inline Transfer::Value Transfer::View::to_value() const {
@@ -333,7 +319,7 @@ inline pschema::StringMut Account::Mut::owner() const { return pschema::traits<p
 inline void Account::Mut::set_owner(std::string_view value) const { this->owner().assign(value); }
 inline Money::View Account::View::balance() const { return pschema::traits<Money>::make_view(base_, &p_->balance); }
 inline Money::Mut Account::Mut::balance() const { return pschema::traits<Money>::make_mut(*tx_, &p_->balance); }
-inline void Account::Mut::set_balance(const pschema::value_of<Money>::type& value) const {
+inline void Account::Mut::set_balance(const Money::Value& value) const {
   pschema::value_of<Money>::assign(*tx_, &p_->balance, value);
 }
 inline pschema::VecView<Transfer> Account::View::history() const { return pschema::traits<pschema::vec<Transfer>>::make_view(base_, &p_->history); }
@@ -364,7 +350,7 @@ class Ledger : public pschema::TypedPool<Ledger, Accounts> {
     return transaction([&](Tx& tx) { return Ops::open_account(tx, owner, kind); });
   }
   /// Adds money to an account (a deposit).
-  void deposit(std::uint64_t id, const pschema::value_of<Money>::type& amount) {
+  void deposit(std::uint64_t id, const Money::Value& amount) {
     return transaction([&](Tx& tx) { return Ops::deposit(tx, id, amount); });
   }
   /// Moves money between two accounts; throws if either does not exist.
@@ -380,7 +366,7 @@ class Ledger : public pschema::TypedPool<Ledger, Accounts> {
 
   struct Ops {
     static std::uint64_t open_account(Tx& tx, std::string_view owner, Kind kind);
-    static void deposit(Tx& tx, std::uint64_t id, const pschema::value_of<Money>::type& amount);
+    static void deposit(Tx& tx, std::uint64_t id, const Money::Value& amount);
     static void transfer(Tx& tx, std::uint64_t from, std::uint64_t to, std::int64_t cents);
     static std::optional<std::int64_t> balance(const Snapshot& snapshot, std::uint64_t id);
     static std::int64_t total(const Snapshot& snapshot);

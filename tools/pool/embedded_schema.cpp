@@ -55,7 +55,6 @@ std::shared_ptr<const AnalyzedSchema> AnalyzedSchema::from_bundle(const std::str
     }
     loaded.source = std::move(source);
     loaded.ast = std::move(*ast);
-    loaded.requested = true;
     schema->loaded_.files.push_back(std::move(loaded));
   }
   schema->model_ = gen::analyze(schema->loaded_, schema->diagnostics_);
@@ -113,7 +112,6 @@ std::string PoolSchema::type_name(std::uint32_t type_id) const {
     case format::type_ids::no_type: return "no type";
     case format::type_ids::string_buffer: return "string buffer";
     case format::type_ids::vec_buffer: return "vec buffer";
-    case format::type_ids::rc_block: return "rc block";
     case format::type_ids::map_leaf: return "map leaf";
     case format::type_ids::map_inner: return "map inner node";
     default: break;

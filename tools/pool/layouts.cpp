@@ -90,11 +90,6 @@ constexpr bool mutex_matches() {
 static_assert(mutex_matches<Probe<1, 1>>() && mutex_matches<Probe<3, 1>>() && mutex_matches<Probe<12, 4>>() &&
               mutex_matches<Probe<40, 8>>());
 
-// The ids of map nodes are still spelled out in pschema/map.hpp; until
-// that header takes them from the format's type-id scheme, this ties the
-// two together.
-static_assert(type_ids::map_leaf == format::type_ids::map_leaf && type_ids::map_inner == format::type_ids::map_inner);
-
 // The fixed-size fields: the sizes the analyzer gives them (model.cpp,
 // layout_of) and the offsets the tools read.
 static_assert(sizeof(StringRep) == 24 && alignof(StringRep) == 8 && StringRep::inline_capacity == 22);

@@ -12,18 +12,9 @@ gen::Kind stored_kind(const gen::Type& type) {
   return type.kind == gen::Kind::enumeration ? type.enumeration->underlying : type.kind;
 }
 
-std::uint64_t scalar_size(gen::Kind kind) {
-  switch (kind) {
-    case gen::Kind::boolean: case gen::Kind::u8: case gen::Kind::i8: return 1;
-    case gen::Kind::u16: case gen::Kind::i16: return 2;
-    case gen::Kind::u32: case gen::Kind::i32: case gen::Kind::f32: return 4;
-    default: return 8;
-  }
-}
+std::uint64_t scalar_size(gen::Kind kind) { return gen::facts(kind).layout.size; }
 
-bool is_signed(gen::Kind kind) {
-  return kind == gen::Kind::i8 || kind == gen::Kind::i16 || kind == gen::Kind::i32 || kind == gen::Kind::i64;
-}
+bool is_signed(gen::Kind kind) { return gen::facts(kind).is_signed; }
 
 std::int64_t sign_extend(std::uint64_t bits, gen::Kind kind) {
   const unsigned width = static_cast<unsigned>(scalar_size(kind)) * 8;

@@ -18,7 +18,8 @@ struct ScalarValue {
   std::uint64_t bits = 0;
 };
 
-// The stored kind of a scalar or enum type and its size in bytes.
+// The stored kind of a scalar or enum type (an enum's underlying kind);
+// the size of a stored kind in bytes and its signedness, from the kind facts.
 gen::Kind stored_kind(const gen::Type& type);
 std::uint64_t scalar_size(gen::Kind kind);
 bool is_signed(gen::Kind kind);

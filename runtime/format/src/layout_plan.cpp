@@ -1,7 +1,9 @@
 #include "pschema/format/layout_plan.hpp"
 
 #include <algorithm>
+#include <cstring>
 
+#include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
 
 namespace pschema::format {
@@ -34,6 +36,28 @@ std::variant<LayoutPlan, LayoutRefusal> plan_layout(const LayoutRequest& request
   plan.heap_size = (size - plan.heap_offset) / block_alignment * block_alignment;
   plan.root_offset = plan.heap_offset + sizeof(BlockHeader);
   return plan;
+}
+
+Superblock superblock_from_plan(const LayoutRequest& request, const LayoutPlan& plan, std::string_view schema_name,
+                                std::string_view schema_text) {
+  Superblock sb{};
+  sb.magic = magic;
+  sb.format_version = version;
+  sb.superblock_size = sizeof(Superblock);
+  sb.pool_size = request.pool_size;
+  std::memcpy(sb.schema_name, schema_name.data(), schema_name.size());  // plan_layout checked that it fits
+  sb.schema_text_offset = schema_text_offset;
+  sb.schema_text_size = schema_text.size();
+  sb.schema_text_checksum = schema_text_checksum(schema_text.data(), schema_text.size());
+  sb.state_offset = state_offset;
+  sb.lanes_offset = plan.lanes_offset;
+  sb.lane_count = plan.lane_count;
+  sb.lane_size = plan.lane_size;
+  sb.heap_offset = plan.heap_offset;
+  sb.heap_size = plan.heap_size;
+  sb.root_offset = plan.root_offset;
+  sb.root_size = request.root_size;
+  return sb;
 }
 
 }  // namespace pschema::format

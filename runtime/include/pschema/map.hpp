@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "pschema/detail/map_nodes.hpp"
 #include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"
@@ -37,69 +38,6 @@ struct MapRep {
   std::uint64_t size;
 };
 static_assert(sizeof(MapRep) == 16);
-
-namespace type_ids {
-inline constexpr std::uint32_t map_leaf = 0x80000004u;
-inline constexpr std::uint32_t map_inner = 0x80000005u;
-}  // namespace type_ids
-
-namespace detail {
-
-// How keys are passed in and compared.
-template <class K>
-struct map_key {
-  using arg = K;  // integers and enums by value
-  static arg of(const std::byte*, const K* stored) { return *stored; }
-  static bool less(arg a, arg b) { return a < b; }
-  static void store(Transaction& tx, K* slot, arg key) { tx.write(*slot, key); }
-  static void destroy(Transaction&, K*) {}
-};
-
-template <>
-struct map_key<string_t> {
-  using arg = std::string_view;
-  static arg of(const std::byte* base, const StringRep* stored) { return traits<string_t>::make_view(base, stored); }
-  static bool less(arg a, arg b) { return a < b; }
-  static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
-  static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
-};
-
-template <>
-struct map_key<bytes_t> {
-  using arg = std::span<const std::byte>;
-  static arg of(const std::byte* base, const StringRep* stored) { return traits<bytes_t>::make_view(base, stored); }
-  static bool less(arg a, arg b) { return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end()); }
-  static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
-  static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
-};
-
-template <class K, class V>
-struct MapNodes {
-  using KL = typename traits<K>::layout;
-  using VL = typename traits<V>::layout;
-  // About 512 bytes a node: eight cache lines, a few hundred ns to search.
-  static constexpr std::size_t node_bytes = 512;
-  static constexpr std::size_t leaf_capacity =
-      std::clamp<std::size_t>((node_bytes - 8) / (sizeof(KL) + sizeof(VL)), 4, 64);
-  static constexpr std::size_t inner_capacity = std::clamp<std::size_t>((node_bytes - 16) / (sizeof(KL) + 8), 4, 64);
-
-  struct Header {
-    std::uint32_t count;  // entries (leaf) or separators (inner: children = count + 1)
-    std::uint32_t leaf;   // 1 for a leaf
-  };
-  struct Leaf {
-    Header header;
-    KL keys[leaf_capacity];
-    VL values[leaf_capacity];
-  };
-  struct Inner {
-    Header header;
-    KL keys[inner_capacity];                  // keys[i] = smallest key of children[i + 1]
-    std::uint64_t children[inner_capacity + 1];
-  };
-};
-
-}  // namespace detail
 
 // A read-only or mutable position in a map; `*it` is a std::pair of the key
 // and the value. Iteration walks the leaves in key order.

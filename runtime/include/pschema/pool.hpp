@@ -20,9 +20,11 @@
 #include <utility>
 
 #include "pschema/counters.hpp"
+#include "pschema/detail/pool_scopes.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/file_io.hpp"
 #include "pschema/persistence.hpp"
+#include "pschema/read_view.hpp"
 #include "pschema/schema_info.hpp"
 #include "pschema/transaction.hpp"
 
@@ -114,78 +116,6 @@ struct PoolInfo {
   std::uint64_t replayed = 0;       // committed transactions the last open replayed from the log
   std::string_view backend;
 };
-
-namespace detail {
-class PoolImpl;
-class ReadScope;
-}  // namespace detail
-
-// Read-only access to committed data, handed to Pool::read bodies.
-class ReadView {
- public:
-  const std::byte* base() const noexcept { return base_; }
-  template <class T>
-  const T* at(std::uint64_t offset) const noexcept {
-    return reinterpret_cast<const T*>(base_ + offset);
-  }
-  std::uint64_t root_offset() const noexcept { return root_offset_; }
-  std::uint64_t pool_instance() const noexcept;
-  bool concurrent() const noexcept;
-  // Whether `offset` is a live object of type `type_id` (for handles).
-  bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
-
- private:
-  friend class detail::ReadScope;
-  explicit ReadView(const detail::PoolImpl& pool);
-  const detail::PoolImpl* pool_;
-  const std::byte* base_;
-  std::uint64_t root_offset_;
-};
-
-namespace detail {
-
-// Runs one transaction body: begins (or joins the transaction this thread
-// already has on the pool: nesting flattens into the outermost), commits
-// when asked, rolls back if destroyed before commit (the body threw).
-class TransactionScope {
- public:
-  explicit TransactionScope(PoolImpl& pool, const TransactionOptions* options = nullptr);
-  ~TransactionScope();
-  TransactionScope(const TransactionScope&) = delete;
-  TransactionScope& operator=(const TransactionScope&) = delete;
-
-  Transaction& transaction() noexcept { return *transaction_; }
-  void commit();
-
- private:
-  PoolImpl& pool_;
-  Lane* lane_ = nullptr;
-  Transaction* transaction_ = nullptr;
-  bool joined_ = false;
-  bool finished_ = false;
-};
-
-// Holds the pool's reader lock (unless this thread is inside a transaction
-// of the same pool, which already excludes other writers).
-class ReadScope {
- public:
-  explicit ReadScope(const PoolImpl& pool);
-  ~ReadScope();
-  ReadScope(const ReadScope&) = delete;
-  ReadScope& operator=(const ReadScope&) = delete;
-  const ReadView& view() const noexcept { return view_; }
-
- private:
-  friend class PoolImpl;
-  friend void lock_for_current(const std::uint64_t* word);
-  const PoolImpl& pool_;
-  bool locked_ = false;
-  Lane* lane_ = nullptr;       // concurrent pools: the lane holding the read's mutexes
-  ReadScope* outer_ = nullptr;  // the thread's enclosing read that took a gate, if any
-  ReadView view_;
-};
-
-}  // namespace detail
 
 class Pool {
  public:

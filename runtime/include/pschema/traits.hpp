@@ -97,7 +97,8 @@ using element_reference_t = typename element_reference<Tag>::type;
 // Type ids of the blocks containers allocate for themselves, from the
 // pool format's type-id scheme.
 namespace type_ids {
-using format::type_ids::rc_block;
+using format::type_ids::map_inner;
+using format::type_ids::map_leaf;
 using format::type_ids::string_buffer;
 using format::type_ids::vec_buffer;
 }  // namespace type_ids

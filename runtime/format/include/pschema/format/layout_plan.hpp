@@ -6,7 +6,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
+
+#include "pschema/format/layout.hpp"
 
 namespace pschema::format {
 
@@ -46,5 +49,13 @@ struct LayoutRefusal {
 // minimum size, a schema name that does not fit, too many lanes, no room
 // left for a heap).
 std::variant<LayoutPlan, LayoutRefusal> plan_layout(const LayoutRequest& request);
+
+// The superblock of a new pool laid out by `plan`, made for `request`, for
+// the schema named `schema_name` with the source `schema_text` (the sizes
+// the request gave). The caller fills what is not the format's to choose:
+// the pool's uuid and creation time, the schema's fingerprint and the
+// root's type id; then it sets the checksum (superblock_checksum), last.
+Superblock superblock_from_plan(const LayoutRequest& request, const LayoutPlan& plan, std::string_view schema_name,
+                                std::string_view schema_text);
 
 }  // namespace pschema::format

@@ -24,7 +24,7 @@ inline constexpr std::uint32_t runtime_flag = 0x80000000u;
 
 inline constexpr std::uint32_t string_buffer = runtime_flag | 1;
 inline constexpr std::uint32_t vec_buffer = runtime_flag | 2;
-inline constexpr std::uint32_t rc_block = runtime_flag | 3;  // reserved: shared blocks carry shared_block_id
+// runtime_flag | 3 is unassigned: shared blocks carry shared_block_id instead.
 inline constexpr std::uint32_t map_leaf = runtime_flag | 4;
 inline constexpr std::uint32_t map_inner = runtime_flag | 5;
 

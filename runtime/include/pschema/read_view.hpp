@@ -1,0 +1,37 @@
+// ReadView: read-only access to a pool's committed data, what the bodies of
+// Pool::read get (pschema/pool.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace pschema {
+
+namespace detail {
+class PoolImpl;
+class ReadScope;
+}  // namespace detail
+
+// Read-only access to committed data, handed to Pool::read bodies.
+class ReadView {
+ public:
+  const std::byte* base() const noexcept { return base_; }
+  template <class T>
+  const T* at(std::uint64_t offset) const noexcept {
+    return reinterpret_cast<const T*>(base_ + offset);
+  }
+  std::uint64_t root_offset() const noexcept { return root_offset_; }
+  std::uint64_t pool_instance() const noexcept;
+  bool concurrent() const noexcept;
+  // Whether `offset` is a live object of type `type_id` (for handles).
+  bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
+
+ private:
+  friend class detail::ReadScope;
+  explicit ReadView(const detail::PoolImpl& pool);
+  const detail::PoolImpl* pool_;
+  const std::byte* base_;
+  std::uint64_t root_offset_;
+};
+
+}  // namespace pschema

@@ -301,7 +301,11 @@ void RedoLog::reset(std::uint64_t pool_generation, std::uint64_t keep_bytes) {
   io_sync(io_, fd_, path_, "the log");
   syncs_.add(1);
   next_sequence_ = 1;
-  written_end_ = synced_end_ = logformat::records_begin;
+  // Every position of the old generation lies before the new one's first,
+  // which the sync above made durable: a committer still waiting for an
+  // old record (it was covered by the sync_all before a checkpoint) returns.
+  base_ = written_end_;
+  written_end_ = synced_end_ = base_ + logformat::records_begin;
   record_bytes_.store(0, std::memory_order_relaxed);
 }
 
@@ -330,12 +334,13 @@ std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges,
   reached_file = false;
   if (failed_) throw io_error(path_, "an earlier write or sync of the log failed; close and reopen the pool");
   const std::uint64_t size = record.size();
-  reserve_locked(written_end_ + size);
+  const std::uint64_t at = written_end_ - base_;  // the file offset
+  reserve_locked(at + size);
   auto* header = reinterpret_cast<logformat::RecordHeader*>(record.data());
   header->salt = salt_;
   header->sequence = next_sequence_;
   header->size = size;
-  header->durable_before = synced_end_;
+  header->durable_before = synced_end_ - base_;
   header->ranges = ranges;
   header->maintenance_ranges = maintenance_ranges;
   header->maintenance_offset = maintenance_offset;
@@ -343,7 +348,7 @@ std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges,
   header->header_checksum = record_header_checksum(*header);
   reached_file = true;
   try {
-    io_write(io_, fd_, record.data(), size, written_end_, path_, "a log record");
+    io_write(io_, fd_, record.data(), size, at, path_, "a log record");
   } catch (...) {
     // Part of the record may be in the file: what follows it is unknown.
     failed_ = true;

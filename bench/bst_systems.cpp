@@ -5,9 +5,10 @@
 
 namespace harness {
 
-PschemaBst::PschemaBst() : file_("pschema"), pool_(bench::Bst::create(file_.path(), pool_size)) {
-  // Default options, as a user would open it: the backend follows libpmem's
-  // is-pmem answer, which must be the one the storage mode measures.
+PschemaBst::PschemaBst() : file_("pschema"), pool_(bench::Bst::create(file_.path(), pool_size, pool_options())) {
+  // Default options, as a user would open it (unless --backend file): the
+  // backend follows libpmem's is-pmem answer, which must be the one the
+  // storage mode measures.
   require_backend(pool_.pool().info().backend, file_.path());
 }
 

@@ -490,9 +490,11 @@ class Bench {
     fs::remove_all(l.spec.dir);
   }
 
-  // The counter must see what the floor does exactly, and at least one
-  // sync per durable commit: otherwise it is not counting (a library
-  // reaching the kernel some way that is not interposed).
+  // The counter must see what the floor does exactly, and enough syncs
+  // for the durable commits: otherwise it is not counting (a library
+  // reaching the kernel some way that is not interposed). One thread needs
+  // a sync per commit; T threads committing together may share one (group
+  // commit), but a sync covers at most one waiting commit per thread.
   static void check_syncs(const System& system, const Phase& phase, const Run& run) {
     if (system.name == "fdatasync" && run.counts.fdatasync != phase.transactions()) {
       throw std::runtime_error("sync counting is broken: the fdatasync floor made " +
@@ -500,7 +502,7 @@ class Bench {
                                std::to_string(run.counts.fdatasync));
     }
     const bool deferred = system.name == "sqlite-normal" || system.name == "pschema-deferred";
-    if (!deferred && run.syncs() < phase.transactions()) {
+    if (!deferred && run.syncs() * phase.threads < phase.transactions()) {
       throw std::runtime_error("sync counting is broken: " + system.name + " " + phase.op + " committed " +
                                std::to_string(phase.transactions()) + " durable transactions with " +
                                std::to_string(run.syncs()) + " syncs counted");

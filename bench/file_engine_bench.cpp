@@ -5,11 +5,14 @@
 //       one durable put per transaction on a map<u64, u64> (bench/u64map),
 //       the msync backend, the file engine and a raw pwrite + fdatasync
 //       loop, interleaved, R rounds: microseconds and syncs per operation
-//   pschema_file_bench threads [--dir D] [--n MS] [--rounds R] [--model-sync-us U]
+//   pschema_file_bench threads [--dir D] [--n MS] [--rounds R] [--model-sync-us U] [--pool concurrent|gate|both]
 //       puts of a concurrent pool (bench/mt_kv) on the file engine, one
 //       thread then two, MS milliseconds each (default 3000): throughput
 //       and syncs per commit (group commit); with U, a model disk whose
-//       syncs sleep U microseconds stands in for the real one
+//       syncs sleep U microseconds stands in for the real one. --pool gate:
+//       inserts into a pool that is not concurrent (bench/u64map: one
+//       writer at a time through the writer gate) instead; both: the two
+//       pools in turn in every round
 //   pschema_file_bench memory  [--dir D] [--n N] [--pool-mib M] [--preload K] [--private-mib P]
 //       K keys inserted in order (10,000 per transaction), then N random inserts into
 //       the map in an M MiB pool (deferred commits, a sync every 1000):
@@ -30,11 +33,13 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "mt_kv.pschema.h"
@@ -53,6 +58,7 @@ struct Options {
   std::uint64_t model_sync_us = 0;  // threads: fdatasync replaced by a sleep of this long
   std::uint64_t preload = 0;        // memory: keys inserted before the measured run
   std::uint64_t private_mib = 0;    // memory: checkpoint_private_bytes (0: the default)
+  std::string pool = "concurrent";  // threads: concurrent, gate or both
 };
 
 // A disk whose every fdatasync takes `us` microseconds and does nothing:
@@ -95,6 +101,10 @@ Options parse(int argc, char** argv) {
     else if (flag == "--model-sync-us") o.model_sync_us = std::stoull(value);
     else if (flag == "--preload") o.preload = std::stoull(value);
     else if (flag == "--private-mib") o.private_mib = std::stoull(value);
+    else if (flag == "--pool") {
+      if (value != "concurrent" && value != "gate" && value != "both") throw std::runtime_error("--pool: concurrent, gate or both");
+      o.pool = value;
+    }
     else throw std::runtime_error("unknown option " + flag);
   }
   return o;
@@ -222,54 +232,80 @@ void single(const Options& o) {
 
 // ---- threads ------------------------------------------------------------------
 
+// One phase: `threads` threads call put(rng, n) until `seconds` are over.
+// Returns puts per second and syncs per commit.
+template <class Pool, class Put>
+std::pair<double, double> put_phase(Pool& pool, int threads, double seconds, std::uint64_t seed, Put put) {
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> done{0};
+  const auto before = pool.pool().counters();
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937_64 rng(seed * 10 + static_cast<std::uint64_t>(t));
+      std::uint64_t mine = 0;
+      while (!stop.load(std::memory_order_relaxed)) put(rng, ++mine);
+      done.fetch_add(mine);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& worker : workers) worker.join();
+  const double elapsed = seconds_since(start);
+  const auto delta = pool.pool().counters() - before;
+  return {static_cast<double>(done.load()) / elapsed,
+          static_cast<double>(delta.syncs) / static_cast<double>(delta.transactions_committed)};
+}
+
 void threads(const Options& o) {
   // Each phase runs for a fixed time with every thread committing until the
   // end (a count per thread would end with one thread alone).
   const double phase_seconds = o.n == 0 ? 3.0 : static_cast<double>(o.n) / 1000.0;
-  const std::string path = scratch(o, "mt");
+  const bool concurrent = o.pool != "gate", gate = o.pool != "concurrent";
   pschema::PoolOptions options;
   options.backend = pschema::Backend::file;
   options.lanes = 8;
   if (o.model_sync_us > 0) options.file_io = std::make_shared<ModelDisk>(o.model_sync_us);
-  auto kv = mtkv::MtKv::create(path, 256 << 20, options);
-  std::printf("puts of a concurrent pool (mt_kv), file engine, %.1f s per phase, %s%s\n", phase_seconds, o.dir.c_str(),
+  const std::string kv_path = scratch(o, "mt"), map_path = scratch(o, "gate");
+  std::optional<mtkv::MtKv> kv;
+  std::optional<mapbench::U64Map> map;
+  if (concurrent) kv.emplace(mtkv::MtKv::create(kv_path, 256 << 20, options));
+  if (gate) map.emplace(mapbench::U64Map::create(map_path, 256 << 20, options));
+  std::printf("puts on the file engine: %s%s%s, %.1f s per phase, %s%s\n",
+              concurrent ? "a concurrent pool (mt_kv: a mutex per bucket)" : "", concurrent && gate ? " and " : "",
+              gate ? "a pool that is not concurrent (u64map: one writer at a time through the gate)" : "", phase_seconds,
+              o.dir.c_str(),
               o.model_sync_us > 0 ? (", model disk: each sync sleeps " + std::to_string(o.model_sync_us) + " us").c_str()
                                   : "");
-  std::vector<double> ratio;
-  for (int round = 1; round <= o.rounds; ++round) {
-    double rate[3] = {};
-    double syncs_per_commit[3] = {};
-    for (int threads : {1, 2}) {
-      std::atomic<bool> stop{false};
-      std::atomic<std::uint64_t> done{0};
-      const auto before = kv.pool().counters();
-      const auto start = Clock::now();
-      std::vector<std::thread> workers;
-      for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          std::mt19937_64 rng(static_cast<std::uint64_t>(round * 100 + threads * 10 + t));
-          std::uint64_t mine = 0;
-          while (!stop.load(std::memory_order_relaxed)) kv.put(rng(), ++mine);
-          done.fetch_add(mine);
-        });
-      }
-      std::this_thread::sleep_for(std::chrono::duration<double>(phase_seconds));
-      stop.store(true);
-      for (auto& worker : workers) worker.join();
-      const double elapsed = seconds_since(start);
-      const auto delta = kv.pool().counters() - before;
-      rate[threads] = static_cast<double>(done.load()) / elapsed;
-      syncs_per_commit[threads] =
-          static_cast<double>(delta.syncs) / static_cast<double>(delta.transactions_committed);
-    }
-    ratio.push_back(rate[2] / rate[1]);
-    std::printf("round %d: 1 thread %.0f puts/s (%.2f syncs/commit), 2 threads %.0f puts/s (%.2f syncs/commit): %.2fx\n",
-                round, rate[1], syncs_per_commit[1], rate[2], syncs_per_commit[2], rate[2] / rate[1]);
+  std::vector<double> kv_ratio, map_ratio;
+  auto report = [](int round, const char* what, std::pair<double, double> one, std::pair<double, double> two) {
+    std::printf("round %d %-10s: 1 thread %.0f puts/s (%.2f syncs/commit), 2 threads %.0f puts/s (%.2f syncs/commit): %.2fx\n",
+                round, what, one.first, one.second, two.first, two.second, two.first / one.first);
     std::fflush(stdout);
+    return two.first / one.first;
+  };
+  for (int round = 1; round <= o.rounds; ++round) {
+    const auto seed = static_cast<std::uint64_t>(round * 100);
+    if (concurrent) {
+      auto put = [&](std::mt19937_64& rng, std::uint64_t n) { kv->put(rng(), n); };
+      const auto one = put_phase(*kv, 1, phase_seconds, seed + 1, put);
+      const auto two = put_phase(*kv, 2, phase_seconds, seed + 2, put);
+      kv_ratio.push_back(report(round, "concurrent", one, two));
+    }
+    if (gate) {
+      auto put = [&](std::mt19937_64& rng, std::uint64_t n) { map->insert(rng(), n); };
+      const auto one = put_phase(*map, 1, phase_seconds, seed + 3, put);
+      const auto two = put_phase(*map, 2, phase_seconds, seed + 4, put);
+      map_ratio.push_back(report(round, "gate", one, two));
+    }
   }
-  std::printf("median 2-thread / 1-thread throughput: %.2fx\n", median(ratio));
-  kv.close();
-  ::unlink(path.c_str());
+  if (concurrent) std::printf("median 2-thread / 1-thread throughput, concurrent pool: %.2fx\n", median(kv_ratio));
+  if (gate) std::printf("median 2-thread / 1-thread throughput, pool that is not concurrent: %.2fx\n", median(map_ratio));
+  if (kv) kv->close();
+  if (map) map->close();
+  ::unlink(kv_path.c_str());
+  ::unlink(map_path.c_str());
 }
 
 // ---- memory -------------------------------------------------------------------

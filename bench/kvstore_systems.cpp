@@ -16,9 +16,10 @@ HashCoefficients draw_hash_coefficients(std::uint32_t seed) {
   return c;
 }
 
-PschemaKv::PschemaKv() : file_("pschema-kv"), pool_(kvbench::KvStore::create(file_.path(), pool_size)) {
-  // Default options, as a user would open it: the backend follows libpmem's
-  // is-pmem answer, which must be the one the storage mode measures.
+PschemaKv::PschemaKv() : file_("pschema-kv"), pool_(kvbench::KvStore::create(file_.path(), pool_size, pool_options())) {
+  // Default options, as a user would open it (unless --backend file): the
+  // backend follows libpmem's is-pmem answer, which must be the one the
+  // storage mode measures.
   require_backend(pool_.pool().info().backend, file_.path());
   const HashCoefficients c = draw_hash_coefficients(kv_seed);
   pool_.init(kv_seed, c.a, c.b);

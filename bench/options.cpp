@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: pschema_bench [--repeat N] [--n N] [--out DIR] [--seed S] [--verbose] [--only W,W]\n"
-    "                     [--storage pmem|msync] [--dir DIR]\n"
+    "                     [--storage pmem|msync] [--dir DIR] [--backend default|file]\n"
     "  Runs the workloads (bst, bst-seq: INS, CHK; kvstore: PUT, GET; btree: INS, CHK,\n"
     "  RAND, REM) on pschema, PMDK libpmemobj and a volatile baseline (btree also on\n"
     "  pschema's map<u64,u64>), prints a table of the median times and writes\n"
@@ -26,6 +26,10 @@ constexpr std::string_view usage =
     "              pmem (default): pool files in /dev/shm, PMEM_IS_PMEM_FORCE=1, both systems flush\n"
     "              cache lines; msync: ordinary files (/var/tmp), PMEM_IS_PMEM_FORCE=0, both msync\n"
     "  --dir DIR   where the pool files go instead of the storage mode's default\n"
+    "  --backend default|file\n"
+    "              pschema's engine: default (what the runtime picks: the undo engine on pmem, the\n"
+    "              file engine on ordinary files) or file (the redo-log file engine on any storage;\n"
+    "              with pmem storage the CSV is then results-file.csv)\n"
     "PMEM_IS_PMEM_FORCE must be unset (the program then sets it, before any pmem call)\n"
     "or what the storage mode needs: 1 for pmem, 0 for msync.\n";
 
@@ -53,6 +57,10 @@ Options parse_options(int argc, char** argv) {
       options.verbose = true;
     } else if (arg == "--storage") {
       options.storage.mode = line.storage_mode();
+    } else if (arg == "--backend") {
+      const std::string_view backend = line.value();
+      if (backend != "default" && backend != "file") line.fail("--backend must be default or file");
+      options.storage.file_engine = backend == "file";
     } else if (arg == "--dir") {
       options.storage.dir = std::string(line.value());
       if (options.storage.dir.empty()) line.fail("--dir needs a directory");

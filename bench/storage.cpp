@@ -58,10 +58,16 @@ std::string configure_storage(const Storage& wanted) {
   return note;
 }
 
+pschema::PoolOptions pool_options() {
+  pschema::PoolOptions options;
+  if (configured.file_engine) options.backend = pschema::Backend::file;
+  return options;
+}
+
 void require_backend(std::string_view backend, const std::string& path) {
   // On ordinary files a user's pool runs on the file engine (the msync
   // backend must be asked for).
-  const std::string_view expected = configured.mode == StorageMode::pmem ? "pmem" : "file";
+  const std::string_view expected = configured.mode == StorageMode::pmem && !configured.file_engine ? "pmem" : "file";
   if (backend != expected) {
     throw std::runtime_error("the pschema pool " + path + " uses the '" + std::string(backend) +
                              "' backend, not " + std::string(expected) +

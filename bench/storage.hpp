@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "pschema/pool.hpp"
+
 namespace harness {
 
 enum class StorageMode { pmem, msync };
@@ -18,6 +20,10 @@ enum class StorageMode { pmem, msync };
 struct Storage {
   StorageMode mode = StorageMode::pmem;
   std::string dir;  // where the pool files go
+  // --backend file: pschema's pools run the file engine (redo log) whatever
+  // the medium, instead of the default the runtime picks (the undo engine
+  // on persistent memory), to compare the two engines on the same storage.
+  bool file_engine = false;
 };
 
 std::string_view name_of(StorageMode mode);
@@ -33,8 +39,13 @@ std::string_view default_dir(StorageMode mode);
 std::string configure_storage(const Storage& storage);
 const Storage& storage();
 
+// The options pschema's pools are created with: the defaults, as a user
+// would open them, or Backend::file with --backend file.
+pschema::PoolOptions pool_options();
+
 // Throws unless `backend` (a pschema pool's PoolInfo::backend, opened with
-// default options as a user would) is the one the storage mode measures.
+// pool_options()) is the one the storage mode measures: on persistent
+// memory pmem (or file with --backend file), on ordinary files file.
 void require_backend(std::string_view backend, const std::string& path);
 
 // A pool file name in storage().dir that is unique to this process and

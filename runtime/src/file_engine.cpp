@@ -364,7 +364,20 @@ void Lane::commit_to_log(FileEngine& engine) {
   bool reached_file = false;
   try {
     const std::uint64_t end = engine.append(index_, reached_file);
-    if (engine.commits_immediately(index_)) engine.sync_to(end);
+    wrote_record = true;
+    if (engine.commits_immediately(index_)) {
+      if (pool_.concurrent()) {
+        // The transaction's mutexes are held until the record is durable,
+        // so no other transaction sees its data before. Committers of other
+        // mutexes share the sync (group commit, runtime.md 11.4).
+        engine.sync_to(end);
+      } else {
+        // The writer gate is given back first and the sync awaited outside
+        // it, so that the next writer's record can share the sync
+        // (TransactionScope::commit, PoolImpl::await_durable; runtime.md 11.4).
+        sync_after_release = end;
+      }
+    }
   } catch (...) {
     if (!reached_file) {
       // Not in the log: an ordinary abort, nothing on the disk changed.

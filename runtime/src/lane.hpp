@@ -110,6 +110,12 @@ class Lane {
   int depth = 0;
   bool doomed = false;
   std::mutex in_use;
+  // The file engine: whether this transaction's commit wrote a record, and
+  // for an immediate commit of a pool that is not concurrent, the log
+  // position its record ends at, to be made durable once the writer gate
+  // is released (TransactionScope::commit takes it; 0: nothing to wait for).
+  bool wrote_record = false;
+  std::uint64_t sync_after_release = 0;
 
  private:
   struct HeaderUpdate {

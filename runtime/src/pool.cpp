@@ -400,6 +400,15 @@ void PoolImpl::close() {
     return;
   }
   std::unique_lock lock(gate_);
+  // Committers of the file engine wait for their sync outside the gate,
+  // holding their lane (await_durable): wait for them too.
+  for (auto& lane : lanes_) lane->in_use.lock();
+  struct Release {
+    std::vector<std::unique_ptr<Lane>>& lanes;
+    ~Release() {
+      for (auto& lane : lanes) lane->in_use.unlock();
+    }
+  } release{lanes_};
   shut_down();
 }
 

@@ -50,6 +50,16 @@ class PoolImpl {
   // Transactions: the writer gate and a lane; see TransactionScope.
   Lane& begin_transaction();
   void end_transaction(Lane& lane);
+  // The file engine, a pool that is not concurrent: ends an immediate
+  // commit whose record ends at log position `end` by releasing the writer
+  // gate, then waiting until the record is durable (so that the next
+  // writer's record can share the sync), then releasing the lane. Throws
+  // io_error (and marks the pool broken) if the sync fails.
+  void await_durable(Lane& lane, std::uint64_t end);
+  // Whether commits are waiting outside the gate for their sync; a reader
+  // holding the gate shared then waits for them.
+  bool awaiting_sync() const { return awaiting_sync_.load(std::memory_order_relaxed) != 0; }
+  void wait_for_awaited_commits() const;
   // A concurrent pool's reads take a lane too (they hold mutexes): the
   // gate and a lane, without making it this thread's transaction.
   Lane& acquire_lane() const;
@@ -122,6 +132,10 @@ class PoolImpl {
   std::atomic<bool> broken_{false};
   const std::uint64_t fork_epoch_ = current_fork_epoch();
   std::atomic<bool> closing_{false};  // close() is taking the lanes
+  // Committers of a non-concurrent pool between releasing the gate and the
+  // end of their sync (await_durable). Read after taking the gate, whose
+  // acquire pairs with the release of the gate after the increment.
+  mutable std::atomic<int> awaiting_sync_{0};
 };
 
 }  // namespace pschema::detail

@@ -75,8 +75,11 @@ class RedoLog {
   void open(mode_t mode);
   // Starts a new log generation for pool session `pool_generation`: a new
   // salt, the header written and synced. Only while no record is being
-  // appended or waited for (at start, and in a quiesced checkpoint). A file
-  // grown past `keep_bytes` (by a huge transaction) is cut back to it.
+  // appended and every record written is durable (at start, and in a
+  // quiesced checkpoint after sync_all); committers may still be inside
+  // sync_to for records the last sync covered (a non-concurrent pool's
+  // committers wait outside the writer gate), and return. A file grown
+  // past `keep_bytes` (by a huge transaction) is cut back to it.
   void reset(std::uint64_t pool_generation, std::uint64_t keep_bytes);
   // Closes and deletes the file (a cleanly closed pool is one file).
   void remove() noexcept;
@@ -87,7 +90,10 @@ class RedoLog {
   std::uint64_t salt() const { return salt_; }
   // Writes `record` (a RecordHeader's room, then the sections) at the end
   // of the log and fills in its header. Caller holds mutex(). Returns the
-  // log offset the record ends at. `reached_file` tells a caller that gets
+  // log position the record ends at, for sync_to: positions count on across
+  // resets (a generation's file offset plus the bytes of the generations
+  // before), so that a committer still waiting after a checkpoint reset
+  // the log finds its record covered. `reached_file` tells a caller that gets
   // an exception whether the record may be in the file (its outcome is
   // then unknown) or certainly is not (growing the file failed).
   std::uint64_t write_locked(RecordBuffer& record, std::uint32_t ranges, std::uint32_t maintenance_ranges,
@@ -133,6 +139,8 @@ class RedoLog {
   std::condition_variable synced_;    // a sync finished or failed, a committer arrived, a writer ended
   std::uint64_t salt_ = 0;
   std::uint64_t next_sequence_ = 1;
+  // Log positions (see write_locked): file offset = position - base_.
+  std::uint64_t base_ = 0;
   std::uint64_t written_end_ = logformat::records_begin;
   std::uint64_t synced_end_ = logformat::records_begin;
   std::uint64_t file_end_ = 0;        // the file's size: zeros past written_end_

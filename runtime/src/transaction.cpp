@@ -4,6 +4,7 @@
 #include <iterator>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "pool_impl.hpp"
 #include "pschema/errors.hpp"
@@ -134,6 +135,8 @@ void Lane::begin() {
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
   depth = 1;
   doomed = false;
+  wrote_record = false;
+  sync_after_release = 0;
 }
 
 const Block* Lane::fresh_block(std::uint64_t offset, bool inside) const {
@@ -524,8 +527,56 @@ void PoolImpl::end_transaction(Lane& lane) {
   auto it = std::find_if(running_here.begin(), running_here.end(),
                          [&](const auto& entry) { return entry.first == this; });
   if (it != running_here.end()) running_here.erase(it);
-  if (redo_ != nullptr) redo_->transaction_ended();
+  if (redo_ != nullptr) {
+    if (!concurrent_ && !lane.wrote_record && awaiting_sync_.load(std::memory_order_relaxed) != 0) {
+      // A transaction that wrote nothing or aborted may have read a commit
+      // whose sync is still running (await_durable): it returns no sooner
+      // than a reader would see that commit (ReadScope). A failed sync is
+      // reported to that commit's committer and breaks the pool.
+      try {
+        redo_->sync();
+      } catch (...) {
+      }
+    }
+    redo_->transaction_ended();
+  }
   release_lane(lane);
+}
+
+void PoolImpl::await_durable(Lane& lane, std::uint64_t end) {
+  auto it = std::find_if(running_here.begin(), running_here.end(),
+                         [&](const auto& entry) { return entry.first == this; });
+  if (it != running_here.end()) running_here.erase(it);
+  // Counted before the gate opens: a reader that gets the gate next sees
+  // the count and waits for the sync (ReadScope), so no read returns data
+  // that is not durable yet. The lane stays held until the sync is done,
+  // which keeps close() (it takes every lane) from freeing the log, and the
+  // committer still counts as a writer, which the sync leader waits for.
+  awaiting_sync_.fetch_add(1, std::memory_order_relaxed);
+  gate_.unlock();
+  struct Release {
+    const PoolImpl& pool;
+    Lane& lane;
+    ~Release() {
+      pool.awaiting_sync_.fetch_sub(1, std::memory_order_relaxed);
+      pool.redo_->transaction_ended();
+      lane.in_use.unlock();  // last: the pool may be closed once it is free
+    }
+  } release{*this, lane};
+  try {
+    redo_->sync_to(end);
+  } catch (...) {
+    // In the log but perhaps not durable (as in Lane::commit_to_log): the
+    // pool refuses further work; the next open replays what reached the disk.
+    mark_broken();
+    throw;
+  }
+}
+
+void PoolImpl::wait_for_awaited_commits() const {
+  // Called with the gate held shared, so no record is appended meanwhile:
+  // syncing to the log's end covers every commit awaiting its sync.
+  redo_->sync();
 }
 
 // ---- Scopes used by the Pool templates -------------------------------------
@@ -560,13 +611,22 @@ void TransactionScope::commit() {
   struct End {
     PoolImpl& pool;
     Lane& lane;
-    ~End() { pool.end_transaction(lane); }
+    bool pending = true;
+    ~End() {
+      if (pending) pool.end_transaction(lane);
+    }
   } end{pool_, *lane_};
   if (lane_->doomed) {
     lane_->roll_back();
     throw usage_error(pool_.path(), "a nested transaction failed, so the whole transaction was rolled back");
   }
   lane_->commit();  // on failure it has rolled back or marked the pool broken
+  if (const std::uint64_t sync_end = std::exchange(lane_->sync_after_release, 0); sync_end != 0) {
+    // Committed in memory and written to the log; durable (and returned)
+    // only once a sync covers the record, awaited outside the writer gate.
+    end.pending = false;
+    pool_.await_durable(*lane_, sync_end);
+  }
 }
 
 TransactionScope::~TransactionScope() {
@@ -597,6 +657,16 @@ ReadScope::ReadScope(const PoolImpl& pool) : pool_(pool), view_(pool) {
     lane_ = &pool.acquire_lane();  // no gate: the lane holds the read's mutexes (and keeps close() out)
   } else {
     pool.gate().lock_shared();
+    if (pool.awaiting_sync()) {
+      // A commit whose sync is still running (PoolImpl::await_durable): its
+      // data must not be read before it is durable.
+      try {
+        pool.wait_for_awaited_commits();
+      } catch (...) {
+        pool.gate().unlock_shared();
+        throw;
+      }
+    }
   }
   locked_ = true;
   outer_ = innermost_read;

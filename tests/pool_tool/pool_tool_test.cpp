@@ -506,12 +506,22 @@ TEST_CASE("a pool whose log holds committed transactions: info, dump and check s
   CHECK(after.status == 0);
   CHECK(after_first_line(after.out) == after_first_line(dump.out));
 
-  // Without its log the pool file holds the first three nodes only.
+  // Without its log the pool file holds the first three nodes only, and
+  // the pool state says a log was needed: the tool reports it missing, as
+  // the runtime refuses the open.
   std::filesystem::remove(path + ".wal");
   Run without = run({"dump", path});
   CHECK(without.out.find("pool " + path + " (list.List)\n") == 0);
   CHECK(after_first_line(without.out) != after_first_line(dump.out));
-  CHECK(run({"info", path}).out.find("log:         none\n") != std::string::npos);
+  const std::string missing = "is missing, but session ";
+  Run info_without = run({"info", path});
+  CHECK(info_without.status == 1);
+  CHECK(info_without.out.find("log:         none: the log " + missing) != std::string::npos);
+  Run check_without = run({"check", path});
+  CHECK(check_without.status != 0);
+  CHECK(check_without.out.find("log " + path + ".wal: " + missing) != std::string::npos);
+  CHECK(run({"info", "--json", path}).out.find("\"problem\": \"" + missing) != std::string::npos);
+  CHECK_THROWS_AS(list::List::open(path), pschema::corrupt_pool);
 }
 
 TEST_CASE("damaged logs are reported with their kind, as the runtime refuses them") {

@@ -66,7 +66,7 @@ void check_header(const OpenedPool& pool, Report& report, std::ostream& out) {
 // sees the pool with them), and neither is a torn tail (a crash's doing).
 void check_log(const OpenedPool& pool, Report& report, std::ostream& out) {
   const PoolLog& log = pool.log;
-  if (!log.present) return;
+  if (!log.present && !log.missing) return;
   const std::string where = "log " + log.path;
   if (log.refused()) {
     report.problem(where, log.refusal() + " (the runtime refuses to open the pool)");

@@ -48,7 +48,7 @@ const char* lock_text(LockState state) {
 
 // One line (and more for a torn tail or damage) on the pool's log.
 std::string log_text(const PoolLog& log) {
-  if (!log.present) return "none\n";
+  if (!log.present) return log.missing ? "none: the log " + log.refusal() + " (the runtime refuses to open the pool)\n" : "none\n";
   std::string text = fmt::format("{} ({} bytes): ", log.path, log.size);
   if (!log.unreadable.empty()) return text + log.unreadable + "\n";
   if (!log.session_known) return text + "not read (both pool state copies are damaged: its session is unknown)\n";

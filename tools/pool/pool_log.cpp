@@ -102,11 +102,16 @@ void read_records(format::LogSource& source, PoolBytes& bytes, const PoolHeader&
 }  // namespace
 
 bool PoolLog::refused() const {
-  return !unreadable.empty() || damage.has_value() || header_state == format::LogHeaderState::newer_session ||
+  return missing || !unreadable.empty() || damage.has_value() || header_state == format::LogHeaderState::newer_session ||
          header_state == format::LogHeaderState::other_pool || header_state == format::LogHeaderState::unknown_version;
 }
 
 std::string PoolLog::refusal() const {
+  if (missing) {
+    return fmt::format("is missing, but session {} of the file engine left the pool open after creating it: the "
+                       "pool's latest committed transactions are in it; put it back next to the pool file",
+                       pool_session);
+  }
   if (!unreadable.empty()) return unreadable;
   switch (header_state) {
     case format::LogHeaderState::other_pool:
@@ -138,6 +143,12 @@ PoolLog read_pool_log(const std::string& path, std::optional<std::span<const std
   }
   LogFileSource source(log);
   if (log.present && log.unreadable.empty()) read_records(source, bytes, header, log);
+  const format::PoolState& state = header.state;
+  if (!log.present && header.state_copy >= 0 && state.clean == 0 && state.log_generation != 0 &&
+      state.log_generation == state.generation) {
+    log.missing = true;
+    log.pool_session = state.generation;
+  }
   return log;
 }
 

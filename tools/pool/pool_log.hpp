@@ -37,6 +37,11 @@ struct PoolLog {
   std::uint64_t record_bytes = 0;
   std::optional<std::uint64_t> torn_at;  // log offset of a record a crash tore
   std::optional<format::LogDamage> damage;
+  // No log file, but the pool state says a file-engine session left the
+  // pool open after its log existed (PoolState::log_generation): the
+  // latest commits were in that log, and the runtime refuses to open
+  // the pool without it (docs/runtime.md 11.7).
+  bool missing = false;
 
   // The log stops the runtime from opening the pool (another pool's, a
   // newer session's, an unknown version, damaged records).

@@ -1,4 +1,4 @@
-// The file engine's redo log (`<pool>.wal`, format in log_format.hpp):
+// The file engine's redo log (`<pool>.wal`, format in pschema/format/log_layout.hpp):
 // appending records, making them durable with one fdatasync shared by
 // every committer waiting at the time (group commit), starting a new log
 // generation, and replaying a log into the pool file at open.
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "lane_counters.hpp"
-#include "log_format.hpp"
-#include "pool_format.hpp"
+#include "pschema/format/log_layout.hpp"
+#include "pschema/format/layout.hpp"
 #include "pschema/file_io.hpp"
 
 namespace pschema::detail {

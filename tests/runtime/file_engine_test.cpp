@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "io_support.hpp"
-#include "log_format.hpp"
+#include "pschema/format/log_layout.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"

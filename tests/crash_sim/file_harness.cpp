@@ -5,8 +5,8 @@
 // closes, and recovery crashed at its own syncs.
 #include <algorithm>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -14,6 +14,7 @@
 
 #include "file_medium.hpp"
 #include "harness.hpp"
+#include "io_support.hpp"
 #include "oracle.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/header_check.hpp"
@@ -105,10 +106,7 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
   oracle.record_states(path, file_options(run, nullptr));
   remove_pool(path);
   workload.create(base + ".initial", file_options(run, nullptr));
-  const std::vector<char> initial = [&] {
-    std::ifstream in(base + ".initial", std::ios::binary);
-    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-  }();
+  const std::vector<char> initial = io_support::read_file(base + ".initial");
   // An image replaces every file of the last one (a log it lacks must go).
   auto write_image = [&](const FileMedium& disk, const DiskChoice& choice) {
     remove_pool(image_path);
@@ -116,7 +114,7 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
   };
   auto restore_initial = [&] {
     remove_pool(path);
-    std::ofstream(path, std::ios::binary).write(initial.data(), static_cast<std::streamsize>(initial.size()));
+    io_support::write_file(path, initial);
   };
 
   // 2. Crashes while the pool is being created: at each sync an image is

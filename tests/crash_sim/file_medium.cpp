@@ -7,8 +7,9 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
+
+#include "io_support.hpp"
 
 namespace crash_sim {
 
@@ -19,15 +20,6 @@ std::uint64_t mix(std::uint64_t x) {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
   return x ^ (x >> 31);
-}
-
-std::vector<char> whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  std::vector<char> bytes(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return bytes;
 }
 
 std::string parent_of(const std::string& path) {
@@ -89,7 +81,7 @@ struct FileMedium::Resolution {
 FileMedium::FileMedium(std::string pool_path, std::optional<pschema::SyncSite> drop_site)
     : pool_path_(std::move(pool_path)), drop_site_(drop_site) {
   if (std::filesystem::exists(pool_path_)) {
-    const std::size_t index = new_file(whole_file(pool_path_));
+    const std::size_t index = new_file(io_support::read_file(pool_path_));
     names_[pool_path_] = durable_names_[pool_path_] = index;
   }
 }
@@ -132,7 +124,7 @@ int FileMedium::open(const char* path, int flags, mode_t mode) {
   } else if (existed) {
     // A file the medium has not seen (a log in an image being opened):
     // durable as it is.
-    const std::size_t index = new_file(whole_file(path));
+    const std::size_t index = new_file(io_support::read_file(path));
     names_[path] = durable_names_[path] = index;
     descriptors_[fd] = index;
   } else {
@@ -362,8 +354,7 @@ void FileMedium::write_image(const DiskChoice& choice, const std::string& target
     }
     const std::size_t index = chosen->second;
     const std::vector<char> bytes = contents(files_[index], index, resolution);
-    std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    io_support::write_file(out_path, bytes);
   }
 }
 

@@ -75,11 +75,11 @@ class ModelDisk final : public pschema::FileIo {
   ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) override {
     return posix_->pwrite(fd, data, size, offset);
   }
-  int fdatasync(int) override {
+  int fdatasync(int, pschema::SyncSite) override {
     std::this_thread::sleep_for(std::chrono::microseconds(us_));
     return 0;
   }
-  int fsync(int) override { return 0; }
+  int fsync(int, pschema::SyncSite) override { return 0; }
   int ftruncate(int fd, std::uint64_t size) override { return posix_->ftruncate(fd, size); }
   std::int64_t size(int fd) override { return posix_->size(fd); }
 

@@ -69,7 +69,7 @@ void FileEngine::fence(Site site) {
     // Recovery and creation on the shared mapping: fdatasync writes back
     // every page the mapping dirtied, which is what msync of the flushed
     // ranges would do, and more.
-    io_sync(*io_, pool_.fd_, pool_.path(), "the pool file");
+    io_sync(*io_, pool_.fd_, pool_.path(), "the pool file", SyncSite::undo_fence);
     syncs_.add(1);
   }
   // Running: undo entries need no ordering against the data in private
@@ -296,7 +296,7 @@ void FileEngine::checkpoint() {
     for (++i; i < ranges.size() && ranges[i].first <= end; ++i) end = std::max(end, ranges[i].first + ranges[i].second);
     io_write(*io_, fd, base_ + begin, end - begin, begin, path, "the pool file (checkpoint)");
   }
-  io_sync(*io_, fd, path, "the pool file (checkpoint)");
+  io_sync(*io_, fd, path, "the pool file (checkpoint)", SyncSite::checkpoint_pool);
   syncs_.add(1);
   log_->reset(pool_.generation(), 2 * checkpoint_log_bytes_);
   drop_private_pages();
@@ -338,7 +338,7 @@ void FileEngine::drop_private_pages() noexcept {
 void FileEngine::write_through(const void* at, std::size_t size) {
   const auto offset = static_cast<std::uint64_t>(static_cast<const std::byte*>(at) - base_);
   io_write(*io_, pool_.fd_, at, size, offset, pool_.path(), "the pool state");
-  io_sync(*io_, pool_.fd_, pool_.path(), "the pool state");
+  io_sync(*io_, pool_.fd_, pool_.path(), "the pool state", SyncSite::pool_state);
   syncs_.add(1);
 }
 

@@ -27,8 +27,8 @@ class PosixFileIo final : public FileIo {
   ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) override {
     return ::pwrite(fd, data, size, static_cast<off_t>(offset));
   }
-  int fdatasync(int fd) override { return ::fdatasync(fd); }
-  int fsync(int fd) override { return ::fsync(fd); }
+  int fdatasync(int fd, SyncSite) override { return ::fdatasync(fd); }
+  int fsync(int fd, SyncSite) override { return ::fsync(fd); }
   int ftruncate(int fd, std::uint64_t size) override { return ::ftruncate(fd, static_cast<off_t>(size)); }
   std::int64_t size(int fd) override {
     struct stat st {};
@@ -38,6 +38,20 @@ class PosixFileIo final : public FileIo {
 };
 
 }  // namespace
+
+std::string_view sync_site_name(SyncSite site) noexcept {
+  switch (site) {
+    case SyncSite::log_commit: return "log_commit";
+    case SyncSite::log_reset: return "log_reset";
+    case SyncSite::log_directory: return "log_directory";
+    case SyncSite::replay_pool: return "replay_pool";
+    case SyncSite::undo_fence: return "undo_fence";
+    case SyncSite::checkpoint_pool: return "checkpoint_pool";
+    case SyncSite::pool_state: return "pool_state";
+    case SyncSite::count_: break;
+  }
+  return "unknown";
+}
 
 std::shared_ptr<FileIo> make_posix_file_io() { return std::make_shared<PosixFileIo>(); }
 
@@ -75,10 +89,10 @@ std::size_t io_read(FileIo& io, int fd, void* buffer, std::size_t size, std::uin
   return done;
 }
 
-void io_sync(FileIo& io, int fd, const std::string& path, std::string_view what) {
+void io_sync(FileIo& io, int fd, const std::string& path, std::string_view what, SyncSite site) {
   int rc;
   do {
-    rc = io.fdatasync(fd);
+    rc = io.fdatasync(fd, site);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     // Once fdatasync has failed, the kernel may have dropped the pages it

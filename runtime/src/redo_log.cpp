@@ -155,7 +155,7 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
     throw corrupt_pool(pool_path, damage->message);
   }
   if (result.records > 0) {
-    io_sync(io, pool_fd, pool_path, "the pool file after replaying its log");
+    io_sync(io, pool_fd, pool_path, "the pool file after replaying its log", SyncSite::replay_pool);
     syncs.add(1);
   }
   return result;
@@ -188,7 +188,7 @@ void RedoLog::open(mode_t mode) {
     const std::size_t slash = path_.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
     IoDescriptor dir_fd(io_, io_.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
-    if (dir_fd.get() < 0 || io_.fsync(dir_fd.get()) != 0) {
+    if (dir_fd.get() < 0 || io_.fsync(dir_fd.get(), SyncSite::log_directory) != 0) {
       throw io_error(path_, "cannot make the new log's directory entry durable: " + errno_message(errno));
     }
     syncs_.add(1);
@@ -223,7 +223,7 @@ void RedoLog::reset(std::uint64_t pool_generation, std::uint64_t keep_bytes) {
   // Synced before any new record overwrites the old ones: were the old
   // header to survive a crash, a replay would apply a prefix of old
   // records, already checkpointed, over newer data.
-  io_sync(io_, fd_, path_, "the log");
+  io_sync(io_, fd_, path_, "the log", SyncSite::log_reset);
   syncs_.add(1);
   next_sequence_ = 1;
   // Every position of the old generation lies before the new one's first,
@@ -343,7 +343,7 @@ void RedoLog::sync_locked(std::unique_lock<std::mutex>& lock) {
   const auto started = std::chrono::steady_clock::now();
   int rc;
   do {
-    rc = io_.fdatasync(fd_);
+    rc = io_.fdatasync(fd_, SyncSite::log_commit);
   } while (rc != 0 && errno == EINTR);
   const int err = errno;
   const auto took = std::chrono::steady_clock::now() - started;

@@ -1,13 +1,14 @@
-// Power failures under the file engine. A FileIo records which 512-byte
-// sectors of the pool file and of its log every pwrite touched, and which
-// of them an fdatasync made durable. After every write and sync of a
-// random workload (commits, aborts, deferred commits, Pool::sync,
-// allocations and frees, checkpoints) it builds crash images: the durable
-// sectors, plus none, all, or random subsets of the sectors written since
-// their file's last sync (a torn record, a torn checkpoint). Each image
-// must open, hold exactly the state after some number k of committed
-// transactions, with k at least the number acknowledged as durable and at
-// most the one in flight; and open again with nothing to replay.
+// Power failures under the file engine, with a random workload that mixes
+// what the power-failure simulator's workloads do not: immediate and
+// deferred commits in one pool, Pool::sync, allocations of up to 6 KiB.
+// The disk is the simulator's file medium (tests/crash_sim/file_medium.hpp:
+// 512-byte sectors pending until their file's fdatasync). After every
+// write and sync it builds crash images: the durable files plus none, all,
+// or random subsets of the pending sectors (a torn record, a torn
+// checkpoint). Each image must open, hold exactly the state after some
+// number k of committed transactions, with k at least the number
+// acknowledged as durable and at most the one in flight; and open again
+// with nothing to replay.
 //
 // Reproduce with PSCHEMA_CRASH_SEED=<seed> (printed). Every write and sync
 // is a crash point, one in six checked (PSCHEMA_SIM_EXHAUSTIVE=1: all of
@@ -17,16 +18,14 @@
 #include <cinttypes>
 #include <cstdlib>
 #include <filesystem>
-#include <cstring>
 #include <functional>
-#include <map>
 #include <random>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "crash_support.hpp"
+#include "file_medium.hpp"
 #include "io_support.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
@@ -38,7 +37,6 @@ using test_support::ScratchDir;
 
 namespace {
 
-constexpr std::uint64_t sector = 512;
 constexpr std::uint32_t node_type = 2;
 
 struct Root {
@@ -57,112 +55,6 @@ struct Node {
 };
 
 pschema::SchemaInfo schema() { return test_support::test_schema(sizeof(Root), "crash.Power", 0x90E4); }
-
-// The durable state of one file, and the sectors written since its last sync.
-struct TrackedFile {
-  std::string path;
-  std::vector<char> durable;
-  std::set<std::uint64_t> pending;
-};
-
-class PowerCutIo final : public io_support::ForwardingIo {
- public:
-  explicit PowerCutIo(const std::string& pool_path) {
-    pool_.path = pool_path;
-    pool_.durable = io_support::read_file(pool_path);
-  }
-  // Called after every write and sync (the crash points).
-  std::function<void()> after_operation;
-
-  int open(const char* path, int flags, mode_t mode) override {
-    const int fd = ForwardingIo::open(path, flags, mode);
-    if (fd >= 0 && std::string(path).ends_with(".wal")) {
-      log_fd_ = fd;
-      if (log_.path != path) {
-        log_.path = path;
-        log_.durable = io_support::read_file(path);  // an existing log; a new one is empty
-        log_.pending.clear();
-      }
-    } else if (fd >= 0) {
-      ignored_.insert(fd);  // the directory, synced after a log is created
-    }
-    return fd;
-  }
-  int close(int fd) override {
-    ignored_.erase(fd);
-    if (fd == log_fd_) log_fd_ = -1;
-    return ForwardingIo::close(fd);
-  }
-  int unlink(const char* path) override {
-    if (log_.path == path) log_ = TrackedFile{};
-    return ForwardingIo::unlink(path);
-  }
-  ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) override {
-    const ssize_t n = ForwardingIo::pwrite(fd, data, size, offset);
-    if (n > 0) {
-      TrackedFile& file = tracked(fd);
-      for (std::uint64_t s = offset / sector; s <= (offset + static_cast<std::uint64_t>(n) - 1) / sector; ++s) {
-        file.pending.insert(s);
-      }
-      crash_point();
-    }
-    return n;
-  }
-  int fdatasync(int fd) override {
-    const int rc = ForwardingIo::fdatasync(fd);
-    if (rc == 0) {
-      // Everything of the file is durable now, also what the engine wrote
-      // through its shared mapping during recovery (not seen as pwrites).
-      TrackedFile& file = tracked(fd);
-      file.durable = io_support::read_file(file.path);
-      file.pending.clear();
-      crash_point();
-    }
-    return rc;
-  }
-  int ftruncate(int fd, std::uint64_t size) override {
-    const int rc = ForwardingIo::ftruncate(fd, size);
-    if (rc == 0) tracked(fd).durable.resize(std::min<std::uint64_t>(tracked(fd).durable.size(), size));
-    return rc;
-  }
-
-  // The file as a power failure now would leave it: the durable sectors
-  // and those of the pending ones `keep` chooses.
-  static std::vector<char> image(const TrackedFile& file, const std::function<bool(std::uint64_t)>& keep) {
-    std::vector<char> out = file.durable;
-    if (file.pending.empty()) return out;
-    const auto current = io_support::read_file(file.path);
-    for (std::uint64_t s : file.pending) {
-      if (keep(s)) copy_sector(current, out, s);
-    }
-    return out;
-  }
-  const TrackedFile& pool() const { return pool_; }
-  const TrackedFile& log() const { return log_; }
-
- private:
-  TrackedFile& tracked(int fd) { return fd == log_fd_ ? log_ : pool_; }
-  static void copy_sector(const std::vector<char>& from, std::vector<char>& to, std::uint64_t s) {
-    const std::uint64_t begin = s * sector;
-    if (begin >= from.size()) return;
-    const std::uint64_t end = std::min<std::uint64_t>(begin + sector, from.size());
-    if (to.size() < end) to.resize(end, '\0');
-    std::memcpy(to.data() + begin, from.data() + begin, end - begin);
-  }
-  void crash_point() {
-    if (after_operation && !in_crash_point_) {
-      in_crash_point_ = true;
-      after_operation();
-      in_crash_point_ = false;
-    }
-  }
-
-  TrackedFile pool_;
-  TrackedFile log_;
-  int log_fd_ = -1;
-  std::set<int> ignored_;
-  bool in_crash_point_ = false;
-};
 
 // Everything a committed transaction can change, as text (a leaked or lost
 // block shows in the allocation figures).
@@ -282,14 +174,14 @@ TEST_CASE("file engine: power failures at every write and sync leave a prefix of
   std::uint64_t committed = 0, durable = 0, points = 0, checked = 0, images = 0, ahead = 0;
   bool in_transaction = false;
   std::mt19937_64 choices(seed ^ 0x5EC7);
-  auto io = std::make_shared<PowerCutIo>(path);
-  auto check_image = [&](const std::function<bool(std::uint64_t)>& keep, const char* what) {
+  auto io = std::make_shared<crash_sim::FileMedium>(path);
+  auto check_image = [&](const crash_sim::DiskChoice& choice) {
     ++images;
-    io_support::write_file(image_path, PowerCutIo::image(io->pool(), keep));
+    std::filesystem::remove(image_path);
     std::filesystem::remove(image_path + ".wal");
-    if (!io->log().path.empty()) io_support::write_file(image_path + ".wal", PowerCutIo::image(io->log(), keep));
-    INFO("crash point ", points, " (", std::string(what), " of the unsynced sectors): ", committed, " committed, ",
-         durable, " durable", std::string(in_transaction ? ", one running" : ""));
+    io->write_image(choice, image_path);
+    INFO("crash point ", points, " (", choice.describe(), "): ", committed, " committed, ", durable, " durable",
+         std::string(in_transaction ? ", one running" : ""));
     std::string found;
     try {
       Pool image = Pool::open(image_path, schema());
@@ -311,18 +203,17 @@ TEST_CASE("file engine: power failures at every write and sync leave a prefix of
     CHECK(again.info().replayed == 0);
     CHECK(digest(again) == found);
   };
-  io->after_operation = [&] {
+  io->on_crash_point([&](std::uint64_t, std::optional<pschema::SyncSite>) {
     ++points;
     // Checkpoints write range by range: an everyday run samples the points.
     if (!exhaustive && choices() % 6 != 0) return;
     ++checked;
-    check_image([](std::uint64_t) { return false; }, "none");
-    check_image([](std::uint64_t) { return true; }, "all");
+    check_image({crash_sim::DiskChoice::Kind::none});
+    check_image({crash_sim::DiskChoice::Kind::all});
     for (int subset = 0; subset < (exhaustive ? 6 : 2); ++subset) {
-      const std::uint64_t salt = choices();
-      check_image([&](std::uint64_t s) { return crash_support::mix(s ^ salt) % 2 == 0; }, "a random subset");
+      check_image({crash_sim::DiskChoice::Kind::random_subset, 0, choices()});
     }
-  };
+  });
   {
     options.file_io = io;
     Pool pool = Pool::open(path, schema(), options);

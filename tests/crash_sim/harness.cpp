@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pschema/errors.hpp"
+#include "oracle.hpp"
 #include "simulator.hpp"
 
 namespace crash_sim {
@@ -46,22 +47,32 @@ Budget budget_from_environment() {
   Budget budget;
   budget.seed = env_number("PSCHEMA_SIM_SEED", 1);
   budget.max_points = env_number("PSCHEMA_SIM_POINTS", budget.max_points);
+  budget.max_sync_points = env_number("PSCHEMA_SIM_FILE_POINTS", budget.max_sync_points);
   if (env_number("PSCHEMA_SIM_EXHAUSTIVE", 0) != 0) {
     budget.max_points = SIZE_MAX;
     budget.random_subsets = 6;
     budget.max_singles = 16;
     budget.recovery_crash_every = 1;
+    budget.max_sync_points = SIZE_MAX;
+    budget.max_write_points = SIZE_MAX;
+    budget.file_max_singles = 16;
   }
   return budget;
 }
 
-std::optional<pschema::Site> dropped_site_from_environment() {
+DroppedSite dropped_site_from_environment() {
+  DroppedSite dropped;
   const char* text = std::getenv("PSCHEMA_SIM_DROP_SITE");
-  if (text == nullptr || *text == '\0') return std::nullopt;
+  if (text == nullptr || *text == '\0') return dropped;
   for (int i = 0; i < static_cast<int>(pschema::Site::count_); ++i) {
     auto site = static_cast<pschema::Site>(i);
-    if (pschema::site_name(site) == text) return site;
+    if (pschema::site_name(site) == text) dropped.undo = site;
   }
+  for (int i = 0; i < static_cast<int>(pschema::SyncSite::count_); ++i) {
+    auto site = static_cast<pschema::SyncSite>(i);
+    if (pschema::sync_site_name(site) == text) dropped.file = site;
+  }
+  if (dropped.undo || dropped.file) return dropped;
   std::fprintf(stderr, "crash-sim: unknown site '%s'\n", text);
   std::exit(2);
 }
@@ -73,15 +84,9 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
   const std::string image_path = scratch_dir + "/" + workload.name + ".image";
 
   // 1. A pre-run without the simulator records the state after each
-  //    transaction: states[k] = after k transactions.
-  std::vector<std::string> states;
-  workload.create(path, msync_options());
-  bool recovered = false;
-  states.push_back(workload.digest(path, recovered));
-  for (std::size_t k = 0; k < workload.transactions; ++k) {
-    workload.run(path, msync_options(), k, k + 1, [](std::size_t) {});
-    states.push_back(workload.digest(path, recovered));
-  }
+  //    transaction.
+  Oracle oracle(workload, result);
+  oracle.record_states(path, msync_options());
   const std::vector<std::byte> initial = [&] {
     workload.create(path + ".initial", msync_options());
     return read_file(path + ".initial");
@@ -100,7 +105,7 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
         write_file(image_path, creating->crash_image(choice));
         bool ignored = false;
         try {
-          if (workload.digest(image_path, ignored) != states[0]) {
+          if (workload.digest(image_path, ignored) != oracle.state(0)) {
             ++result.violations;
             if (result.first_violation.empty()) {
               result.first_violation = "workload " + workload.name + ", fence " + std::to_string(fence) +
@@ -134,7 +139,7 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
     } catch (const std::exception& e) {
       after = std::string("error: ") + e.what();
     }
-    if (after != states[0]) {
+    if (after != oracle.state(0)) {
       ++result.violations;
       if (result.first_violation.empty()) {
         result.first_violation = "workload " + workload.name + ": a pool whose create returned did not survive a "
@@ -167,32 +172,18 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
   std::size_t in_flight = 0;  // transactions completed before the current one
   std::size_t image_counter = 0;
 
-  auto violation = [&](std::uint64_t fence, const ImageChoice& choice, const std::string& what) {
-    ++result.violations;
-    if (result.first_violation.empty()) {
-      result.first_violation = "workload " + workload.name + ", fence " + std::to_string(fence) + " (transaction " +
-                               std::to_string(in_flight) + "), image: " + choice.describe() + ": " + what +
-                               "\n  replay: PSCHEMA_SIM_SEED=" + std::to_string(budget.seed) +
-                               " PSCHEMA_SIM_POINTS=" + std::to_string(budget.max_points) +
-                               (drop_site ? " PSCHEMA_SIM_DROP_SITE=" + std::string(pschema::site_name(*drop_site)) : "");
-    }
+  auto where = [&](std::uint64_t fence, const ImageChoice& choice) {
+    return [&, fence, choice] {
+      return "workload " + workload.name + ", fence " + std::to_string(fence) + " (transaction " +
+             std::to_string(in_flight) + "), image: " + choice.describe() +
+             "\n  replay: PSCHEMA_SIM_SEED=" + std::to_string(budget.seed) +
+             " PSCHEMA_SIM_POINTS=" + std::to_string(budget.max_points) +
+             (drop_site ? " PSCHEMA_SIM_DROP_SITE=" + std::string(pschema::site_name(*drop_site)) : "");
+    };
   };
-  // Checks one image file; returns the state it recovered to, or nothing.
+  // Checks one image file: the state before the transaction in flight or after it.
   auto check_image = [&](std::uint64_t fence, const ImageChoice& choice, const std::string& file) {
-    bool first_recovered = false, second_recovered = false;
-    std::string first, second;
-    try {
-      first = workload.digest(file, first_recovered);
-      second = workload.digest(file, second_recovered);
-    } catch (const std::exception& e) {
-      violation(fence, choice, std::string("the image does not open: ") + e.what());
-      return;
-    }
-    if (first != states[in_flight] && first != states[in_flight + 1]) {
-      violation(fence, choice, "recovered data is neither the state before the transaction nor after it");
-    } else if (second_recovered || second != first) {
-      violation(fence, choice, "a second open found something to recover (recovery is not idempotent)");
-    }
+    oracle.check(file, in_flight, in_flight + 1, where(fence, choice));
   };
 
   sim->on_crash_point([&](std::uint64_t fence, pschema::Site) {
@@ -224,7 +215,8 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
             write_file(image_path, crashing->crash_image({ImageChoice::Kind::none}));
             check_image(fence, choice, image_path);
           } catch (const std::exception& e) {
-            violation(fence, choice, std::string("crashing recovery at its fence ") + std::to_string(stop) + ": " + e.what());
+            oracle.violation(where(fence, choice),
+                             std::string("crashing recovery at its fence ") + std::to_string(stop) + ": " + e.what());
             break;
           }
         }
@@ -239,10 +231,7 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
     if (result.first_violation.empty()) result.first_violation = "store bypassing the persistence interface: " + report;
   }
 
-  std::printf("crash-sim: workload=%s points=%zu images=%zu violations=%zu\n", workload.name.c_str(), result.points,
-              result.images, result.violations);
-  if (!result.first_violation.empty()) std::printf("crash-sim: first violation: %s\n", result.first_violation.c_str());
-  std::fflush(stdout);
+  oracle.print("undo");
   return result;
 }
 

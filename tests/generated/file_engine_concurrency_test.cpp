@@ -21,9 +21,9 @@ namespace {
 // nearly free, which would leave nothing to share).
 class SlowSyncIo final : public io_support::ForwardingIo {
  public:
-  int fdatasync(int fd) override {
+  int fdatasync(int fd, pschema::SyncSite site) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    return ForwardingIo::fdatasync(fd);
+    return ForwardingIo::fdatasync(fd, site);
   }
 };
 

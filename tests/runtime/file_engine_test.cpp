@@ -603,12 +603,12 @@ class FailingIo final : public io_support::ForwardingIo {
     if (std::string(path).ends_with(".wal") && (flags & O_ACCMODE) == O_RDWR) log_fd = fd;
     return fd;
   }
-  int fdatasync(int fd) override {
+  int fdatasync(int fd, pschema::SyncSite site) override {
     if (fail_syncs) {
       errno = EIO;
       return -1;
     }
-    return ForwardingIo::fdatasync(fd);
+    return ForwardingIo::fdatasync(fd, site);
   }
   ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) override {
     if (fd == log_fd && offset >= fail_writes_from) {

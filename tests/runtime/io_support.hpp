@@ -31,8 +31,8 @@ class ForwardingIo : public pschema::FileIo {
   ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) override {
     return posix_->pwrite(fd, data, size, offset);
   }
-  int fdatasync(int fd) override { return posix_->fdatasync(fd); }
-  int fsync(int fd) override { return posix_->fsync(fd); }
+  int fdatasync(int fd, pschema::SyncSite site) override { return posix_->fdatasync(fd, site); }
+  int fsync(int fd, pschema::SyncSite site) override { return posix_->fsync(fd, site); }
   int ftruncate(int fd, std::uint64_t size) override { return posix_->ftruncate(fd, size); }
   std::int64_t size(int fd) override { return posix_->size(fd); }
 

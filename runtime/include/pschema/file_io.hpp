@@ -15,8 +15,25 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 namespace pschema {
+
+// Where in the file engine a sync comes from. The power-failure simulator
+// can drop one site at a time (the sync then does nothing) to check that a
+// test notices, as with the undo engine's flush and fence sites (Site).
+enum class SyncSite : std::uint16_t {
+  log_commit,       // the log, up to the records of waiting committers (commits, Pool::sync, before a checkpoint)
+  log_reset,        // a new log header, before records of the new log generation overwrite old ones
+  log_directory,    // the directory of a newly created log (fsync), before a commit relies on its name
+  replay_pool,      // the pool file, after an open replayed the log's records into it
+  undo_fence,       // a fence of the undo protocol on the shared mapping (recovery at open, pool creation)
+  checkpoint_pool,  // the pool file, after a checkpoint wrote the committed records into it
+  pool_state,       // the pool state written through to the file (a clean close)
+  count_            // number of sites, not a site
+};
+
+std::string_view sync_site_name(SyncSite site) noexcept;
 
 class FileIo {
  public:
@@ -29,10 +46,11 @@ class FileIo {
   virtual int unlink(const char* path) = 0;
   virtual ssize_t pread(int fd, void* buffer, std::size_t size, std::uint64_t offset) = 0;
   virtual ssize_t pwrite(int fd, const void* data, std::size_t size, std::uint64_t offset) = 0;
-  virtual int fdatasync(int fd) = 0;
+  // `site` says which of the engine's syncs this is; POSIX ignores it.
+  virtual int fdatasync(int fd, SyncSite site) = 0;
   // fsync(2): the engine calls it on a directory after creating a log file
   // in it, so that the file's name is durable before anything relies on it.
-  virtual int fsync(int fd) = 0;
+  virtual int fsync(int fd, SyncSite site) = 0;
   virtual int ftruncate(int fd, std::uint64_t size) = 0;
   // The file's size (fstat), or -1 with errno.
   virtual std::int64_t size(int fd) = 0;

@@ -706,8 +706,8 @@ class GroupIo final : public io_support::ForwardingIo {
     if (fd == log_fd_ && offset >= logformat::records_begin && size < 64 * 1024) records_written.fetch_add(1);
     return n;
   }
-  int fdatasync(int fd) override {
-    if (fd != log_fd_) return ForwardingIo::fdatasync(fd);
+  int fdatasync(int fd, pschema::SyncSite site) override {
+    if (fd != log_fd_) return ForwardingIo::fdatasync(fd, site);
     syncs_started.fetch_add(1);
     // Only what was written before the sync started is sure to be durable.
     const std::vector<char> image = io_support::read_file(log_path_);
@@ -716,7 +716,7 @@ class GroupIo final : public io_support::ForwardingIo {
       released_.wait(lock, [&] { return !hold.load(); });
     }
     ::usleep(1000);
-    const int rc = ForwardingIo::fdatasync(fd);
+    const int rc = ForwardingIo::fdatasync(fd, site);
     if (rc == 0 && !image_path.empty()) {
       std::lock_guard lock(mutex_);
       io_support::write_file(image_path, image);

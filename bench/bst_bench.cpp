@@ -46,10 +46,9 @@ Phase check_all(const System& system, const Workload& workload) {
   Phase phase{watch.elapsed_ms(), std::nullopt};
   phase.counters = difference(system.counters(), before);
   if (found != workload.size() || bytes != workload.value_bytes) {
-    throw VerificationError("verification failed during CHK of " + workload.name + " on " +
-                            std::string(System::name) + ": found " + std::to_string(found) + " of " +
-                            std::to_string(workload.size()) + " keys, " + std::to_string(bytes) + " of " +
-                            std::to_string(workload.value_bytes) + " value bytes");
+    throw VerificationError("verification failed during CHK of " + workload.name + " on " + std::string(System::name) +
+                            ": found " + std::to_string(found) + " of " + std::to_string(workload.size()) + " keys, " +
+                            std::to_string(bytes) + " of " + std::to_string(workload.value_bytes) + " value bytes");
   }
   verify_contents(system, workload, "CHK");
   return phase;
@@ -72,8 +71,8 @@ void run_system(const Workload& workload, Series& ins, Series& chk, unsigned rou
   chk.samples.push_back(c.ms);
   chk.counters = c.counters;
   if (options.verbose) {
-    log << "  " << workload.name << " run " << round + 1 << "/" << options.repeat << " " << System::name
-        << ": INS " << i.ms << " ms, CHK " << c.ms << " ms\n";
+    log << "  " << workload.name << " run " << round + 1 << "/" << options.repeat << " " << System::name << ": INS "
+        << i.ms << " ms, CHK " << c.ms << " ms\n";
   }
 }
 

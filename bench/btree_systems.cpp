@@ -6,7 +6,8 @@
 
 namespace harness {
 
-PschemaBtree::PschemaBtree() : file_("pschema-btree"), pool_(btreebench::Btree::create(file_.path(), pool_size, pool_options())) {
+PschemaBtree::PschemaBtree()
+    : file_("pschema-btree"), pool_(btreebench::Btree::create(file_.path(), pool_size, pool_options())) {
   require_backend(pool_.pool().info().backend, file_.path());
 }
 
@@ -28,7 +29,8 @@ void PschemaBtree::for_each(const MapVisit& visit) const {
 
 PmdkBtree::PmdkBtree() : PmdkMapSystem("pmdk-btree", PMDK_MAP_BTREE, 0) {}
 
-PschemaMapSystem::PschemaMapSystem() : file_("pschema-map"), pool_(mapbench::U64Map::create(file_.path(), pool_size, pool_options())) {
+PschemaMapSystem::PschemaMapSystem()
+    : file_("pschema-map"), pool_(mapbench::U64Map::create(file_.path(), pool_size, pool_options())) {
   require_backend(pool_.pool().info().backend, file_.path());
 }
 

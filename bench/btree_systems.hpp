@@ -8,9 +8,9 @@
 #include <optional>
 #include <string_view>
 
+#include "bst_systems.hpp"  // pool_size
 #include "btree.pschema.h"
 #include "btree_volatile.hpp"
-#include "bst_systems.hpp"  // pool_size
 #include "kvstore_systems.hpp"  // MapVisit
 #include "pmdk_map_system.hpp"
 #include "pschema/counters.hpp"

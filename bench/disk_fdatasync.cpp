@@ -43,7 +43,9 @@ class File {
   int fd_;
 };
 
-std::string log_path(const std::string& dir, unsigned writer) { return dir + "/log-" + std::to_string(writer) + ".dat"; }
+std::string log_path(const std::string& dir, unsigned writer) {
+  return dir + "/log-" + std::to_string(writer) + ".dat";
+}
 
 class FdatasyncWriter final : public Writer {
  public:

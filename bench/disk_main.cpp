@@ -54,9 +54,7 @@ namespace fs = std::filesystem;
 
 namespace disk {
 
-[[noreturn]] void fail_errno(const std::string& what) {
-  throw std::runtime_error(what + ": " + std::strerror(errno));
-}
+[[noreturn]] void fail_errno(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
 
 }  // namespace disk
 
@@ -119,8 +117,9 @@ std::vector<Phase> phases_for(std::size_t n) {
 }
 
 std::vector<System> all_systems() {
-  return {disk::pschema_system(), disk::pschema_deferred_system(), disk::lmdb_system(), disk::sqlite_system(true),
-          disk::sqlite_system(false), disk::pmdk_system(),           disk::fdatasync_system()};
+  return {disk::pschema_system(),    disk::pschema_deferred_system(), disk::lmdb_system(),
+          disk::sqlite_system(true), disk::sqlite_system(false),      disk::pmdk_system(),
+          disk::fdatasync_system()};
 }
 
 Options parse(int argc, char** argv) {
@@ -202,8 +201,7 @@ std::vector<std::uint64_t> make_absent(const std::vector<std::uint64_t>& keys, s
 // The directory of this process's stores; removed at the end.
 class ScratchDir {
  public:
-  explicit ScratchDir(const std::string& parent)
-      : path_(parent + "/pschema-disk-" + std::to_string(::getpid())) {
+  explicit ScratchDir(const std::string& parent) : path_(parent + "/pschema-disk-" + std::to_string(::getpid())) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -321,8 +319,7 @@ constexpr std::size_t chunks = 10;
 
 class Bench {
  public:
-  Bench(const Options& o, const ScratchDir& scratch, std::optional<ScratchDir>& fill)
-      : scratch_(scratch), fill_(fill) {
+  Bench(const Options& o, const ScratchDir& scratch, std::optional<ScratchDir>& fill) : scratch_(scratch), fill_(fill) {
     std::size_t most = 0;
     for (const Phase& p : phases_for(o.n)) most = std::max(most, p.ops());
     keys_ = make_keys(most, o.seed);
@@ -521,7 +518,7 @@ class Bench {
 };
 
 std::string file_system_of(const std::string& dir) {
-  struct statfs s {};
+  struct statfs s{};
   if (::statfs(dir.c_str(), &s) != 0) return "?";
   switch (static_cast<unsigned long>(s.f_type)) {
     case 0xEF53: return "ext4";
@@ -564,7 +561,8 @@ int main(int argc, char** argv) {
 
     ScratchDir scratch(o.dir);
     std::optional<ScratchDir> fill;
-    if (fs::is_directory(fill_root) && file_system_of(std::string(fill_root)) == "tmpfs") fill.emplace(std::string(fill_root));
+    if (fs::is_directory(fill_root) && file_system_of(std::string(fill_root)) == "tmpfs")
+      fill.emplace(std::string(fill_root));
     Bench bench(o, scratch, fill);
 
     std::vector<Phase> phases;
@@ -621,8 +619,8 @@ int main(int argc, char** argv) {
           add(kinds[key], r.counts);
           if (r.fences) fences[key] += *r.fences;
           if (o.verbose) {
-            std::fprintf(stderr, "rep %u %-8s %-17s %10.2f ms  %8.2f syncs/tx\n", rep, phase.op.c_str(),
-                         system.c_str(), r.ms, static_cast<double>(r.syncs()) / phase.transactions());
+            std::fprintf(stderr, "rep %u %-8s %-17s %10.2f ms  %8.2f syncs/tx\n", rep, phase.op.c_str(), system.c_str(),
+                         r.ms, static_cast<double>(r.syncs()) / phase.transactions());
           }
         }
       }
@@ -643,21 +641,22 @@ int main(int argc, char** argv) {
         const Key key{phase.op, system.name};
         const std::optional<double> ms = median_ms(key);
         if (!ms) {
-          std::printf("%-8s %-17s %8zu %10s %10s %9s %10s %12s\n", phase.op.c_str(), system.name.c_str(),
-                      phase.ops(), "n/a", "n/a", "n/a", "", "");
+          std::printf("%-8s %-17s %8zu %10s %10s %9s %10s %12s\n", phase.op.c_str(), system.name.c_str(), phase.ops(),
+                      "n/a", "n/a", "n/a", "", "");
           continue;
         }
         const double per_tx = static_cast<double>(syncs[key]) / static_cast<double>(transactions[key]);
-        std::printf("%-8s %-17s %8zu %10.2f %10.2f %9s %10s %12s\n", phase.op.c_str(), system.name.c_str(),
-                    phase.ops(), *ms, *ms * 1000.0 / static_cast<double>(phase.ops()),
+        std::printf("%-8s %-17s %8zu %10.2f %10.2f %9s %10s %12s\n", phase.op.c_str(), system.name.c_str(), phase.ops(),
+                    *ms, *ms * 1000.0 / static_cast<double>(phase.ops()),
                     fixed(per_tx, per_tx != 0 && per_tx < 0.1 ? 3 : 2).c_str(),
                     floor ? (fixed(*ms / *floor, 2) + "x").c_str() : "",
                     sqlite_full ? (fixed(*sqlite_full / *ms, 2) + "x").c_str() : "");
       }
     }
-    std::printf("\nsyncs/tx: fsync + fdatasync + msync(MS_SYNC) + sync_file_range/syncfs + writes to O_SYNC/O_DSYNC\n"
-                "descriptors, per transaction (GET: per get); time/floor: time over the fdatasync loop's;\n"
-                "sqlite-full/t: SQLite FULL's time over this one (above 1: faster than SQLite FULL).\n");
+    std::printf(
+        "\nsyncs/tx: fsync + fdatasync + msync(MS_SYNC) + sync_file_range/syncfs + writes to O_SYNC/O_DSYNC\n"
+        "descriptors, per transaction (GET: per get); time/floor: time over the fdatasync loop's;\n"
+        "sqlite-full/t: SQLite FULL's time over this one (above 1: faster than SQLite FULL).\n");
     for (const System& system : systems) {
       const std::string b = bench.backend_of(system.name);
       if (!b.empty()) std::printf("%s: persistence backend '%s'\n", system.name.c_str(), b.c_str());
@@ -682,7 +681,8 @@ int main(int argc, char** argv) {
     for (const auto& [system, why] : unavailable) std::printf("n/a: %s: %s\n", system.c_str(), why.c_str());
     std::set<std::string> said;
     for (const auto& [key, why] : no_op) {
-      if (said.insert(key.second).second) std::printf("n/a: %s %s: %s\n", key.second.c_str(), key.first.c_str(), why.c_str());
+      if (said.insert(key.second).second)
+        std::printf("n/a: %s %s: %s\n", key.second.c_str(), key.first.c_str(), why.c_str());
     }
 
     // The CSVs.

@@ -28,7 +28,8 @@ class PmdkStore final : public Store {
   PmdkStore(const StoreSpec& spec, bool create) : locked_(spec.writers > 1) {
     const std::string path = spec.dir + "/kv.pool";
     const std::size_t size = std::max<std::size_t>(std::size_t{64} << 20, spec.capacity * 512);
-    map_ = create ? pmdk_map_create(path.c_str(), size, PMDK_MAP_BTREE, 0) : pmdk_map_open(path.c_str(), PMDK_MAP_BTREE);
+    map_ =
+        create ? pmdk_map_create(path.c_str(), size, PMDK_MAP_BTREE, 0) : pmdk_map_open(path.c_str(), PMDK_MAP_BTREE);
     if (map_ == nullptr) {
       throw std::runtime_error("pmdk: cannot " + std::string(create ? "create " : "open ") + path + ": " +
                                pmdk_map_errormsg());

@@ -69,9 +69,7 @@ pschema::PoolOptions deferred_durability_options() {
   return options;
 }
 
-std::size_t pool_size(std::size_t capacity) {
-  return std::max<std::size_t>(std::size_t{64} << 20, capacity * 256);
-}
+std::size_t pool_size(std::size_t capacity) { return std::max<std::size_t>(std::size_t{64} << 20, capacity * 256); }
 
 std::string pool_path(const StoreSpec& spec) { return spec.dir + "/kv.pool"; }
 

@@ -135,7 +135,10 @@ class SqliteWriter final : public Writer {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const StoreSpec& spec, bool create, bool full)
-      : path_(spec.dir + "/kv.db"), full_(full), db_(make_schema(path_, create, full), false, full), statements_(db_),
+      : path_(spec.dir + "/kv.db"),
+        full_(full),
+        db_(make_schema(path_, create, full), false, full),
+        statements_(db_),
         select_(statements_.add("SELECT v FROM kv WHERE k = ?1")),
         count_(statements_.add("SELECT count(*) FROM kv")),
         begin_(statements_.add("BEGIN")),

@@ -24,17 +24,17 @@ extern "C" {
 #endif
 
 struct disk_sync_counts {
-	uint64_t fsync;           /* fsync */
-	uint64_t fdatasync;       /* fdatasync */
-	uint64_t msync;           /* msync with MS_SYNC (MS_ASYNC starts writeback only: not counted) */
-	uint64_t other;           /* sync_file_range, syncfs, sync */
-	uint64_t sync_writes;     /* writes to a descriptor opened with O_SYNC or O_DSYNC */
+  uint64_t fsync;           /* fsync */
+  uint64_t fdatasync;       /* fdatasync */
+  uint64_t msync;           /* msync with MS_SYNC (MS_ASYNC starts writeback only: not counted) */
+  uint64_t other;           /* sync_file_range, syncfs, sync */
+  uint64_t sync_writes;     /* writes to a descriptor opened with O_SYNC or O_DSYNC */
 };
 
 /* The counts so far. */
 struct disk_sync_counts disk_sync_counts_now(void);
 /* All of them: a call or write that made (or waited for) data durable. */
-uint64_t disk_sync_total(const struct disk_sync_counts *c);
+uint64_t disk_sync_total(const struct disk_sync_counts* c);
 /* Nonzero if the interposed functions are the ones the dynamic linker
  * hands to shared libraries (dlsym(RTLD_DEFAULT, name) finds ours): if
  * not, the counts would miss the libraries' calls. */

@@ -94,18 +94,26 @@ Options parse(int argc, char** argv) {
   o.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--dir") o.dir = value;
-    else if (flag == "--n") o.n = std::stoull(value);
-    else if (flag == "--rounds") o.rounds = std::stoi(value);
-    else if (flag == "--pool-mib") o.pool_mib = std::stoull(value);
-    else if (flag == "--model-sync-us") o.model_sync_us = std::stoull(value);
-    else if (flag == "--preload") o.preload = std::stoull(value);
-    else if (flag == "--private-mib") o.private_mib = std::stoull(value);
+    if (flag == "--dir")
+      o.dir = value;
+    else if (flag == "--n")
+      o.n = std::stoull(value);
+    else if (flag == "--rounds")
+      o.rounds = std::stoi(value);
+    else if (flag == "--pool-mib")
+      o.pool_mib = std::stoull(value);
+    else if (flag == "--model-sync-us")
+      o.model_sync_us = std::stoull(value);
+    else if (flag == "--preload")
+      o.preload = std::stoull(value);
+    else if (flag == "--private-mib")
+      o.private_mib = std::stoull(value);
     else if (flag == "--pool") {
-      if (value != "concurrent" && value != "gate" && value != "both") throw std::runtime_error("--pool: concurrent, gate or both");
+      if (value != "concurrent" && value != "gate" && value != "both")
+        throw std::runtime_error("--pool: concurrent, gate or both");
       o.pool = value;
-    }
-    else throw std::runtime_error("unknown option " + flag);
+    } else
+      throw std::runtime_error("unknown option " + flag);
   }
   return o;
 }
@@ -272,16 +280,17 @@ void threads(const Options& o) {
   std::optional<mapbench::U64Map> map;
   if (concurrent) kv.emplace(mtkv::MtKv::create(kv_path, 256 << 20, options));
   if (gate) map.emplace(mapbench::U64Map::create(map_path, 256 << 20, options));
-  std::printf("puts on the file engine: %s%s%s, %.1f s per phase, %s%s\n",
-              concurrent ? "a concurrent pool (mt_kv: a mutex per bucket)" : "", concurrent && gate ? " and " : "",
-              gate ? "a pool that is not concurrent (u64map: one writer at a time through the gate)" : "", phase_seconds,
-              o.dir.c_str(),
-              o.model_sync_us > 0 ? (", model disk: each sync sleeps " + std::to_string(o.model_sync_us) + " us").c_str()
-                                  : "");
+  std::printf(
+      "puts on the file engine: %s%s%s, %.1f s per phase, %s%s\n",
+      concurrent ? "a concurrent pool (mt_kv: a mutex per bucket)" : "", concurrent && gate ? " and " : "",
+      gate ? "a pool that is not concurrent (u64map: one writer at a time through the gate)" : "", phase_seconds,
+      o.dir.c_str(),
+      o.model_sync_us > 0 ? (", model disk: each sync sleeps " + std::to_string(o.model_sync_us) + " us").c_str() : "");
   std::vector<double> kv_ratio, map_ratio;
   auto report = [](int round, const char* what, std::pair<double, double> one, std::pair<double, double> two) {
-    std::printf("round %d %-10s: 1 thread %.0f puts/s (%.2f syncs/commit), 2 threads %.0f puts/s (%.2f syncs/commit): %.2fx\n",
-                round, what, one.first, one.second, two.first, two.second, two.first / one.first);
+    std::printf(
+        "round %d %-10s: 1 thread %.0f puts/s (%.2f syncs/commit), 2 threads %.0f puts/s (%.2f syncs/commit): %.2fx\n",
+        round, what, one.first, one.second, two.first, two.second, two.first / one.first);
     std::fflush(stdout);
     return two.first / one.first;
   };
@@ -301,7 +310,8 @@ void threads(const Options& o) {
     }
   }
   if (concurrent) std::printf("median 2-thread / 1-thread throughput, concurrent pool: %.2fx\n", median(kv_ratio));
-  if (gate) std::printf("median 2-thread / 1-thread throughput, pool that is not concurrent: %.2fx\n", median(map_ratio));
+  if (gate)
+    std::printf("median 2-thread / 1-thread throughput, pool that is not concurrent: %.2fx\n", median(map_ratio));
   if (kv) kv->close();
   if (map) map->close();
   ::unlink(kv_path.c_str());
@@ -365,7 +375,8 @@ void memory(const Options& o) {
                 static_cast<double>(map.pool().info().allocated_bytes) / (1 << 20), map.pool().counters().checkpoints);
   }
   const auto checkpoints_before = map.pool().counters().checkpoints;
-  std::printf("random inserts into map<u64,u64> in a %" PRIu64 " MiB pool, file engine (deferred, sync every 1000; "
+  std::printf("random inserts into map<u64,u64> in a %" PRIu64
+              " MiB pool, file engine (deferred, sync every 1000; "
               "checkpoint at %zu MiB of log or %zu MiB of private pages), %s\n",
               o.pool_mib, options.checkpoint_log_bytes >> 20, options.checkpoint_private_bytes >> 20, o.dir.c_str());
   std::printf("%10s %10s %10s %14s %18s %12s\n", "ops", "keys", "RSS MiB", "private MiB", "mapping priv. MiB",
@@ -405,10 +416,14 @@ void memory(const Options& o) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    if (o.mode == "single") single(o);
-    else if (o.mode == "threads") threads(o);
-    else if (o.mode == "memory") memory(o);
-    else throw std::runtime_error("unknown mode " + o.mode);
+    if (o.mode == "single")
+      single(o);
+    else if (o.mode == "threads")
+      threads(o);
+    else if (o.mode == "memory")
+      memory(o);
+    else
+      throw std::runtime_error("unknown mode " + o.mode);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pschema_file_bench: %s\n", e.what());
     return 1;

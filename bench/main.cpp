@@ -48,13 +48,16 @@ int main(int argc, char** argv) {
 
     const bool pmem = options.storage.mode == StorageMode::pmem;
     std::cout << "Median of " << options.repeat << " runs; pools of " << (pool_size >> 20) << " MiB in "
-              << options.storage.dir << ", " << name_of(options.storage.mode) << " storage (PMEM_IS_PMEM_FORCE="
-              << (pmem ? 1 : 0) << "), pschema backend " << (options.storage.file_engine ? "file (--backend file)" : "default")
+              << options.storage.dir << ", " << name_of(options.storage.mode)
+              << " storage (PMEM_IS_PMEM_FORCE=" << (pmem ? 1 : 0) << "), pschema backend "
+              << (options.storage.file_engine ? "file (--backend file)" : "default")
               << "; PMDK/pschema > 1 means pschema is faster.\n";
     print_table(std::cout, results);
     // --backend file on pmem storage compares the engines: its own CSV, so
     // that the default run's results.csv (and figure1.png) stay as they are.
-    const std::string csv = !pmem ? "results-msync.csv" : options.storage.file_engine ? "results-file.csv" : "results.csv";
+    const std::string csv = !pmem                         ? "results-msync.csv"
+                            : options.storage.file_engine ? "results-file.csv"
+                                                          : "results.csv";
     write_csv(options.out_dir + "/" + csv, results);
     std::cout << "wrote " << options.out_dir << "/" << csv << "\n";
   } catch (const std::exception& e) {

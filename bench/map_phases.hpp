@@ -95,37 +95,37 @@ void run_once(const MapWorkload& w, std::array<Series, 4>& series, unsigned roun
   double rand_ms = 0;
   double rem_ms = 0;
   if constexpr (requires(System& m, std::uint64_t key) { m.remove(key); }) {
-   if (!w.mix.empty()) {
-    std::size_t hits = 0;
-    rand_ms = timed(system, series[2], w.mix.size(), [&] {
-      for (const MapOp& op : w.mix) {
-        switch (op.kind) {
-          case MapOp::Kind::insert:
-            if (!system.insert(op.key, map_value_for(op.key))) fail("RAND: an absent key was there");
-            break;
-          case MapOp::Kind::lookup:
-            if (system.get(op.key)) ++hits;
-            break;
-          case MapOp::Kind::remove:
-            if (system.remove(op.key)) ++hits;
-            break;
+    if (!w.mix.empty()) {
+      std::size_t hits = 0;
+      rand_ms = timed(system, series[2], w.mix.size(), [&] {
+        for (const MapOp& op : w.mix) {
+          switch (op.kind) {
+            case MapOp::Kind::insert:
+              if (!system.insert(op.key, map_value_for(op.key))) fail("RAND: an absent key was there");
+              break;
+            case MapOp::Kind::lookup:
+              if (system.get(op.key)) ++hits;
+              break;
+            case MapOp::Kind::remove:
+              if (system.remove(op.key)) ++hits;
+              break;
+          }
         }
+      });
+      if (hits != w.mix_hits) {
+        fail("RAND: " + std::to_string(hits) + " lookups and removes hit, expected " + std::to_string(w.mix_hits));
       }
-    });
-    if (hits != w.mix_hits) {
-      fail("RAND: " + std::to_string(hits) + " lookups and removes hit, expected " + std::to_string(w.mix_hits));
-    }
-    verify_map(system, w.after_mix, w.absent, w, "RAND");
+      verify_map(system, w.after_mix, w.absent, w, "RAND");
 
-    rem_ms = timed(system, series[3], w.remove_order.size(), [&] {
-      for (const std::uint64_t key : w.remove_order) {
-        if (!system.remove(key)) fail("REM: a present key was not there");
-      }
-    });
-    std::vector<std::uint64_t> gone = w.remove_order;
-    gone.insert(gone.end(), w.absent.begin(), w.absent.end());
-    verify_map(system, {}, gone, w, "REM");
-   }
+      rem_ms = timed(system, series[3], w.remove_order.size(), [&] {
+        for (const std::uint64_t key : w.remove_order) {
+          if (!system.remove(key)) fail("REM: a present key was not there");
+        }
+      });
+      std::vector<std::uint64_t> gone = w.remove_order;
+      gone.insert(gone.end(), w.absent.begin(), w.absent.end());
+      verify_map(system, {}, gone, w, "REM");
+    }
   }
   if (options.verbose) {
     log << "  " << w.name << " run " << round + 1 << "/" << options.repeat << " " << System::name << ": "

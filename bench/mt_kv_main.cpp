@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
+#include "command_line.hpp"
 #include "mt_kv.pschema.h"
 #include "mt_kv_pmdk.h"
-#include "command_line.hpp"
 #include "splitmix.hpp"
 #include "storage.hpp"
 
@@ -290,8 +290,8 @@ int main(int argc, char** argv) {
     const std::vector<std::uint64_t> keys = make_keys(o.n, o.seed);
     const std::vector<std::uint64_t> absent = make_absent(keys, o.seed);
 
-    std::printf("pschema_mt_bench: n = %zu keys, 65536 buckets, repeat %u, storage %s (%s), %u hardware threads\n",
-                o.n, o.repeat, std::string(harness::name_of(o.storage.mode)).c_str(), o.storage.dir.c_str(),
+    std::printf("pschema_mt_bench: n = %zu keys, 65536 buckets, repeat %u, storage %s (%s), %u hardware threads\n", o.n,
+                o.repeat, std::string(harness::name_of(o.storage.mode)).c_str(), o.storage.dir.c_str(),
                 std::thread::hardware_concurrency());
 
     // (threads, op, system) -> median ms
@@ -342,15 +342,15 @@ int main(int argc, char** argv) {
     }
 
     std::filesystem::create_directories(o.out_dir);
-    const std::string csv = o.out_dir + (o.storage.mode == harness::StorageMode::pmem ? "/mt_results.csv"
-                                                                                       : "/mt_results-msync.csv");
+    const std::string csv =
+        o.out_dir + (o.storage.mode == harness::StorageMode::pmem ? "/mt_results.csv" : "/mt_results-msync.csv");
     std::ofstream out(csv);
     out << "threads,op,system,n,ms,mops\n";
     for (unsigned threads : o.threads) {
       for (const char* op : ops) {
         for (const char* system : systems) {
-          out << threads << ',' << op << ',' << system << ',' << ops_of(op, o.n) << ','
-              << ms.at({threads, op, system}) << ',' << mops(threads, op, system) << '\n';
+          out << threads << ',' << op << ',' << system << ',' << ops_of(op, o.n) << ',' << ms.at({threads, op, system})
+              << ',' << mops(threads, op, system) << '\n';
         }
       }
     }

@@ -16,18 +16,18 @@ extern "C" {
 struct mt_kv_pmdk;
 
 /* NULL (errno set) on failure. */
-struct mt_kv_pmdk *mt_kv_pmdk_create(const char *path, size_t pool_size);
-void mt_kv_pmdk_close(struct mt_kv_pmdk *kv);
+struct mt_kv_pmdk* mt_kv_pmdk_create(const char* path, size_t pool_size);
+void mt_kv_pmdk_close(struct mt_kv_pmdk* kv);
 
 /* 1: inserted; 0: the key was present (nothing changed); -1: the
  * transaction failed (errno set). */
-int mt_kv_pmdk_put(struct mt_kv_pmdk *kv, uint64_t key, uint64_t value);
+int mt_kv_pmdk_put(struct mt_kv_pmdk* kv, uint64_t key, uint64_t value);
 
 /* 1 and *value set if present, else 0. */
-int mt_kv_pmdk_get(struct mt_kv_pmdk *kv, uint64_t key, uint64_t *value);
+int mt_kv_pmdk_get(struct mt_kv_pmdk* kv, uint64_t key, uint64_t* value);
 
 /* The sum of the buckets' counts (locks each bucket in turn). */
-uint64_t mt_kv_pmdk_count(struct mt_kv_pmdk *kv);
+uint64_t mt_kv_pmdk_count(struct mt_kv_pmdk* kv);
 
 #ifdef __cplusplus
 }

@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 enum pmdk_map_kind {
-	PMDK_MAP_HASHMAP_TX, /* hashmap/hashmap_tx.c */
-	PMDK_MAP_BTREE       /* tree_map/btree_map.c */
+  PMDK_MAP_HASHMAP_TX, /* hashmap/hashmap_tx.c */
+  PMDK_MAP_BTREE       /* tree_map/btree_map.c */
 };
 
 struct pmdk_map;
@@ -27,35 +27,35 @@ struct pmdk_map;
  * rand() right before the example draws its hash coefficients, so that a
  * caller that calls srand(seed) and draws the same way gets the same ones.
  * NULL on failure (see pmdk_map_errormsg). */
-struct pmdk_map *pmdk_map_create(const char *path, size_t pool_size, enum pmdk_map_kind kind, uint32_t seed);
+struct pmdk_map* pmdk_map_create(const char* path, size_t pool_size, enum pmdk_map_kind kind, uint32_t seed);
 /* Opens a pool that pmdk_map_create made (with the same `kind`) after it
  * was closed. NULL on failure (see pmdk_map_errormsg). */
-struct pmdk_map *pmdk_map_open(const char *path, enum pmdk_map_kind kind);
+struct pmdk_map* pmdk_map_open(const char* path, enum pmdk_map_kind kind);
 /* Closes the pool and frees `map`. */
-void pmdk_map_close(struct pmdk_map *map);
+void pmdk_map_close(struct pmdk_map* map);
 
 /* The example's insert: 0 if inserted, 1 if the key was there (hashmap_tx
  * only: btree_map does not check and would store a duplicate), -1 on failure. */
-int pmdk_map_insert(struct pmdk_map *map, uint64_t key, uint64_t value);
+int pmdk_map_insert(struct pmdk_map* map, uint64_t key, uint64_t value);
 /* Inserts keys[i] -> values[i] for i < n in one transaction (the
  * example's inserts nest into it). With `locked`, the transaction holds
  * a PMEMmutex in the pool's root (TX_PARAM_MUTEX), so that threads may
  * call it at once: the examples' maps are not thread-safe. 0 on success,
  * -1 if the transaction aborted (nothing inserted). */
-int pmdk_map_insert_tx(struct pmdk_map *map, const uint64_t *keys, const uint64_t *values, size_t n, int locked);
+int pmdk_map_insert_tx(struct pmdk_map* map, const uint64_t* keys, const uint64_t* values, size_t n, int locked);
 /* 1 and the value in `*value` if `key` is in the map, else 0. */
-int pmdk_map_get(const struct pmdk_map *map, uint64_t key, uint64_t *value);
+int pmdk_map_get(const struct pmdk_map* map, uint64_t key, uint64_t* value);
 /* Removes `key`: 1 and its value in `*value` if it was there, else 0. */
-int pmdk_map_remove(struct pmdk_map *map, uint64_t key, uint64_t *value);
+int pmdk_map_remove(struct pmdk_map* map, uint64_t key, uint64_t* value);
 /* The number of keys: the hash map's count field; for the B-tree (whose
  * example keeps no count) a full walk. */
-uint64_t pmdk_map_count(const struct pmdk_map *map);
+uint64_t pmdk_map_count(const struct pmdk_map* map);
 /* Calls `visit` for every entry (in key order for the B-tree) until it
  * returns nonzero; returns that value, or 0. */
-int pmdk_map_foreach(const struct pmdk_map *map, int (*visit)(uint64_t key, uint64_t value, void *arg), void *arg);
+int pmdk_map_foreach(const struct pmdk_map* map, int (*visit)(uint64_t key, uint64_t value, void* arg), void* arg);
 
 /* The last libpmemobj error message of this thread. */
-const char *pmdk_map_errormsg(void);
+const char* pmdk_map_errormsg(void);
 
 #ifdef __cplusplus
 }

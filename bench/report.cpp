@@ -31,9 +31,9 @@ std::string ms_or_dash(const Result* r) { return r ? format("%.2f", r->ms) : "-"
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<Result>& results) {
-  const std::vector<std::string> header = {"workload",    "op",        "n",          "pschema ms",
-                                           "PMDK ms",     "PMDK/pschema", "volatile ms", "pschema-map ms",
-                                           "fences/op",   "logged B/op", "map fences/op"};
+  const std::vector<std::string> header = {
+      "workload",       "op",        "n",           "pschema ms",   "PMDK ms", "PMDK/pschema", "volatile ms",
+      "pschema-map ms", "fences/op", "logged B/op", "map fences/op"};
   std::vector<std::vector<std::string>> rows;
   for (const Result& r : results) {
     if (r.system != "pschema") continue;

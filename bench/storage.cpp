@@ -32,7 +32,8 @@ std::string configure_storage(const Storage& wanted) {
     if (::setenv("PMEM_IS_PMEM_FORCE", std::string(force_value).c_str(), 1) != 0) {
       throw std::runtime_error("cannot set PMEM_IS_PMEM_FORCE: " + std::string(std::strerror(errno)));
     }
-    note = "PMEM_IS_PMEM_FORCE was not set: set to " + std::string(force_value) + " for this process, before any pmem call";
+    note = "PMEM_IS_PMEM_FORCE was not set: set to " + std::string(force_value) +
+           " for this process, before any pmem call";
   } else if (std::string_view(force) != force_value) {
     throw std::runtime_error("PMEM_IS_PMEM_FORCE=" + std::string(force) + " but the " +
                              std::string(name_of(wanted.mode)) + " storage needs " + std::string(force_value) +
@@ -44,8 +45,7 @@ std::string configure_storage(const Storage& wanted) {
   ScratchFile probe("probe");
   std::size_t mapped = 0;
   int is_pmem = 0;
-  void* address = pmem_map_file(probe.path().c_str(), 4096, PMEM_FILE_CREATE | PMEM_FILE_EXCL, 0600, &mapped,
-                                &is_pmem);
+  void* address = pmem_map_file(probe.path().c_str(), 4096, PMEM_FILE_CREATE | PMEM_FILE_EXCL, 0600, &mapped, &is_pmem);
   if (address == nullptr) {
     throw std::runtime_error("cannot map a probe file in " + wanted.dir + ": " + pmem_errormsg());
   }
@@ -69,9 +69,8 @@ void require_backend(std::string_view backend, const std::string& path) {
   // backend must be asked for).
   const std::string_view expected = configured.mode == StorageMode::pmem && !configured.file_engine ? "pmem" : "file";
   if (backend != expected) {
-    throw std::runtime_error("the pschema pool " + path + " uses the '" + std::string(backend) +
-                             "' backend, not " + std::string(expected) +
-                             "; is PMEM_IS_PMEM_FORCE what the storage mode needs?");
+    throw std::runtime_error("the pschema pool " + path + " uses the '" + std::string(backend) + "' backend, not " +
+                             std::string(expected) + "; is PMEM_IS_PMEM_FORCE what the storage mode needs?");
   }
 }
 

@@ -29,14 +29,15 @@ Account::Mut find(const Ledger::Tx& tx, std::uint64_t id) {
 std::int64_t add_cents(std::int64_t a, std::int64_t b, std::string_view what) {
   std::int64_t sum = 0;
   if (__builtin_add_overflow(a, b, &sum)) {
-    throw std::overflow_error(std::string(what) + " does not fit in an i64 of cents: " + std::to_string(a) +
-                              " + " + std::to_string(b));
+    throw std::overflow_error(std::string(what) + " does not fit in an i64 of cents: " + std::to_string(a) + " + " +
+                              std::to_string(b));
   }
   return sum;
 }
 
 std::int64_t negated(std::int64_t cents) {
-  if (cents == std::numeric_limits<std::int64_t>::min()) throw std::overflow_error("the smallest i64 amount cannot be moved");
+  if (cents == std::numeric_limits<std::int64_t>::min())
+    throw std::overflow_error("the smallest i64 amount cannot be moved");
   return -cents;
 }
 

@@ -29,8 +29,8 @@ void check_mutex_placement(const Model& model, Diagnostics& d) {
     for (const auto& s : module->structs) {
       for (const Field& f : s->fields) {
         if (const Type* container = moving_container_of_mutex(f.type)) {
-          d.error(f.span, "field '" + f.name + "' has type '" + describe(f.type) + "': a mutex cannot be an element of '" +
-                              describe(*container) +
+          d.error(f.span, "field '" + f.name + "' has type '" + describe(f.type) +
+                              "': a mutex cannot be an element of '" + describe(*container) +
                               "', which moves and copies its elements; hold it through a box, as in vec<box<T>>");
         }
       }

@@ -76,8 +76,10 @@ void check_eager_cycles(const Model& model, const BrokenStructs& broken, Diagnos
           auto start = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return f.type == next; });
           for (auto it = start; it != path.end(); ++it) chain += it->type->name + " -> ";
           d.error(next->span, "struct '" + next->name + "' always owns another '" + next->name + "' (" + chain +
-                                  next->name + " through box<> or rc<> without '?'), so making one would never end; "
-                                  "make a link optional, as in box<" + next->name + ">?");
+                                  next->name +
+                                  " through box<> or rc<> without '?'), so making one would never end; "
+                                  "make a link optional, as in box<" +
+                                  next->name + ">?");
           continue;
         }
         if (state[next] == 0 && broken.count(next) == 0) {
@@ -108,8 +110,9 @@ void check_rc_cycles(const Model& model, Diagnostics& d) {
   const std::vector<bool> on_cycle = nodes_on_cycles(successors);
   for (std::size_t i = 0; i < structs.size(); ++i) {
     if (on_cycle[i] && has_rc_field(*structs[i])) {
-      d.warning(structs[i]->span, "struct '" + structs[i]->name + "' can reach itself through rc<> pointers alone: a "
-                                  "cycle of rc pointers is never freed; make one of them weak<>");
+      d.warning(structs[i]->span, "struct '" + structs[i]->name +
+                                      "' can reach itself through rc<> pointers alone: a "
+                                      "cycle of rc pointers is never freed; make one of them weak<>");
     }
   }
 }

@@ -33,7 +33,8 @@ class Declarer {
 bool Declarer::is_usable_type_name(const std::string& name, const Span& span, const char* what) {
   auto [it, inserted] = seen_.emplace(name, span);
   if (!inserted) {
-    d_.error(span, std::string("duplicate name '") + name + "': " + what + " has the same name as an earlier declaration");
+    d_.error(span,
+             std::string("duplicate name '") + name + "': " + what + " has the same name as an earlier declaration");
     d_.note(it->second, "'" + name + "' is first declared here");
     return false;
   }
@@ -109,9 +110,9 @@ void check_header_names(const Model& model, Diagnostics& d) {
   for (std::size_t i = 0; i < model.modules.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (model.modules[i]->stem == model.modules[j]->stem) {
-        d.error(Span{model.modules[i]->source, 0, 0},
-                "'" + model.modules[i]->source->path() + "' and '" + model.modules[j]->source->path() +
-                    "' would both generate " + model.modules[i]->stem + ".pschema.h; rename one of them");
+        d.error(Span{model.modules[i]->source, 0, 0}, "'" + model.modules[i]->source->path() + "' and '" +
+                                                          model.modules[j]->source->path() + "' would both generate " +
+                                                          model.modules[i]->stem + ".pschema.h; rename one of them");
       }
     }
   }

@@ -28,18 +28,10 @@ void Diagnostics::add(Severity severity, Span span, std::string message) {
   items_.push_back({severity, span, std::move(message)});
 }
 
-void Diagnostics::error(Span span, std::string message) {
-  add(Severity::error, span, std::move(message));
-}
-void Diagnostics::warning(Span span, std::string message) {
-  add(Severity::warning, span, std::move(message));
-}
-void Diagnostics::note(Span span, std::string message) {
-  add(Severity::note, span, std::move(message));
-}
-void Diagnostics::error_without_location(std::string message) {
-  add(Severity::error, Span{}, std::move(message));
-}
+void Diagnostics::error(Span span, std::string message) { add(Severity::error, span, std::move(message)); }
+void Diagnostics::warning(Span span, std::string message) { add(Severity::warning, span, std::move(message)); }
+void Diagnostics::note(Span span, std::string message) { add(Severity::note, span, std::move(message)); }
+void Diagnostics::error_without_location(std::string message) { add(Severity::error, Span{}, std::move(message)); }
 
 std::string format_diagnostic(const Diagnostic& d) {
   std::string out;

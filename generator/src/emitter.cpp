@@ -148,8 +148,8 @@ void Emitter::emit_enum(const EnumType& e) {
 void Emitter::emit_struct_shell(const StructType& s) {
   // Where the struct is declared, for a reader of the header coming from
   // the schema or going back to it.
-  p_.print("// $file$:$line$\n", {{"file", module_.stem + ".pschema"},
-                                   {"line", std::to_string(s.span.file->locate(s.span.begin).line)}});
+  p_.print("// $file$:$line$\n",
+           {{"file", module_.stem + ".pschema"}, {"line", std::to_string(s.span.file->locate(s.span.begin).line)}});
   docs(s.docs);
   const bool plain = is_plain(Type::of(&s));
   p_.print("struct $name$ {\n", {{"name", s.name}});
@@ -178,7 +178,9 @@ void Emitter::emit_layout(const StructType& s) {
   p_.print("};\n");
   const std::map<std::string, std::string, std::less<>> vars = {
       {"name", s.name}, {"size", std::to_string(s.layout.size)}, {"align", std::to_string(s.layout.align)}};
-  p_.print("static_assert(std::is_standard_layout_v<$name$::Layout> && std::is_trivially_copyable_v<$name$::Layout>);\n", vars);
+  p_.print(
+      "static_assert(std::is_standard_layout_v<$name$::Layout> && std::is_trivially_copyable_v<$name$::Layout>);\n",
+      vars);
   p_.print("static_assert(sizeof($name$::Layout) == $size$ && alignof($name$::Layout) == $align$);\n", vars);
   for (const Field& f : s.fields) {
     p_.print("static_assert(offsetof($name$::Layout, $field$) == $offset$);\n",
@@ -206,8 +208,8 @@ void Emitter::emit_view_class(const StructType& s) {
     // The pool's base resolves the offsets that non-scalar fields hold; a
     // view of scalars only takes it (access constructs every View alike)
     // but has no use for it, so it does not store it.
-    const bool needs_base = std::any_of(s.fields.begin(), s.fields.end(),
-                                        [](const Field& f) { return !is_scalar(f.type.kind); });
+    const bool needs_base =
+        std::any_of(s.fields.begin(), s.fields.end(), [](const Field& f) { return !is_scalar(f.type.kind); });
     if (needs_base) {
       p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
       p_.print("const std::byte* $base_$;\n");
@@ -227,10 +229,14 @@ void Emitter::emit_mut_class(const StructType& s) {
     p_.print("operator View() const { return View(tx_->base(), p_); }\n");
     for (const Field& f : s.fields) {
       docs(f.docs);
-      const std::map<std::string, std::string, std::less<>> vars = {
-          {"field", f.name}, {"tag", tag(f.type)}, {"view", view_type(f.type)}, {"mut", mut_type(f.type)},
-          {"param", param_type(f.type)}, {"value", value_type(f.type)}, {"set_field", setter_name(f.name)},
-          {"init_field", initializer_name(f.name)}};
+      const std::map<std::string, std::string, std::less<>> vars = {{"field", f.name},
+                                                                    {"tag", tag(f.type)},
+                                                                    {"view", view_type(f.type)},
+                                                                    {"mut", mut_type(f.type)},
+                                                                    {"param", param_type(f.type)},
+                                                                    {"value", value_type(f.type)},
+                                                                    {"set_field", setter_name(f.name)},
+                                                                    {"init_field", initializer_name(f.name)}};
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
@@ -240,17 +246,12 @@ void Emitter::emit_mut_class(const StructType& s) {
       }
       p_.print(is_scalar(f.type.kind) ? "$tag$ $field$() const;\n" : "$mut$ $field$() const;\n", vars);
       switch (facts(f.type.kind).setter) {
-        case Setter::value:
-          p_.print("void $set_field$($tag$ value) const;\n", vars);
-          break;
-        case Setter::view:
-          p_.print("void $set_field$($param$ value) const;\n", vars);
-          break;
+        case Setter::value: p_.print("void $set_field$($tag$ value) const;\n", vars); break;
+        case Setter::view: p_.print("void $set_field$($param$ value) const;\n", vars); break;
         case Setter::plain_value:
           if (is_plain(f.type)) p_.print("void $set_field$(const $value$& value) const;\n", vars);
           break;
-        case Setter::none:
-          break;
+        case Setter::none: break;
       }
     }
     if (plain) p_.print("void $assign$(const Value& value) const;\n");
@@ -280,78 +281,95 @@ void Emitter::emit_definitions(const StructType& s) {
     p_.print("struct $name$::Value {\n", {{"name", n}});
     {
       Printer::Indent indent(p_);
-      for (const Field& f : s.fields) p_.print("$type$ $field${};\n", {{"type", value_type(f.type)}, {"field", f.name}});
+      for (const Field& f : s.fields)
+        p_.print("$type$ $field${};\n", {{"type", value_type(f.type)}, {"field", f.name}});
     }
     p_.print("};\n\n");
   }
-  p_.print("inline void $name$::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n", {{"name", n}});
+  p_.print("inline void $name$::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n",
+           {{"name", n}});
   for (const Field& f : s.fields) {
-    if (!is_scalar(f.type.kind)) p_.print("  pschema::traits<$tag$>::init(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
+    if (!is_scalar(f.type.kind))
+      p_.print("  pschema::traits<$tag$>::init(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
   }
   p_.print("}\n");
-  p_.print("inline void $name$::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n", {{"name", n}});
+  p_.print("inline void $name$::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {\n",
+           {{"name", n}});
   for (const Field& f : s.fields) {
-    if (!is_scalar(f.type.kind)) p_.print("  pschema::traits<$tag$>::destroy(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
+    if (!is_scalar(f.type.kind))
+      p_.print("  pschema::traits<$tag$>::destroy(tx, &p->$field$);\n", {{"tag", tag(f.type)}, {"field", f.name}});
   }
   p_.print("}\n");
 
   for (const Field& f : s.fields) {
-    const std::map<std::string, std::string, std::less<>> vars = {
-        {"name", n},
-        {"field", f.name},
-        {"tag", tag(f.type)},
-        {"view", view_type(f.type)},
-        {"mut", mut_type(f.type)},
-        {"param", param_type(f.type)},
-        {"value", value_type(f.type)},
-        {"set_field", setter_name(f.name)},
-        {"init_field", initializer_name(f.name)}};
+    const std::map<std::string, std::string, std::less<>> vars = {{"name", n},
+                                                                  {"field", f.name},
+                                                                  {"tag", tag(f.type)},
+                                                                  {"view", view_type(f.type)},
+                                                                  {"mut", mut_type(f.type)},
+                                                                  {"param", param_type(f.type)},
+                                                                  {"value", value_type(f.type)},
+                                                                  {"set_field", setter_name(f.name)},
+                                                                  {"init_field", initializer_name(f.name)}};
     if (is_scalar(f.type.kind)) {
       p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
     } else {
-      p_.print("inline $view$ $name$::View::$field$() const { return pschema::traits<$tag$>::make_view(base_, &p_->$field$); }\n", vars);
+      p_.print(
+          "inline $view$ $name$::View::$field$() const { return pschema::traits<$tag$>::make_view(base_, "
+          "&p_->$field$); }\n",
+          vars);
     }
     if (f.is_const) {
       if (is_scalar(f.type.kind)) {
         p_.print("inline $view$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
-        p_.print("inline void $name$::Mut::$init_field$($tag$ value) const {\n"
-                 "  if (!tx_->allocated_here(p_)) throw pschema::usage_error(\"\", \"$name$.$field$ is const: it can only be set on an object made in this transaction\");\n"
-                 "  tx_->write(p_->$field$, value);\n"
-                 "}\n",
-                 vars);
+        p_.print(
+            "inline void $name$::Mut::$init_field$($tag$ value) const {\n"
+            "  if (!tx_->allocated_here(p_)) throw pschema::usage_error(\"\", \"$name$.$field$ is const: it can only "
+            "be set on an object made in this transaction\");\n"
+            "  tx_->write(p_->$field$, value);\n"
+            "}\n",
+            vars);
       } else {
-        p_.print("inline $view$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_view(tx_->base(), &p_->$field$); }\n", vars);
+        p_.print(
+            "inline $view$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_view(tx_->base(), "
+            "&p_->$field$); }\n",
+            vars);
       }
       continue;
     }
     if (is_scalar(f.type.kind)) {
       p_.print("inline $tag$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
     } else {
-      p_.print("inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); }\n", vars);
+      p_.print(
+          "inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); "
+          "}\n",
+          vars);
     }
     switch (facts(f.type.kind).setter) {
       case Setter::value:
         p_.print("inline void $name$::Mut::$set_field$($tag$ value) const { tx_->write(p_->$field$, value); }\n", vars);
         break;
       case Setter::view:
-        p_.print("inline void $name$::Mut::$set_field$($param$ value) const { this->$field$().assign(value); }\n", vars);
+        p_.print("inline void $name$::Mut::$set_field$($param$ value) const { this->$field$().assign(value); }\n",
+                 vars);
         break;
       case Setter::plain_value:
         if (!is_plain(f.type)) break;
-        p_.print("inline void $name$::Mut::$set_field$(const $value$& value) const {\n"
-                 "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
-                 "}\n",
-                 vars);
+        p_.print(
+            "inline void $name$::Mut::$set_field$(const $value$& value) const {\n"
+            "  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value);\n"
+            "}\n",
+            vars);
         break;
-      case Setter::none:
-        break;
+      case Setter::none: break;
     }
   }
   if (plain) {
     p_.print("inline $name$::Value $name$::View::to_value() const {\n  Value out;\n", {{"name", n}});
     for (const Field& f : s.fields) {
       // this->: a field may be called `out` too.
-      p_.print("  out.$field$ = pschema::value_of<$tag$>::from(this->$field$());\n", {{"field", f.name}, {"tag", tag(f.type)}});
+      p_.print("  out.$field$ = pschema::value_of<$tag$>::from(this->$field$());\n",
+               {{"field", f.name}, {"tag", tag(f.type)}});
     }
     p_.print("  return out;\n}\n");
     p_.print("inline void $name$::Mut::assign([[maybe_unused]] const Value& value) const {\n", {{"name", n}});
@@ -362,7 +380,8 @@ void Emitter::emit_definitions(const StructType& s) {
         // A const field is set only on a new object: init_ checks that.
         p_.print("  $init_field$(value.$field$);\n", {{"field", f.name}, {"init_field", initializer_name(f.name)}});
       } else {
-        p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n", {{"field", f.name}, {"tag", tag(f.type)}});
+        p_.print("  pschema::value_of<$tag$>::assign(*tx_, &p_->$field$, value.$field$);\n",
+                 {{"field", f.name}, {"tag", tag(f.type)}});
       }
     }
     p_.print("}\n");
@@ -388,8 +407,9 @@ void Emitter::emit_pool(const PoolType& pool) {
       if (op.pool == &pool) ops.push_back(&op);
     }
     if (!ops.empty()) {
-      p_.print("\n// The operations declared in the schema. Each runs in its own transaction\n"
-               "// (tx) or read (query) and calls the implementation in Ops, which you write.\n");
+      p_.print(
+          "\n// The operations declared in the schema. Each runs in its own transaction\n"
+          "// (tx) or read (query) and calls the implementation in Ops, which you write.\n");
       for (const Operation* op : ops) {
         std::string params, args;
         for (const Param& param : op->params) {
@@ -402,8 +422,10 @@ void Emitter::emit_pool(const PoolType& pool) {
         docs(op->docs);
         // In a concurrent pool, reads lock too: both retry on deadlock.
         const std::string retry = pool.concurrent ? "pschema::retry_deadlocks, " : "";
-        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& $snapshot$) { return Ops::$op$(snapshot$args$); });\n}\n"
-                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& $tx$) { return Ops::$op$(tx$args$); });\n}\n",
+        p_.print(query ? "$result$ $op$($params$) const {\n  return read($retry$[&](const Snapshot& $snapshot$) { "
+                         "return Ops::$op$(snapshot$args$); });\n}\n"
+                       : "$result$ $op$($params$) {\n  return transaction($retry$[&](Tx& $tx$) { return "
+                         "Ops::$op$(tx$args$); });\n}\n",
                  {{"result", result}, {"op", op->name}, {"params", params}, {"args", args}, {"retry", retry}});
       }
       p_.print("\nstruct $Ops$ {\n");
@@ -455,16 +477,18 @@ void Emitter::emit_pool(const PoolType& pool) {
 }
 
 std::string Emitter::run() {
-  p_.print("// Generated by pschema $version$ from $file$. Do not edit: edit the schema\n"
-           "// and run the generator again.\n"
-           "#pragma once\n\n"
-           "#include <cstddef>\n#include <cstdint>\n#include <type_traits>\n\n"
-           "#include \"pschema/schema.hpp\"\n",
-           {{"version", version_}, {"file", module_.stem + ".pschema"}});
+  p_.print(
+      "// Generated by pschema $version$ from $file$. Do not edit: edit the schema\n"
+      "// and run the generator again.\n"
+      "#pragma once\n\n"
+      "#include <cstddef>\n#include <cstdint>\n#include <type_traits>\n\n"
+      "#include \"pschema/schema.hpp\"\n",
+      {{"version", version_}, {"file", module_.stem + ".pschema"}});
   for (const Module* imported : module_.imports) p_.print("#include \"$h$\"\n", {{"h", header_name(*imported)}});
-  p_.print("\nstatic_assert(PSCHEMA_RUNTIME_VERSION_MAJOR == 0,\n"
-           "              \"$file$.h was generated for version 0 of the pschema runtime\");\n\n",
-           {{"file", module_.stem + ".pschema"}});
+  p_.print(
+      "\nstatic_assert(PSCHEMA_RUNTIME_VERSION_MAJOR == 0,\n"
+      "              \"$file$.h was generated for version 0 of the pschema runtime\");\n\n",
+      {{"file", module_.stem + ".pschema"}});
   docs(module_.docs);
   std::string ns;
   for (const auto& part : module_.namespace_parts) ns += (ns.empty() ? "" : "::") + part;
@@ -489,9 +513,10 @@ std::string Emitter::run() {
 
   const bool has_pools = !module_.pools.empty();
   if (!module_.structs.empty()) {
-    p_.print("// ---- Types ----\n"
-             "// What each struct's members are (Layout, View, Mut, Value, init, destroy,\n"
-             "// log_whole) is described once, in pschema/schema.hpp.\n\n");
+    p_.print(
+        "// ---- Types ----\n"
+        "// What each struct's members are (Layout, View, Mut, Value, init, destroy,\n"
+        "// log_whole) is described once, in pschema/schema.hpp.\n\n");
     for (const auto& s : module_.structs) p_.print("struct $name$;\n", {{"name", s->name}});
     p_.print("\n");
   }

@@ -22,10 +22,11 @@ std::uint64_t fingerprint(const PoolType& pool) {
     if (t.element) note_enums(*t.element);
   };
   for (const StructType* s : pool.reachable) {
-    canonical += "struct " + s->name + " " + std::to_string(s->layout.size) + "/" + std::to_string(s->layout.align) + " id " +
-                 std::to_string(s->type_id) + "\n";
+    canonical += "struct " + s->name + " " + std::to_string(s->layout.size) + "/" + std::to_string(s->layout.align) +
+                 " id " + std::to_string(s->type_id) + "\n";
     for (const Field& f : s->fields) {
-      canonical += "  " + f.name + ": " + describe(f.type) + " @" + std::to_string(f.offset) + (f.is_const ? " const" : "") + "\n";
+      canonical += "  " + f.name + ": " + describe(f.type) + " @" + std::to_string(f.offset) +
+                   (f.is_const ? " const" : "") + "\n";
       note_enums(f.type);
     }
   }
@@ -49,7 +50,8 @@ void assign_type_ids(Model& model, Diagnostics& d) {
       auto id = static_cast<std::uint32_t>(stable_hash(prefix + s->name) & format::type_ids::struct_id_mask);
       if (id == 0) id = 1;
       if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
-        d.error(s->span, "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
+        d.error(s->span,
+                "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
       }
       s->type_id = id;
     }

@@ -76,7 +76,8 @@ const GeneratedName* find_generated_name(GeneratedScope scope, std::string_view 
 }
 
 bool is_generated_type(std::string_view name) {
-  return std::any_of(std::begin(names), std::end(names), [&](const GeneratedName& g) { return g.is_type && g.name == name; });
+  return std::any_of(std::begin(names), std::end(names),
+                     [&](const GeneratedName& g) { return g.is_type && g.name == name; });
 }
 
 std::string list_of_names(GeneratedScope scope) {

@@ -15,8 +15,16 @@ namespace {
 
 constexpr KindFacts number(Kind kind, std::string_view name, Layout layout, std::string_view cpp, bool integer,
                            bool is_signed) {
-  return {.kind = kind, .name = name, .scalar = true, .integer = integer, .is_signed = is_signed,
-          .map_key = integer, .plain = Plain::always, .layout = layout, .cpp = cpp, .setter = Setter::value};
+  return {.kind = kind,
+          .name = name,
+          .scalar = true,
+          .integer = integer,
+          .is_signed = is_signed,
+          .map_key = integer,
+          .plain = Plain::always,
+          .layout = layout,
+          .cpp = cpp,
+          .setter = Setter::value};
 }
 
 // clang-format off: one row per kind, each naming only what is true of it

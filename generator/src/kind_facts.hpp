@@ -101,7 +101,8 @@ struct KindFacts {
   std::string_view cpp_layout;        // how a Layout holds it, when not pschema::traits<tag>::layout
   std::string_view cpp_view;          // what a View's accessor returns, when not pschema::traits<tag>::view
   std::string_view cpp_mut;           // what a Mut's accessor returns, when not pschema::traits<tag>::mut
-  std::string_view cpp_optional_mut;  // what a Mut's accessor of T? returns, when T is this kind (it takes T's arguments)
+  std::string_view
+      cpp_optional_mut;  // what a Mut's accessor of T? returns, when T is this kind (it takes T's arguments)
   std::string_view cpp_param;         // how an operation takes it, when not as its plain value
   std::string_view cpp_result;        // how an operation returns it, when not as its plain value
   std::string_view cpp_value;         // its plain value, a template of its arguments' plain values (array, T?)

@@ -35,7 +35,9 @@ class Loader {
     if (ec) key = path;
     if (auto it = index_.find(key); it != index_.end()) {
       if (it->second == in_progress) {
-        if (imported_at != nullptr) diagnostics_.error(*imported_at, "import cycle: '" + display_path + "' imports itself, directly or through other files");
+        if (imported_at != nullptr)
+          diagnostics_.error(*imported_at,
+                             "import cycle: '" + display_path + "' imports itself, directly or through other files");
         return std::nullopt;
       }
       if (it->second == failed) return std::nullopt;

@@ -2,14 +2,14 @@
 // subcommands. Exit status: 0 success, 1 an error in the input, 2 bad usage.
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "diagnostics.hpp"
 #include "analyzer.hpp"
+#include "diagnostics.hpp"
 #include "emitter.hpp"
 #include "loader.hpp"
 #include "source_file.hpp"
@@ -27,7 +27,9 @@ constexpr int exit_usage = 2;
 // build turned it off (PSCHEMA_BUILD_POOL_TOOL=OFF).
 #ifdef PSCHEMA_HAS_POOL_TOOL
 const char* pool_usage() { return pschema::pool::pool_usage_text; }
-int run_pool(const std::vector<std::string>& args) { return pschema::pool::run_pool_command(args, std::cout, std::cerr); }
+int run_pool(const std::vector<std::string>& args) {
+  return pschema::pool::run_pool_command(args, std::cout, std::cerr);
+}
 #else
 const char* pool_usage() { return ""; }
 int run_pool(const std::vector<std::string>&) {

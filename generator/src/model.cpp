@@ -8,15 +8,12 @@ bool is_scalar(Kind kind) { return facts(kind).scalar; }
 
 bool is_plain(const Type& type) {
   switch (facts(type.kind).plain) {
-    case Plain::always:
-      return true;
-    case Plain::if_element_is:
-      return is_plain(*type.element);
+    case Plain::always: return true;
+    case Plain::if_element_is: return is_plain(*type.element);
     case Plain::if_fields_are:
       return std::all_of(type.structure->fields.begin(), type.structure->fields.end(),
                          [](const Field& field) { return is_plain(field.type); });
-    case Plain::never:
-      return false;
+    case Plain::never: return false;
   }
   return false;
 }
@@ -38,12 +35,9 @@ std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value
 Layout layout_of(const Type& type) {
   const KindFacts& kind = facts(type.kind);
   switch (kind.layout_rule) {
-    case LayoutRule::fixed:
-      return kind.layout;
-    case LayoutRule::underlying:
-      return facts(type.enumeration->underlying).layout;
-    case LayoutRule::structure:
-      return type.structure->layout;
+    case LayoutRule::fixed: return kind.layout;
+    case LayoutRule::underlying: return facts(type.enumeration->underlying).layout;
+    case LayoutRule::structure: return type.structure->layout;
     case LayoutRule::repeated: {
       Layout element = layout_of(*type.element);
       std::uint64_t size = 0;

@@ -33,7 +33,8 @@ void check_pool_ownership(const Model& model, Diagnostics& d) {
         if (is_plain(Type::of(s)) && targets.count(s) == 0) continue;  // plain data held by value may be shared
         auto [it, inserted] = owner.emplace(s, pool.get());
         if (!inserted && it->second != pool.get()) {
-          d.error(s->span, "struct '" + s->name + "' holds or is the target of pointers and is reachable from the roots of pools '" +
+          d.error(s->span, "struct '" + s->name +
+                               "' holds or is the target of pointers and is reachable from the roots of pools '" +
                                it->second->name + "' and '" + pool->name +
                                "'; a type with pointers must belong to exactly one pool, so that no pointer can "
                                "lead from one pool into another (copy the plain fields into a separate struct "

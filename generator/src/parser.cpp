@@ -88,10 +88,8 @@ bool is_name_token(std::size_t type) {
     case PSchemaLexer::CONST:
     case PSchemaLexer::POOL:
     case PSchemaLexer::PACKAGE:
-    case PSchemaLexer::IMPORT:
-      return true;
-    default:
-      return false;
+    case PSchemaLexer::IMPORT: return true;
+    default: return false;
   }
 }
 
@@ -106,8 +104,7 @@ std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::
 }
 
 // Describes what the parser expected, in the words a user thinks in.
-std::string describe_expected(const antlr4::dfa::Vocabulary& vocabulary,
-                              const antlr4::misc::IntervalSet& expected) {
+std::string describe_expected(const antlr4::dfa::Vocabulary& vocabulary, const antlr4::misc::IntervalSet& expected) {
   if (expected.contains(static_cast<std::size_t>(PSchemaLexer::STRUCT)) &&
       expected.contains(static_cast<std::size_t>(PSchemaLexer::ENUM))) {
     return "a declaration (struct, enum, pool, tx or query)";
@@ -140,11 +137,10 @@ std::string describe_found(const antlr4::Token* token) {
 
 class ErrorCollector final : public antlr4::BaseErrorListener {
  public:
-  ErrorCollector(const SourceFile& file, Diagnostics& diagnostics)
-      : file_(file), diagnostics_(diagnostics) {}
+  ErrorCollector(const SourceFile& file, Diagnostics& diagnostics) : file_(file), diagnostics_(diagnostics) {}
 
-  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line,
-                   std::size_t column, const std::string& raw_message, std::exception_ptr) override {
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line, std::size_t column,
+                   const std::string& raw_message, std::exception_ptr) override {
     // One error per line: ANTLR's recovery often reports the same mistake
     // again a token later, which only buries the first, useful message.
     if (line == last_error_line_) return;

@@ -19,8 +19,8 @@ void resolve_enums_and_fields(const LoadedSchemas& schemas, Declarations& declar
   }
 }
 
-void resolve_pools_and_operations(const LoadedSchemas& schemas, const Declarations& declarations,
-                                  TypeResolver& types, Model& model, Diagnostics& d) {
+void resolve_pools_and_operations(const LoadedSchemas& schemas, const Declarations& declarations, TypeResolver& types,
+                                  Model& model, Diagnostics& d) {
   for (std::size_t i = 0; i < schemas.files.size(); ++i) {
     const ast::File& file = schemas.files[i].ast;
     Module& module = *model.modules[i];

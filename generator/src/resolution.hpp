@@ -19,8 +19,8 @@ void resolve_enums_and_fields(const LoadedSchemas& schemas, Declarations& declar
                               Model& model, Diagnostics& diagnostics);
 
 // Every file's pools (root, `concurrent`) and operations.
-void resolve_pools_and_operations(const LoadedSchemas& schemas, const Declarations& declarations,
-                                  TypeResolver& types, Model& model, Diagnostics& diagnostics);
+void resolve_pools_and_operations(const LoadedSchemas& schemas, const Declarations& declarations, TypeResolver& types,
+                                  Model& model, Diagnostics& diagnostics);
 
 // One declaration of each kind; the passes above call these file by file.
 void resolve_enum(const ast::Enum& decl, EnumType& type, Diagnostics& diagnostics);

@@ -13,16 +13,19 @@ namespace pschema::gen {
 void resolve_enum(const ast::Enum& decl, EnumType& type, Diagnostics& d) {
   const ast::TypeExpr& u = decl.underlying;
   const KindFacts* builtin = builtin_named(u.name);
-  if (builtin == nullptr || !builtin->integer || u.has_args || u.optional || u.pointer_suffixes || u.reference_suffixes) {
+  if (builtin == nullptr || !builtin->integer || u.has_args || u.optional || u.pointer_suffixes ||
+      u.reference_suffixes) {
     std::string_view hint = suggestion_for(u.name);
-    d.error(u.span, "the underlying type of enum '" + decl.name + "' must be an integer type (u8..u64, i8..i64), not '" +
-                        text_of(u.span) + "'" + (hint.empty() ? "" : "; use '" + std::string(hint) + "'"));
+    d.error(u.span, "the underlying type of enum '" + decl.name +
+                        "' must be an integer type (u8..u64, i8..i64), not '" + text_of(u.span) + "'" +
+                        (hint.empty() ? "" : "; use '" + std::string(hint) + "'"));
     return;
   }
   type.underlying = builtin->kind;
   const int bits = static_cast<int>(builtin->layout.size * 8);
   const WideInt min = builtin->is_signed ? -(static_cast<WideInt>(1) << (bits - 1)) : 0;
-  const WideInt max = builtin->is_signed ? (static_cast<WideInt>(1) << (bits - 1)) - 1 : (static_cast<WideInt>(1) << bits) - 1;
+  const WideInt max =
+      builtin->is_signed ? (static_cast<WideInt>(1) << (bits - 1)) - 1 : (static_cast<WideInt>(1) << bits) - 1;
   WideInt next = 0;
   std::map<std::string, Span> names;
   for (const ast::EnumValue& v : decl.values) {
@@ -51,9 +54,9 @@ void resolve_enum(const ast::Enum& decl, EnumType& type, Diagnostics& d) {
       value = negative ? -static_cast<WideInt>(magnitude) : static_cast<WideInt>(magnitude);
     }
     if (value < min || value > max) {
-      d.error(v.value.empty() ? v.span : v.value_span,
-              "enum value '" + v.name + "' = " + to_decimal(value) + " is out of range for '" +
-                  std::string(builtin->name) + "' (" + to_decimal(min) + " to " + to_decimal(max) + ")");
+      d.error(v.value.empty() ? v.span : v.value_span, "enum value '" + v.name + "' = " + to_decimal(value) +
+                                                           " is out of range for '" + std::string(builtin->name) +
+                                                           "' (" + to_decimal(min) + " to " + to_decimal(max) + ")");
       next = value + 1;
       continue;
     }

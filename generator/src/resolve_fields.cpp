@@ -33,8 +33,9 @@ void resolve_fields(const ast::Struct& decl, StructType& type, const Scope& scop
       continue;
     }
     if (scope.has_type(f.name)) {
-      d.error(f.name_span, "field '" + f.name + "' has the name of a type; in the generated views its accessor "
-                           "would hide the type");
+      d.error(f.name_span, "field '" + f.name +
+                               "' has the name of a type; in the generated views its accessor "
+                               "would hide the type");
       broken.insert(&type);
       continue;
     }

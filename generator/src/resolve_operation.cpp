@@ -23,8 +23,9 @@ void resolve_operation(const ast::Operation& decl, Module& module, const Scope& 
                                 list_of_names(GeneratedScope::pool_class) + ")");
     ok = false;
   } else if (scope.has_type(decl.name) || scope.pools.count(decl.name) != 0) {
-    d.error(decl.name_span, "operation '" + decl.name + "' has the name of a type; in the generated pool class "
-                            "the method would hide it");
+    d.error(decl.name_span, "operation '" + decl.name +
+                                "' has the name of a type; in the generated pool class "
+                                "the method would hide it");
     ok = false;
   }
   auto pool = scope.pools.find(decl.pool);
@@ -52,10 +53,12 @@ void resolve_operation(const ast::Operation& decl, Module& module, const Scope& 
       ok = false;
     }
     if (find_generated_name(GeneratedScope::operation, p.name) != nullptr) {
-      d.error(p.name_span, "parameter name '" + p.name + "' is taken by the generated code (the transaction or snapshot argument)");
+      d.error(p.name_span,
+              "parameter name '" + p.name + "' is taken by the generated code (the transaction or snapshot argument)");
       ok = false;
     }
-    std::optional<Type> type = types.resolve(p.type, Use::param, "parameter '" + p.name + "' of '" + decl.name + "'", scope);
+    std::optional<Type> type =
+        types.resolve(p.type, Use::param, "parameter '" + p.name + "' of '" + decl.name + "'", scope);
     if (!type) {
       ok = false;
       continue;

@@ -17,7 +17,8 @@ void resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& scope, Typ
   for (const auto& part : pool.module->namespace_parts) qualified += part + ".";
   qualified += decl.name;
   if (qualified.size() > max_pool_name) {
-    d.error(decl.name_span, "the pool's full name '" + qualified + "' is longer than the 63 bytes a pool file can store");
+    d.error(decl.name_span,
+            "the pool's full name '" + qualified + "' is longer than the 63 bytes a pool file can store");
   }
   bool has_root = false;
   for (const ast::PoolItem& item : decl.items) {
@@ -30,7 +31,8 @@ void resolve_pool(const ast::Pool& decl, PoolType& pool, const Scope& scope, Typ
       std::optional<Type> root = types.resolve(*item.type, Use::field, "the root of pool '" + decl.name + "'", scope);
       if (!root) continue;
       if (root->kind != Kind::structure) {
-        d.error(item.type->span, "the root of pool '" + decl.name + "' must be a struct, not '" + text_of(item.type->span) + "'");
+        d.error(item.type->span,
+                "the root of pool '" + decl.name + "' must be a struct, not '" + text_of(item.type->span) + "'");
         continue;
       }
       pool.root = root->structure;

@@ -4,8 +4,7 @@
 
 namespace pschema::gen {
 
-SourceFile::SourceFile(std::string path, std::string text)
-    : path_(std::move(path)), text_(std::move(text)) {
+SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
   for (std::size_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -28,8 +27,7 @@ SourceLocation SourceFile::locate(std::size_t offset) const {
   offset = std::min(offset, text_.size());
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line = static_cast<std::size_t>(it - line_starts_.begin());  // >= 1
-  return {static_cast<std::uint32_t>(line),
-          static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
+  return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
 }
 
 std::string_view SourceFile::line_text(std::uint32_t line) const {

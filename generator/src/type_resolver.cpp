@@ -56,7 +56,8 @@ std::optional<Type> TypeResolver::resolve(const ast::TypeExpr& expr, Use use, co
       }
       d_.error(expr.span, what + " has type '" + written + "', a " + kind +
                               ", which cannot be stored in a pool: it would dangle when the pool is mapped at "
-                              "another address or closed; " + instead);
+                              "another address or closed; " +
+                              instead);
     } else {
       d_.error(expr.span, what + " has type '" + written + "', a " + kind +
                               "; operations take and return values (use handle<" + target +
@@ -71,7 +72,8 @@ std::optional<Type> TypeResolver::resolve(const ast::TypeExpr& expr, Use use, co
   std::optional<Type> inner = resolve_named(expr, use, what, scope);
   if (!inner || !expr.optional) return inner;
   if (inner->kind == Kind::handle || inner->kind == Kind::weak) {
-    d_.error(expr.span, what + " has type '" + written + "': a " + (inner->kind == Kind::handle ? "handle" : "weak pointer") +
+    d_.error(expr.span, what + " has type '" + written + "': a " +
+                            (inner->kind == Kind::handle ? "handle" : "weak pointer") +
                             " is already empty when its object is gone; drop the '?'");
     return std::nullopt;
   }
@@ -185,8 +187,10 @@ std::optional<Type> TypeResolver::resolve_declared(const ast::TypeExpr& expr, Us
                                                    const Scope& scope) {
   const std::string& name = expr.name;
   if (scope.ambiguous.count(name) != 0) {
-    d_.error(expr.name_span, "'" + name + "' is declared in more than one imported file; write it with its package, "
-                             "as in pkg." + name);
+    d_.error(expr.name_span, "'" + name +
+                                 "' is declared in more than one imported file; write it with its package, "
+                                 "as in pkg." +
+                                 name);
     return std::nullopt;
   }
   if (auto it = scope.enums.find(name); it != scope.enums.end()) {
@@ -202,7 +206,8 @@ std::optional<Type> TypeResolver::resolve_declared(const ast::TypeExpr& expr, Us
     if (!in_pool(use) && !is_plain(Type::of(it->second))) {
       d_.error(expr.span, what + " has type '" + name +
                               "', a struct that holds pointers into a pool: it would outlive its transaction; pass "
-                              "its fields, or a handle<" + name + ">");
+                              "its fields, or a handle<" +
+                              name + ">");
       return std::nullopt;
     }
     return Type::of(it->second);
@@ -229,8 +234,8 @@ std::optional<Type> TypeResolver::resolve_declared(const ast::TypeExpr& expr, Us
   for (const auto& [n, t] : scope.enums) closest.consider(n);
   for (const auto& [n, t] : scope.structs) closest.consider(n);
   for (const KindFacts& builtin : builtin_kinds()) closest.consider(builtin.name);
-  d_.error(expr.name_span, "unknown type '" + name + "'" +
-                               (closest.best().empty() ? "" : "; did you mean '" + closest.best() + "'?"));
+  d_.error(expr.name_span,
+           "unknown type '" + name + "'" + (closest.best().empty() ? "" : "; did you mean '" + closest.best() + "'?"));
   return std::nullopt;
 }
 

@@ -10,8 +10,8 @@
 #include "back_off.hpp"
 #include "file_io_util.hpp"
 #include "pool_impl.hpp"
-#include "pschema/format/checksum.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/checksum.hpp"
 
 namespace pschema::detail {
 
@@ -92,14 +92,15 @@ void FileEngine::capture(const void* addr, std::size_t size) {
 
 void FileEngine::start(std::uint64_t generation) {
   log_ = std::make_unique<RedoLog>(*io_, log_path_for(pool_.path()), pool_.superblock_.uuid, syncs_);
-  struct stat pool_file {};
-  if (::fstat(pool_.fd_, &pool_file) != 0) throw io_error(pool_.path(), "cannot stat the pool: " + errno_message(errno));
+  struct stat pool_file{};
+  if (::fstat(pool_.fd_, &pool_file) != 0)
+    throw io_error(pool_.path(), "cannot stat the pool: " + errno_message(errno));
   log_->open(pool_file.st_mode & 0777);
   log_->reset(generation, 2 * checkpoint_log_bytes_);
   // From here on the file changes only by pwrite. The shared mapping's
   // writes are in the page cache, which the private mapping reads.
-  void* address = ::mmap(pool_.base_, pool_.mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-                         pool_.fd_, 0);
+  void* address =
+      ::mmap(pool_.base_, pool_.mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, pool_.fd_, 0);
   if (address == MAP_FAILED) {
     throw io_error(pool_.path(), "cannot map the pool privately: " + errno_message(errno));
   }
@@ -145,15 +146,15 @@ std::uint64_t FileEngine::append(std::uint32_t lane, bool& reached_file) {
     std::memset(at + size, 0, logformat::padded(size) - size);
     at += logformat::padded(size);
   }
-  const std::uint64_t checksum =
-      format::checksum64(record.data() + sizeof(logformat::RecordHeader), bytes - sizeof(logformat::RecordHeader), log_->salt());
+  const std::uint64_t checksum = format::checksum64(record.data() + sizeof(logformat::RecordHeader),
+                                                    bytes - sizeof(logformat::RecordHeader), log_->salt());
   const std::uint64_t end = write_record(record, state.ranges, checksum, reached_file);
   record.trim(kept_record_capacity);
   return end;
 }
 
-std::uint64_t FileEngine::write_record(RecordBuffer& record, const Ranges& ranges,
-                                       std::uint64_t transaction_checksum, bool& reached_file) {
+std::uint64_t FileEngine::write_record(RecordBuffer& record, const Ranges& ranges, std::uint64_t transaction_checksum,
+                                       bool& reached_file) {
   std::lock_guard lock(log_->mutex());
   // Heap maintenance since the previous record goes into this one, taken
   // under the log's lock: a record that allocates a carved block can never
@@ -171,9 +172,9 @@ std::uint64_t FileEngine::write_record(RecordBuffer& record, const Ranges& range
       format::checksum64(record.data() + maintenance_offset, record.size() - maintenance_offset, transaction_checksum);
   std::uint64_t end = 0;
   try {
-    end = log_->write_locked(record, static_cast<std::uint32_t>(ranges.size()),
-                             static_cast<std::uint32_t>(taken_ranges.size()), maintenance_offset, checksum,
-                             reached_file);
+    end =
+        log_->write_locked(record, static_cast<std::uint32_t>(ranges.size()),
+                           static_cast<std::uint32_t>(taken_ranges.size()), maintenance_offset, checksum, reached_file);
   } catch (...) {
     if (!reached_file) {
       // Not in the log: the maintenance goes with the next record, ahead
@@ -205,7 +206,8 @@ void FileEngine::touch(std::uint64_t offset, std::uint64_t size) noexcept {
     std::atomic<std::uint64_t>& word = pages_[p / 64];
     const std::uint64_t bit = std::uint64_t{1} << (p % 64);
     if ((word.load(std::memory_order_relaxed) & bit) != 0) continue;
-    if ((word.fetch_or(bit, std::memory_order_relaxed) & bit) == 0) touched_pages_.fetch_add(1, std::memory_order_relaxed);
+    if ((word.fetch_or(bit, std::memory_order_relaxed) & bit) == 0)
+      touched_pages_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -267,7 +269,8 @@ void FileEngine::checkpoint() {
     // transaction, so that its pages can be dropped below.
     maintenance_record_.resize(sizeof(logformat::RecordHeader));
     bool reached_file = false;
-    write_record(maintenance_record_, {}, format::checksum64(maintenance_record_.data(), 0, log_->salt()), reached_file);
+    write_record(maintenance_record_, {}, format::checksum64(maintenance_record_.data(), 0, log_->salt()),
+                 reached_file);
   }
   Ranges ranges;
   {
@@ -359,7 +362,8 @@ void Lane::commit_to_log(FileEngine& engine) {
   for (const Block& block : allocated_) {
     if (freed_set_.count(block.payload()) == 0) ranges.emplace_back(block.payload(), block.payload_size());
   }
-  for (const HeaderUpdate& update : header_updates_) ranges.emplace_back(update.block_offset, sizeof(format::BlockHeader));
+  for (const HeaderUpdate& update : header_updates_)
+    ranges.emplace_back(update.block_offset, sizeof(format::BlockHeader));
 
   bool reached_file = false;
   try {
@@ -383,8 +387,7 @@ void Lane::commit_to_log(FileEngine& engine) {
       // Not in the log: an ordinary abort, nothing on the disk changed.
       try {
         roll_back();
-      } catch (...) {
-      }
+      } catch (...) {}
       throw;
     }
     // In the log but perhaps not durable: neither committed nor rolled

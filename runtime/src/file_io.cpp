@@ -31,7 +31,7 @@ class PosixFileIo final : public FileIo {
   int fsync(int fd, SyncSite) override { return ::fsync(fd); }
   int ftruncate(int fd, std::uint64_t size) override { return ::ftruncate(fd, static_cast<off_t>(size)); }
   std::int64_t size(int fd) override {
-    struct stat st {};
+    struct stat st{};
     if (::fstat(fd, &st) != 0) return -1;
     return st.st_size;
   }
@@ -98,8 +98,8 @@ void io_sync(FileIo& io, int fd, const std::string& path, std::string_view what,
     // Once fdatasync has failed, the kernel may have dropped the pages it
     // could not write and a retry may report success without them: the
     // caller must treat everything written since the last good sync as lost.
-    throw io_error(path, "cannot sync " + std::string(what) + ": " + errno_message(errno) +
-                             "; the data may not be durable");
+    throw io_error(path,
+                   "cannot sync " + std::string(what) + ": " + errno_message(errno) + "; the data may not be durable");
   }
 }
 

@@ -16,8 +16,8 @@ std::string errno_message(int err);
 void io_write(FileIo& io, int fd, const void* data, std::size_t size, std::uint64_t offset, const std::string& path,
               std::string_view what);
 // Reads up to `size` bytes at `offset`; returns fewer only at the end of the file.
-std::size_t io_read(FileIo& io, int fd, void* buffer, std::size_t size, std::uint64_t offset,
-                    const std::string& path, std::string_view what);
+std::size_t io_read(FileIo& io, int fd, void* buffer, std::size_t size, std::uint64_t offset, const std::string& path,
+                    std::string_view what);
 // fdatasync; `site` names the call for the power-failure simulator.
 void io_sync(FileIo& io, int fd, const std::string& path, std::string_view what, SyncSite site);
 

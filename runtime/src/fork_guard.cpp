@@ -58,8 +58,9 @@ void register_shared_mapping(std::byte* base, std::size_t size, int fd) {
 void unregister_shared_mapping(std::byte* base) noexcept {
   std::lock_guard lock(registry_mutex);
   auto& mappings = registry();
-  mappings.erase(std::remove_if(mappings.begin(), mappings.end(), [&](const SharedMapping& m) { return m.base == base; }),
-                 mappings.end());
+  mappings.erase(
+      std::remove_if(mappings.begin(), mappings.end(), [&](const SharedMapping& m) { return m.base == base; }),
+      mappings.end());
 }
 
 }  // namespace pschema::detail

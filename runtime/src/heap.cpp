@@ -54,8 +54,7 @@ bool SizeClasses::is_class_size(std::uint64_t size) {
   return index < count && class_sizes[index] == size;
 }
 
-Heap::Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence,
-           std::string path)
+Heap::Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence, std::string path)
     : base_(base), begin_(begin), end_(end), persistence_(persistence), path_(std::move(path)) {
   usage_.heap_size = end - begin;
   journal_reserve_ = std::clamp<std::uint64_t>((end - begin) / 16, 64 * 1024, 4 * 1024 * 1024);
@@ -207,8 +206,7 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
   return true;
 }
 
-void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size,
-                             std::uint64_t piece) {
+void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size, std::uint64_t piece) {
   const std::uint64_t tail = offset + size - tail_size;
   // 1. Headers of the new blocks, in what is still free space of the
   //    source block, made durable before anything points at them.

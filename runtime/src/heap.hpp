@@ -66,8 +66,7 @@ struct HeapUsage {
 
 class Heap {
  public:
-  Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence,
-       std::string path);
+  Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence& persistence, std::string path);
 
   // Walks every block from the start of the heap (format::HeapWalk, which
   // checks each header), merges adjacent free blocks and rebuilds the free
@@ -117,8 +116,7 @@ class Heap {
   void erase_large_locked(std::multimap<std::uint64_t, std::uint64_t>::iterator it);
   // Splits the free block [offset, offset+size) so that its last
   // `tail_size` bytes become separate blocks of `piece` bytes each.
-  void split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size,
-                         std::uint64_t piece);
+  void split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint64_t tail_size, std::uint64_t piece);
   [[noreturn]] void throw_full(std::uint64_t payload_size) const;
 
   std::byte* base_;

@@ -75,8 +75,7 @@ void Journal::continue_in_new_segment(std::uint64_t needed, const ReserveSegment
   Block segment = reserve(std::max(min_segment_size, needed + entry_header_size));
   segments_.push_back(segment);
   write_entry(format::EntryKind::continue_, segment.payload(),
-              static_cast<std::uint32_t>(std::min<std::uint64_t>(segment.payload_size(), UINT32_MAX & ~7ULL)),
-              nullptr);
+              static_cast<std::uint32_t>(std::min<std::uint64_t>(segment.payload_size(), UINT32_MAX & ~7ULL)), nullptr);
   area_begin_ = base_ + segment.payload();
   area_end_ = area_begin_ + std::min<std::uint64_t>(segment.payload_size(), UINT32_MAX & ~7ULL);
   cursor_ = area_begin_;

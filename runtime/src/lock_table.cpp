@@ -49,8 +49,7 @@ bool LockTable::lock(std::uint64_t* word, std::uint32_t lane, LaneCounters& coun
       counters.lock_waits.add(1);
       started = std::chrono::steady_clock::now();
     }
-    slots_[lane].waits_for.store(holder < lanes_ ? static_cast<std::int32_t>(holder) : -1,
-                                 std::memory_order_release);
+    slots_[lane].waits_for.store(holder < lanes_ ? static_cast<std::int32_t>(holder) : -1, std::memory_order_release);
     const bool cycle = closes_cycle(lane);
     if (cycle || std::chrono::steady_clock::now() - started > timeout_) {
       slots_[lane].waits_for.store(-1, std::memory_order_release);

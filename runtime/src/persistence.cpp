@@ -125,8 +125,7 @@ class MsyncPersistence final : public Persistence {
         // msync fails only for an invalid range or an I/O error; either way
         // durability cannot be promised, so the transaction must not
         // report success.
-        throw io_error("", std::string("msync failed: ") + std::strerror(error) +
-                               "; the data may not be durable");
+        throw io_error("", std::string("msync failed: ") + std::strerror(error) + "; the data may not be durable");
       }
     }
   }

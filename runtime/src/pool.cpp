@@ -60,8 +60,9 @@ class FileDescriptor {
 void lock_file(int fd, const std::string& path) {
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      throw pool_in_use(path, "the pool is already open (in another process, or elsewhere in this one); "
-                              "opening it twice would corrupt it");
+      throw pool_in_use(path,
+                        "the pool is already open (in another process, or elsewhere in this one); "
+                        "opening it twice would corrupt it");
     }
     throw io_error(path, "cannot lock the file: " + errno_text(errno));
   }
@@ -170,7 +171,8 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
 
   const std::uint64_t root_block = plan.root_block_size;
   auto* root = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset);
-  *root = format::BlockHeader{root_block | format::allocated_bit, schema.root_type_id, format::block_tag(sb.heap_offset)};
+  *root =
+      format::BlockHeader{root_block | format::allocated_bit, schema.root_type_id, format::block_tag(sb.heap_offset)};
   auto* rest = reinterpret_cast<format::BlockHeader*>(base + sb.heap_offset + root_block);
   *rest = format::BlockHeader{sb.heap_size - root_block, format::type_ids::no_type,
                               format::block_tag(sb.heap_offset + root_block)};
@@ -206,7 +208,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   if (fd.get() < 0) throw io_error(path, "cannot open the pool: " + errno_text(errno));
   lock_file(fd.get(), path);
 
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd.get(), &st) != 0) throw io_error(path, "cannot stat: " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) throw not_a_pool(path, "not a regular file");
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
@@ -305,8 +307,8 @@ void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
   const std::uint64_t heap_end = superblock_.heap_offset + superblock_.heap_size;
   heap_ = std::make_unique<Heap>(base_, superblock_.heap_offset, heap_end, *persistence_, path_);
   for (std::uint32_t i = 0; i < superblock_.lane_count; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(*this, i, superblock_.lanes_offset + i * superblock_.lane_size,
-                                            superblock_.lane_size));
+    lanes_.push_back(
+        std::make_unique<Lane>(*this, i, superblock_.lanes_offset + i * superblock_.lane_size, superblock_.lane_size));
   }
   if (run_recovery) recover();
   // Lock words compare against the generation, final only now.
@@ -323,8 +325,8 @@ void PoolImpl::recover() {
   try {
     root = heap_->allocated_block_at(superblock_.root_offset);
   } catch (const usage_error&) {
-    throw corrupt_pool(path_, "the root object at offset " + std::to_string(superblock_.root_offset) +
-                                  " is not an allocated block");
+    throw corrupt_pool(
+        path_, "the root object at offset " + std::to_string(superblock_.root_offset) + " is not an allocated block");
   }
   const auto* root_header = reinterpret_cast<const format::BlockHeader*>(base_ + root.offset);
   if (root.payload_size() < superblock_.root_size || root_header->type_id != superblock_.root_type_id) {
@@ -374,8 +376,9 @@ void PoolImpl::write_state(bool clean) {
 
 void PoolImpl::refuse_if_forked() const {
   if (!forked()) return;
-  throw usage_error(path_, "this process is a child forked from the process that opened the pool: the pool "
-                           "belongs to the parent (a child must open it itself, after the parent closed it)");
+  throw usage_error(path_,
+                    "this process is a child forked from the process that opened the pool: the pool "
+                    "belongs to the parent (a child must open it itself, after the parent closed it)");
 }
 
 void PoolImpl::close() {

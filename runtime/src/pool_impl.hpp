@@ -26,8 +26,7 @@ class PoolImpl {
 
   static std::unique_ptr<PoolImpl> create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                                           const PoolOptions& options);
-  static std::unique_ptr<PoolImpl> open(const std::string& path, const SchemaInfo& schema,
-                                        const PoolOptions& options);
+  static std::unique_ptr<PoolImpl> open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options);
   void close();
 
   const std::string& path() const { return path_; }

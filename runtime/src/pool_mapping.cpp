@@ -12,7 +12,7 @@
 namespace pschema::detail {
 
 PoolMapping map_pool_file(int fd, const std::string& path) {
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) throw io_error(path, std::string("cannot stat the pool: ") + std::strerror(errno));
   if (st.st_size <= 0) throw io_error(path, "cannot map the pool: the file is empty");
   const auto size = static_cast<std::size_t>(st.st_size);

@@ -11,9 +11,9 @@
 #include <random>
 
 #include "file_io_util.hpp"
+#include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/log_reader.hpp"
-#include "pschema/errors.hpp"
 
 namespace pschema::detail {
 
@@ -129,16 +129,14 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
       throw corrupt_pool(pool_path, "the log " + path + " has format version " + std::to_string(header.version) +
                                         ", this library reads version " + std::to_string(logformat::version));
     case format::LogHeaderState::other_pool:
-      throw corrupt_pool(pool_path, "the log " + path + " belongs to another pool (uuid " +
-                                        uuid_hex(header.pool_uuid) + ", this pool's is " + uuid_hex(sb.uuid) +
+      throw corrupt_pool(pool_path, "the log " + path + " belongs to another pool (uuid " + uuid_hex(header.pool_uuid) +
+                                        ", this pool's is " + uuid_hex(sb.uuid) +
                                         "); move it away if this pool file is the right one");
     case format::LogHeaderState::newer_session:
       throw corrupt_pool(pool_path, "the log " + path + " was written by session " +
-                                        std::to_string(header.pool_generation) +
-                                        " but the pool file is at session " + std::to_string(generation) +
-                                        " (was the pool file replaced by an older copy?)");
-    case format::LogHeaderState::current:
-      break;
+                                        std::to_string(header.pool_generation) + " but the pool file is at session " +
+                                        std::to_string(generation) + " (was the pool file replaced by an older copy?)");
+    case format::LogHeaderState::current: break;
   }
 
   format::LogReader reader(source, header.salt, sb.heap_offset, sb.heap_offset + sb.heap_size);
@@ -253,9 +251,8 @@ void RedoLog::reserve_locked(std::uint64_t end) {
   file_end_ = target;
 }
 
-std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges,
-                                    std::uint32_t maintenance_ranges, std::uint64_t maintenance_offset,
-                                    std::uint64_t body_checksum, bool& reached_file) {
+std::uint64_t RedoLog::write_locked(RecordBuffer& record, std::uint32_t ranges, std::uint32_t maintenance_ranges,
+                                    std::uint64_t maintenance_offset, std::uint64_t body_checksum, bool& reached_file) {
   reached_file = false;
   if (failed_) throw io_error(path_, "an earlier write or sync of the log failed; close and reopen the pool");
   const std::uint64_t size = record.size();

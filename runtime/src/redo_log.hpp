@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "lane_counters.hpp"
+#include "pschema/file_io.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
 #include "pschema/format/log_layout.hpp"
-#include "pschema/file_io.hpp"
 
 namespace pschema::detail {
 

@@ -339,8 +339,7 @@ void Lane::commit() {
     // that fails) and report the original error.
     try {
       roll_back();
-    } catch (...) {
-    }
+    } catch (...) {}
     throw;
   }
   journal_.mark_committed();
@@ -370,8 +369,7 @@ void Lane::after_commit() noexcept {
     counters_.frees.add(freed_.size());
     for (const Block& block : freed_) pool_.heap().release(block, cache_);
     counters_.transactions_committed.add(1);
-  } catch (...) {
-  }
+  } catch (...) {}
   finish();
 }
 
@@ -412,7 +410,8 @@ void Lane::lock(std::uint64_t* word) {
   }
   // Room first, so that recording the lock cannot fail once it is taken
   // (grown geometrically: a transaction may take thousands).
-  if (held_locks_.size() == held_locks_.capacity()) held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
+  if (held_locks_.size() == held_locks_.capacity())
+    held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
   if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
 }
 
@@ -524,8 +523,8 @@ void PoolImpl::reclaim_free_space(Lane& current) {
 }
 
 void PoolImpl::end_transaction(Lane& lane) {
-  auto it = std::find_if(running_here.begin(), running_here.end(),
-                         [&](const auto& entry) { return entry.first == this; });
+  auto it =
+      std::find_if(running_here.begin(), running_here.end(), [&](const auto& entry) { return entry.first == this; });
   if (it != running_here.end()) running_here.erase(it);
   if (redo_ != nullptr) {
     if (!concurrent_ && !lane.wrote_record && awaiting_sync_.load(std::memory_order_relaxed) != 0) {
@@ -535,8 +534,7 @@ void PoolImpl::end_transaction(Lane& lane) {
       // reported to that commit's committer and breaks the pool.
       try {
         redo_->sync();
-      } catch (...) {
-      }
+      } catch (...) {}
     }
     redo_->transaction_ended();
   }
@@ -544,8 +542,8 @@ void PoolImpl::end_transaction(Lane& lane) {
 }
 
 void PoolImpl::await_durable(Lane& lane, std::uint64_t end) {
-  auto it = std::find_if(running_here.begin(), running_here.end(),
-                         [&](const auto& entry) { return entry.first == this; });
+  auto it =
+      std::find_if(running_here.begin(), running_here.end(), [&](const auto& entry) { return entry.first == this; });
   if (it != running_here.end()) running_here.erase(it);
   // Counted before the gate opens: a reader that gets the gate next sees
   // the count and waits for the sync (ReadScope), so no read returns data
@@ -584,8 +582,9 @@ void PoolImpl::wait_for_awaited_commits() const {
 TransactionScope::TransactionScope(PoolImpl& pool, const TransactionOptions* options) : pool_(pool) {
   pool.refuse_if_forked();
   if (pool.reading_here()) {
-    throw usage_error(pool.path(), "cannot start a transaction inside a read of the same pool; "
-                                   "run the whole body as a transaction instead");
+    throw usage_error(pool.path(),
+                      "cannot start a transaction inside a read of the same pool; "
+                      "run the whole body as a transaction instead");
   }
   lane_ = pool.current_lane();
   if (lane_ != nullptr) {
@@ -746,8 +745,7 @@ constexpr std::uint64_t shared_prefix = 16;
 bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   try {
     return lane_.type_of(offset) == type_id;
-  } catch (...) {
-  }
+  } catch (...) {}
   try {
     return offset > shared_prefix &&
            lane_.type_of(offset - shared_prefix) == format::type_ids::shared_block_id(type_id);
@@ -756,8 +754,7 @@ bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) cons
   }
 }
 
-ReadView::ReadView(const detail::PoolImpl& pool)
-    : pool_(&pool), base_(pool.base()), root_offset_(pool.root_offset()) {}
+ReadView::ReadView(const detail::PoolImpl& pool) : pool_(&pool), base_(pool.base()), root_offset_(pool.root_offset()) {}
 
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
 bool ReadView::concurrent() const noexcept { return pool_->concurrent(); }

@@ -11,9 +11,9 @@
 #include <memory>
 
 #include "crash_support.hpp"
+#include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
-#include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
 

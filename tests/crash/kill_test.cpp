@@ -67,8 +67,9 @@ struct Node {
 };
 
 std::uint64_t node_check(std::uint64_t offset, const Node& node) {
-  return crash_support::mix(offset ^ crash_support::mix(node.next ^ crash_support::mix(
-                                         static_cast<std::uint64_t>(node.value) ^ (node.size << 40))));
+  return crash_support::mix(
+      offset ^
+      crash_support::mix(node.next ^ crash_support::mix(static_cast<std::uint64_t>(node.value) ^ (node.size << 40))));
 }
 
 unsigned char fill_byte(std::int64_t value) { return static_cast<unsigned char>(value * 31 + 7); }
@@ -161,11 +162,33 @@ void restamp(Transaction& tx, Root& root, std::uint64_t number) {
           tx.write(root.last_committed, number);
           for (std::uint64_t op = 0; op < ops; ++op) {
             switch (rng() % 12) {
-              case 0: case 1: case 2: transfer(tx, root, rng); break;
-              case 3: case 4: if (root.list_count < max_nodes) { push(tx, root, rng); } else { pop(tx, root); } break;
-              case 5: case 6: if (root.list_count > 0) { pop(tx, root); } else { push(tx, root, rng); } break;
-              case 7: case 8: case 9:
-                if (root.list_count > 0) { revalue(tx, root, rng); } else { transfer(tx, root, rng); }
+              case 0:
+              case 1:
+              case 2: transfer(tx, root, rng); break;
+              case 3:
+              case 4:
+                if (root.list_count < max_nodes) {
+                  push(tx, root, rng);
+                } else {
+                  pop(tx, root);
+                }
+                break;
+              case 5:
+              case 6:
+                if (root.list_count > 0) {
+                  pop(tx, root);
+                } else {
+                  push(tx, root, rng);
+                }
+                break;
+              case 7:
+              case 8:
+              case 9:
+                if (root.list_count > 0) {
+                  revalue(tx, root, rng);
+                } else {
+                  transfer(tx, root, rng);
+                }
                 break;
               default: restamp(tx, root, number); break;
             }
@@ -215,8 +238,7 @@ class Reports {
   }
   // Reads everything left (the child is dead, the parent closed its end).
   void read_to_end() {
-    while (read_some()) {
-    }
+    while (read_some()) {}
   }
 
   std::uint64_t last() const { return last_; }

@@ -286,8 +286,7 @@ void make_crash_image(const std::string& path, Crash crash) {
         Pool pool = Pool::open(path, schema(), options);
         try {
           the_transaction(pool, ending);
-        } catch (const std::runtime_error&) {
-        }
+        } catch (const std::runtime_error&) {}
         ::_exit(1);  // not reached: the crash point ends the process
       },
       error);

@@ -44,11 +44,15 @@ TEST_CASE("crash simulation: benchmark BST") { check(crash_sim::bst_workload(24)
 TEST_CASE("crash simulation: benchmark key-value store") { check(crash_sim::kvstore_workload(30)); }
 TEST_CASE("crash simulation: benchmark B-tree") { check(crash_sim::btree_workload(40)); }
 
-TEST_CASE("crash simulation, file medium: journal and allocator") { check_file(crash_sim::journal_and_allocator_workload(30)); }
+TEST_CASE("crash simulation, file medium: journal and allocator") {
+  check_file(crash_sim::journal_and_allocator_workload(30));
+}
 TEST_CASE("crash simulation, file medium: containers") { check_file(crash_sim::containers_workload(14)); }
 TEST_CASE("crash simulation, file medium: sorted list") { check_file(crash_sim::sorted_list_workload(16)); }
 TEST_CASE("crash simulation, file medium: shared ownership") { check_file(crash_sim::everything_workload(20)); }
-TEST_CASE("crash simulation, file medium: arrays, optionals, bytes, boxes") { check_file(crash_sim::store_workload(18)); }
+TEST_CASE("crash simulation, file medium: arrays, optionals, bytes, boxes") {
+  check_file(crash_sim::store_workload(18));
+}
 TEST_CASE("crash simulation, file medium: benchmark BST") { check_file(crash_sim::bst_workload(24)); }
 TEST_CASE("crash simulation, file medium: benchmark key-value store") { check_file(crash_sim::kvstore_workload(30)); }
 TEST_CASE("crash simulation, file medium: benchmark B-tree") { check_file(crash_sim::btree_workload(40)); }

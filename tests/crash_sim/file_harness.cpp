@@ -96,10 +96,10 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
   const std::string path = base + ".pool";
   const std::string image_path = base + ".image";
   const std::size_t per_open = run.per_open == 0 ? workload.transactions : run.per_open;
-  const std::string replay_hint = "\n  replay: PSCHEMA_SIM_SEED=" + std::to_string(budget.seed) +
-                                  " PSCHEMA_SIM_FILE_POINTS=" + std::to_string(budget.max_sync_points) +
-                                  (drop_site ? " PSCHEMA_SIM_DROP_SITE=" + std::string(pschema::sync_site_name(*drop_site))
-                                             : "");
+  const std::string replay_hint =
+      "\n  replay: PSCHEMA_SIM_SEED=" + std::to_string(budget.seed) +
+      " PSCHEMA_SIM_FILE_POINTS=" + std::to_string(budget.max_sync_points) +
+      (drop_site ? " PSCHEMA_SIM_DROP_SITE=" + std::string(pschema::sync_site_name(*drop_site)) : "");
 
   // 1. A pre-run on real files records the state after each transaction.
   Oracle oracle(workload, result);
@@ -127,12 +127,14 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
     creating->on_crash_point([&](std::uint64_t point, std::optional<pschema::SyncSite> sync) {
       if (!sync) return;
       ++result.points;
-      for (const DiskChoice& choice : creating->choices(budget.random_subsets, budget.file_max_singles, budget.seed ^ point)) {
+      for (const DiskChoice& choice :
+           creating->choices(budget.random_subsets, budget.file_max_singles, budget.seed ^ point)) {
         ++result.images;
         write_image(*creating, choice);
         auto where = [&] {
-          return "workload " + workload.name + " (" + medium + "), sync " + std::string(pschema::sync_site_name(*sync)) +
-                 " at point " + std::to_string(point) + " of create, image: " + choice.describe() + replay_hint;
+          return "workload " + workload.name + " (" + medium + "), sync " +
+                 std::string(pschema::sync_site_name(*sync)) + " at point " + std::to_string(point) +
+                 " of create, image: " + choice.describe() + replay_hint;
         };
         if (!std::filesystem::exists(image_path)) continue;  // the new name did not survive
         bool ignored = false;
@@ -143,7 +145,8 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
         } catch (const pschema::not_a_pool&) {
           // Not a pool yet: what an interrupted create must leave.
         } catch (const std::exception& e) {
-          oracle.violation(where, std::string("a half-created pool fails with another error than not_a_pool: ") + e.what());
+          oracle.violation(where,
+                           std::string("a half-created pool fails with another error than not_a_pool: ") + e.what());
         }
       }
     });
@@ -191,7 +194,8 @@ Result run_file_crash_simulation(const Workload& workload, const std::string& sc
     if (sampled.count(point) == 0) return;
     ++result.points;
     const std::string at = sync ? "sync " + std::string(pschema::sync_site_name(*sync)) : std::string("write");
-    for (const DiskChoice& choice : disk->choices(budget.random_subsets, budget.file_max_singles, budget.seed ^ point)) {
+    for (const DiskChoice& choice :
+         disk->choices(budget.random_subsets, budget.file_max_singles, budget.seed ^ point)) {
       auto where = [&] {
         return "workload " + workload.name + " (" + medium + "), " + at + " at point " + std::to_string(point) +
                " (transaction " + std::to_string(in_flight) + ", " + std::to_string(lowest()) +

@@ -170,7 +170,7 @@ int FileMedium::ftruncate(int fd, std::uint64_t size) {
 }
 
 std::int64_t FileMedium::size(int fd) {
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) return -1;
   return st.st_size;
 }
@@ -187,7 +187,8 @@ int FileMedium::fdatasync(int fd, pschema::SyncSite site) {
   now.resize(file.size, '\0');
   for (const auto& [sector, contents] : file.pending) {
     const std::uint64_t at = sector * sector_size;
-    if (at < now.size()) std::memcpy(now.data() + at, contents.back().data(), std::min<std::uint64_t>(sector_size, now.size() - at));
+    if (at < now.size())
+      std::memcpy(now.data() + at, contents.back().data(), std::min<std::uint64_t>(sector_size, now.size() - at));
   }
   file.durable = std::move(now);
   file.pending.clear();
@@ -263,7 +264,7 @@ void FileMedium::read_back(int fd, File& file, std::uint64_t begin, std::uint64_
 
 void FileMedium::observe_mapping(int fd) {
   File& file = files_[file_of(fd)];
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) return;
   file.size = static_cast<std::uint64_t>(st.st_size);
   std::vector<char> now(file.size);

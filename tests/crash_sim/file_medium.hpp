@@ -114,11 +114,11 @@ class FileMedium final : public pschema::FileIo {
 
   std::string pool_path_;
   std::optional<pschema::SyncSite> drop_site_;
-  std::vector<File> files_;                          // never shrinks: indexes stay valid
-  std::map<std::string, std::size_t> names_;         // path -> file, now
+  std::vector<File> files_;  // never shrinks: indexes stay valid
+  std::map<std::string, std::size_t> names_;  // path -> file, now
   std::map<std::string, std::size_t> durable_names_;  // path -> file, as a power cut leaves the directory
-  std::map<int, std::size_t> descriptors_;            // open files
-  std::map<int, std::string> directories_;            // open directories
+  std::map<int, std::size_t> descriptors_;  // open files
+  std::map<int, std::string> directories_;  // open directories
   CrashPoint crash_point_;
   bool in_crash_point_ = false;
   std::uint64_t points_ = 0, syncs_ = 0;

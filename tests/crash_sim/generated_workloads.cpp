@@ -6,9 +6,9 @@
 
 #include "bst.pschema.h"
 #include "btree.pschema.h"
-#include "kvstore.pschema.h"
 #include "container_workload.hpp"
 #include "everything.pschema.h"
+#include "kvstore.pschema.h"
 #include "sorted_list.pschema.h"
 #include "workloads.hpp"
 
@@ -45,8 +45,7 @@ Workload containers_workload(std::size_t transactions) {
           if (abort) throw std::runtime_error("abort on purpose");
         });
         model = next;
-      } catch (const std::runtime_error&) {
-      }
+      } catch (const std::runtime_error&) {}
     }
     bags.close();
   };
@@ -137,8 +136,7 @@ Workload everything_workload(std::size_t transactions) {
           }
           if (k % 7 == 6) throw std::runtime_error("abort on purpose");
         });
-      } catch (const std::runtime_error&) {
-      }
+      } catch (const std::runtime_error&) {}
     }
     graphs.close();
   };
@@ -157,7 +155,8 @@ Workload everything_workload(std::size_t transactions) {
       return text;
     });
     const auto info = graphs.pool().info();
-    return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+    return out + " objects:" + std::to_string(info.allocated_objects) +
+           " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;
 }
@@ -192,7 +191,8 @@ Workload bst_workload(std::size_t transactions) {
       if (auto value = tree.lookup(key)) out += " " + std::to_string(key) + "=" + *value;
     }
     const auto info = tree.pool().info();
-    return out + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+    return out + " objects:" + std::to_string(info.allocated_objects) +
+           " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;
 }
@@ -256,7 +256,9 @@ Workload btree_workload(std::size_t transactions) {
   Workload w;
   w.name = "bench-btree";
   w.transactions = transactions;
-  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Btree::create(path, 2 << 20, options); };
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) {
+    Btree::create(path, 2 << 20, options);
+  };
   w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
              const std::function<void(std::size_t)>& starting) {
     Btree tree = Btree::open(path, options);
@@ -294,7 +296,9 @@ Workload store_workload(std::size_t transactions) {
   Workload w;
   w.name = "store";
   w.transactions = transactions;
-  w.create = [](const std::string& path, const pschema::PoolOptions& options) { Store::create(path, 2 << 20, options); };
+  w.create = [](const std::string& path, const pschema::PoolOptions& options) {
+    Store::create(path, 2 << 20, options);
+  };
   w.run = [](const std::string& path, const pschema::PoolOptions& options, std::size_t first, std::size_t last,
              const std::function<void(std::size_t)>& starting) {
     Store store = Store::open(path, options);
@@ -305,8 +309,14 @@ Workload store_workload(std::size_t transactions) {
           all::Everything::Mut e = tx.root();
           const auto n = static_cast<std::uint16_t>(k);
           switch (k % 6) {
-            case 0: e.scores().set(k % 3, n); e.corners()[k % 4].set_x(static_cast<double>(k)); break;
-            case 1: e.maybe_number().set(static_cast<std::uint32_t>(k)); e.maybe_point().emplace().set_y(1.0 * k); break;
+            case 0:
+              e.scores().set(k % 3, n);
+              e.corners()[k % 4].set_x(static_cast<double>(k));
+              break;
+            case 1:
+              e.maybe_number().set(static_cast<std::uint32_t>(k));
+              e.maybe_point().emplace().set_y(1.0 * k);
+              break;
             case 2: {
               const std::string bytes(k % 2 == 0 ? 40 : 3, static_cast<char>('a' + k % 26));
               e.set_blob(std::as_bytes(std::span(bytes.data(), bytes.size())));
@@ -323,8 +333,7 @@ Workload store_workload(std::size_t transactions) {
           }
           if (k % 5 == 4) throw std::runtime_error("abort on purpose");
         });
-      } catch (const std::runtime_error&) {
-      }
+      } catch (const std::runtime_error&) {}
     }
     store.close();
   };
@@ -343,7 +352,8 @@ Workload store_workload(std::size_t transactions) {
       for (auto leaf : e.leaves()) out << leaf.name() << ";";
     });
     const auto info = store.pool().info();
-    return out.str() + " objects:" + std::to_string(info.allocated_objects) + " bytes:" + std::to_string(info.allocated_bytes);
+    return out.str() + " objects:" + std::to_string(info.allocated_objects) +
+           " bytes:" + std::to_string(info.allocated_bytes);
   };
   return w;
 }

@@ -8,8 +8,8 @@
 #include <set>
 #include <vector>
 
-#include "pschema/errors.hpp"
 #include "oracle.hpp"
+#include "pschema/errors.hpp"
 #include "simulator.hpp"
 
 namespace crash_sim {
@@ -100,7 +100,8 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
     std::remove(create_path.c_str());
     auto creating = std::make_shared<Simulator>(drop_site, budget.seed);
     creating->on_crash_point([&](std::uint64_t fence, pschema::Site) {
-      for (const ImageChoice& choice : creating->choices(budget.random_subsets, budget.max_singles, budget.seed ^ fence)) {
+      for (const ImageChoice& choice :
+           creating->choices(budget.random_subsets, budget.max_singles, budget.seed ^ fence)) {
         ++result.images;
         write_file(image_path, creating->crash_image(choice));
         bool ignored = false;
@@ -142,8 +143,10 @@ Result run_crash_simulation(const Workload& workload, const std::string& scratch
     if (after != oracle.state(0)) {
       ++result.violations;
       if (result.first_violation.empty()) {
-        result.first_violation = "workload " + workload.name + ": a pool whose create returned did not survive a "
-                                 "power cut right after it (" + after + ")";
+        result.first_violation = "workload " + workload.name +
+                                 ": a pool whose create returned did not survive a "
+                                 "power cut right after it (" +
+                                 after + ")";
       }
     }
   }

@@ -94,8 +94,7 @@ void transaction(pschema::Pool& pool, std::size_t k) {
       tx.write(root->committed, root->committed + 1);
       if (k % 7 == 6) throw std::runtime_error("abort on purpose");
     });
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ void Oracle::check(const std::string& file, std::size_t lowest, std::size_t high
 void Oracle::print(const std::string& medium, const std::string& extra) const {
   std::printf("crash-sim: workload=%s medium=%s points=%zu images=%zu violations=%zu%s\n", workload_.name.c_str(),
               medium.c_str(), result_.points, result_.images, result_.violations, extra.c_str());
-  if (!result_.first_violation.empty()) std::printf("crash-sim: first violation: %s\n", result_.first_violation.c_str());
+  if (!result_.first_violation.empty())
+    std::printf("crash-sim: first violation: %s\n", result_.first_violation.c_str());
   std::fflush(stdout);
 }
 

@@ -12,7 +12,8 @@ std::string ImageChoice::describe() const {
     case Kind::single_kept: return "only pending line #" + std::to_string(line) + " persisted";
     case Kind::single_dropped: return "all but pending line #" + std::to_string(line) + " persisted";
     case Kind::random_subset: return "random subset of pending lines (seed " + std::to_string(subset_seed) + ")";
-    case Kind::torn: return "pending line #" + std::to_string(line) + " torn after " + std::to_string(torn_words) + " word(s)";
+    case Kind::torn:
+      return "pending line #" + std::to_string(line) + " torn after " + std::to_string(torn_words) + " word(s)";
   }
   return "?";
 }
@@ -83,7 +84,8 @@ void Simulator::check_bypass() {
     if (std::memcmp(persisted_.data() + at, base_ + at, n) == 0) continue;
     if (pending_.count(line) != 0) continue;
     if (bypasses_.size() < 10) {
-      bypasses_.push_back("bytes at offset " + std::to_string(at) + " changed without a store declared to the simulator");
+      bypasses_.push_back("bytes at offset " + std::to_string(at) +
+                          " changed without a store declared to the simulator");
     }
     // Report once: take the live bytes as persisted from now on.
     std::memcpy(persisted_.data() + at, base_ + at, n);

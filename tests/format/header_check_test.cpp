@@ -79,8 +79,7 @@ TEST_CASE("the superblock checks name the fault, in open's order") {
     CHECK(problem->fault == format::HeaderFault::truncated);
   }
   SUBCASE("fewer bytes given than the file holds") {
-    CHECK(format::check_superblock(pool.span().first(16), pool.bytes.size())->fault ==
-          format::HeaderFault::truncated);
+    CHECK(format::check_superblock(pool.span().first(16), pool.bytes.size())->fault == format::HeaderFault::truncated);
   }
   SUBCASE("a newer version, even with a checksum that does not verify") {
     pool.superblock.format_version = format::version + 1;

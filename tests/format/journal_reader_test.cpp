@@ -49,8 +49,8 @@ class LogWriter {
 };
 
 format::JournalReader reader_for(const MemoryPool& pool, std::uint32_t lane) {
-  return format::JournalReader(pool.span(), pool.lane_offset(lane), pool.superblock.lane_size, lane,
-                               pool.heap_begin(), pool.heap_end());
+  return format::JournalReader(pool.span(), pool.lane_offset(lane), pool.superblock.lane_size, lane, pool.heap_begin(),
+                               pool.heap_end());
 }
 
 struct ReadLog {

@@ -90,8 +90,9 @@ TEST_CASE("log reader: records in order, maintenance ranges before the transacti
   const std::uint64_t second = log.append({{heap + 16, "xyz"}}, {{heap + 512, "carved"}});
   const Read r = read_all(pool, log);
   CHECK(r.offsets == std::vector<std::uint64_t>{first, second});
-  CHECK(r.applied == std::vector<std::string>{std::to_string(heap + 16) + "=abc", std::to_string(heap + 64) + "=0123456789",
-                                              std::to_string(heap + 512) + "=carved", std::to_string(heap + 16) + "=xyz"});
+  CHECK(r.applied ==
+        std::vector<std::string>{std::to_string(heap + 16) + "=abc", std::to_string(heap + 64) + "=0123456789",
+                                 std::to_string(heap + 512) + "=carved", std::to_string(heap + 16) + "=xyz"});
   CHECK(r.end == log.end);
   CHECK_FALSE(r.torn);
   CHECK_FALSE(r.damage);
@@ -135,7 +136,9 @@ TEST_CASE("log reader: a bad header checksum or a wrong sequence number ends the
   log.append({{heap + 16, "one"}});
   const std::uint64_t second = log.append({{heap + 16, "two"}});
   SUBCASE("header checksum") { log.bytes[second + 8] ^= std::byte{1}; }
-  SUBCASE("sequence") { log.rewrite_header(second, [](auto& h) { h.sequence = 5; }); }
+  SUBCASE("sequence") {
+    log.rewrite_header(second, [](auto& h) { h.sequence = 5; });
+  }
   const Read r = read_all(pool, log);
   CHECK(r.offsets.size() == 1);
   CHECK(r.end == second);
@@ -224,8 +227,12 @@ TEST_CASE("log reader: sizes that point past the log are not followed") {
   const std::uint64_t heap = pool.heap_begin();
   MemoryLog log(pool.superblock.uuid, 1);
   const std::uint64_t at = log.append({{heap + 16, "abc"}});
-  SUBCASE("record size") { log.rewrite_header(at, [](auto& h) { h.size = std::uint64_t{1} << 62; }); }
-  SUBCASE("maintenance offset") { log.rewrite_header(at, [](auto& h) { h.maintenance_offset = h.size + 8; }); }
+  SUBCASE("record size") {
+    log.rewrite_header(at, [](auto& h) { h.size = std::uint64_t{1} << 62; });
+  }
+  SUBCASE("maintenance offset") {
+    log.rewrite_header(at, [](auto& h) { h.maintenance_offset = h.size + 8; });
+  }
   SUBCASE("a log cut inside the record") { log.bytes.resize(at + 70); }
   const Read r = read_all(pool, log);
   CHECK(r.offsets.empty());

@@ -118,8 +118,8 @@ struct MemoryLog {
     const std::size_t header = sizeof(logformat::RecordHeader);
     const std::uint64_t first =
         pschema::format::checksum64(record.data() + header, h.maintenance_offset - header, salt);
-    h.body_checksum = pschema::format::checksum64(record.data() + h.maintenance_offset, h.size - h.maintenance_offset,
-                                                  first);
+    h.body_checksum =
+        pschema::format::checksum64(record.data() + h.maintenance_offset, h.size - h.maintenance_offset, first);
   }
 };
 

@@ -155,8 +155,8 @@ void check_model(const gen::Model& model, std::vector<std::string>& problems) {
       const gen::Layout& l = s->layout;
       const bool align_ok = l.align == 1 || l.align == 2 || l.align == 4 || l.align == 8;
       if (!align_ok || l.size == 0 || l.size % l.align != 0) {
-        problems.push_back("accepted schema with an impossible layout: struct '" + s->name.substr(0, 80) + "' has size " +
-                           std::to_string(l.size) + " and alignment " + std::to_string(l.align) +
+        problems.push_back("accepted schema with an impossible layout: struct '" + s->name.substr(0, 80) +
+                           "' has size " + std::to_string(l.size) + " and alignment " + std::to_string(l.align) +
                            " (a size that wrapped around 2^64?)");
         continue;
       }
@@ -184,9 +184,9 @@ Verdict run_in_process(const std::string& path) {
     diagnostics.print(printed);
     for (const gen::Diagnostic& d : diagnostics.all()) {
       if (d.span.file != nullptr && (d.span.begin > d.span.end || d.span.end > d.span.file->text().size())) {
-        verdict.problems.push_back("diagnostic span [" + std::to_string(d.span.begin) + ", " + std::to_string(d.span.end) +
-                                   ") outside its file of " + std::to_string(d.span.file->text().size()) +
-                                   " bytes: " + one_line(d.message, 200));
+        verdict.problems.push_back("diagnostic span [" + std::to_string(d.span.begin) + ", " +
+                                   std::to_string(d.span.end) + ") outside its file of " +
+                                   std::to_string(d.span.file->text().size()) + " bytes: " + one_line(d.message, 200));
       }
     }
     if (!model || diagnostics.has_errors()) {
@@ -203,7 +203,8 @@ Verdict run_in_process(const std::string& path) {
     for (const auto& module : model->modules) {
       const std::string name = gen::header_name(*module);
       const std::string header = gen::emit_header(*module, "fuzz");
-      if (name.empty() || header.empty()) verdict.problems.push_back("empty header or header name for module '" + module->stem + "'");
+      if (name.empty() || header.empty())
+        verdict.problems.push_back("empty header or header name for module '" + module->stem + "'");
     }
   } catch (const std::exception& e) {
     verdict.exit_code = 134;  // std::terminate
@@ -259,8 +260,7 @@ ProcessResult run_process(const std::vector<std::string>& args, const fs::path& 
   }
   result.started = true;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
@@ -297,7 +297,8 @@ std::string summary_of(const std::string& log) {
   while (std::getline(lines, line)) {
     if (line.rfind("    #", 0) == 0) {
       if (std::string f = frame_function(line); !f.empty()) ++functions[f];
-    } else if (summary.empty() && (line.find("SUMMARY:") != std::string::npos || line.find("what():") != std::string::npos)) {
+    } else if (summary.empty() &&
+               (line.find("SUMMARY:") != std::string::npos || line.find("what():") != std::string::npos)) {
       std::istringstream words(line);
       std::string word;
       while (words >> word) {
@@ -328,8 +329,9 @@ std::vector<std::string> crash_excerpt(const std::string& log) {
     if (frame && frames < 8) {
       ++frames;
       out.push_back(clip(line));
-    } else if (!frame && (line.find("ERROR:") != std::string::npos || line.find("runtime error") != std::string::npos ||
-                          line.find("what():") != std::string::npos || line.find("terminate called") != std::string::npos)) {
+    } else if (!frame &&
+               (line.find("ERROR:") != std::string::npos || line.find("runtime error") != std::string::npos ||
+                line.find("what():") != std::string::npos || line.find("terminate called") != std::string::npos)) {
       out.push_back(clip(line));
     }
   }
@@ -340,7 +342,8 @@ std::vector<std::string> crash_excerpt(const std::string& log) {
 std::string describe_termination(const ProcessResult& r) {
   if (!r.started) return "could not be started";
   if (r.timed_out) return "timed out (hang?)";
-  if (r.signal != 0) return std::string("killed by signal ") + std::to_string(r.signal) + " (" + strsignal(r.signal) + ")";
+  if (r.signal != 0)
+    return std::string("killed by signal ") + std::to_string(r.signal) + " (" + strsignal(r.signal) + ")";
   return "exit status " + std::to_string(r.exit_code);
 }
 
@@ -458,8 +461,9 @@ void Fuzzer::exec_checks(const fs::path& dir, const std::string& file, std::opti
   const ProcessResult check = run_process({o_.pschema, "check", file}, dir, o_.timeout);
   const bool check_sane = sane("pschema check", check);
   if (check_sane && in_process_code && check.exit_code != *in_process_code) {
-    fail("pschema check", "exit status " + std::to_string(check.exit_code) + " but " + std::to_string(*in_process_code) +
-                              " in process", check);
+    fail("pschema check",
+         "exit status " + std::to_string(check.exit_code) + " but " + std::to_string(*in_process_code) + " in process",
+         check);
   }
   if (check_sane && !check.out.empty()) fail("pschema check", "wrote to stdout: " + one_line(check.out, 100), check);
 
@@ -473,16 +477,19 @@ void Fuzzer::exec_checks(const fs::path& dir, const std::string& file, std::opti
     for (const auto& entry : fs::directory_iterator(out_dir, ec)) written.push_back(entry.path().filename().string());
   }
   if (generated.exit_code != 0 && !written.empty()) {
-    fail("pschema gen", describe_termination(generated) + " but it wrote " + written.front() +
-                            (written.size() > 1 ? " and " + std::to_string(written.size() - 1) + " more" : ""),
+    fail("pschema gen",
+         describe_termination(generated) + " but it wrote " + written.front() +
+             (written.size() > 1 ? " and " + std::to_string(written.size() - 1) + " more" : ""),
          generated);
   }
   if (gen_sane && check_sane && generated.exit_code != check.exit_code) {
-    fail("pschema gen", "exit status " + std::to_string(generated.exit_code) + " but check gave " +
-                            std::to_string(check.exit_code), generated);
+    fail("pschema gen",
+         "exit status " + std::to_string(generated.exit_code) + " but check gave " + std::to_string(check.exit_code),
+         generated);
   }
   const std::string expected_header = fs::path(file).stem().string() + ".pschema.h";  // <stem>.pschema.h
-  if (gen_sane && generated.exit_code == 0 && std::find(written.begin(), written.end(), expected_header) == written.end()) {
+  if (gen_sane && generated.exit_code == 0 &&
+      std::find(written.begin(), written.end(), expected_header) == written.end()) {
     fail("pschema gen", "exit status 0 but " + expected_header + " was not written", generated);
   }
 }
@@ -504,7 +511,8 @@ void Fuzzer::report(const std::string& name, std::optional<std::uint64_t> index,
   failure_count_ += failures.size();
   for (const Failure& f : failures) ++signatures_[f.signature];
   std::ostringstream msg;
-  for (const Failure& f : failures) msg << "generator-fuzz: FAILURE (" << name << ", " << f.where << "): " << f.message << "\n";
+  for (const Failure& f : failures)
+    msg << "generator-fuzz: FAILURE (" << name << ", " << f.where << "): " << f.message << "\n";
   if (c != nullptr) {
     msg << "  started from " << c->seed_name << "; mutations:";
     for (const std::string& m : c->mutations) msg << " [" << m << "]";
@@ -516,12 +524,14 @@ void Fuzzer::report(const std::string& name, std::optional<std::uint64_t> index,
     std::ofstream why(dir / "failure.txt");
     why << msg.str();
     msg << "  input saved in " << fs::absolute(dir).string() << "/" << pschema::fuzz::main_file_name << "\n"
-        << "  reproduce: PSCHEMA_FUZZ_SEED=" << o_.seed << " generator_fuzz --case " << *index << " ... (or --replay that file)\n";
+        << "  reproduce: PSCHEMA_FUZZ_SEED=" << o_.seed << " generator_fuzz --case " << *index
+        << " ... (or --replay that file)\n";
   }
   if (signatures_.size() <= max_detailed_reports || failure_count_ <= max_detailed_reports) {
     std::cout << msg.str() << std::flush;
   } else {
-    std::cout << "generator-fuzz: FAILURE (" << name << "): " << one_line(failures.front().message, 160) << "\n" << std::flush;
+    std::cout << "generator-fuzz: FAILURE (" << name << "): " << one_line(failures.front().message, 160) << "\n"
+              << std::flush;
   }
 }
 
@@ -568,7 +578,8 @@ void Fuzzer::run_children(std::uint64_t first, std::uint64_t end) {
         send("B " + std::to_string(i));
         const auto start = std::chrono::steady_clock::now();
         const Verdict v = run_in_process(pschema::fuzz::main_file_name);
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
         for (const std::string& p : v.problems) send("F " + std::to_string(i) + " " + one_line(p, 2000));
         send("R " + std::to_string(i) + " " + std::to_string(v.exit_code) + " " + std::to_string(micros));
       }
@@ -638,7 +649,8 @@ void Fuzzer::run_children(std::uint64_t first, std::uint64_t end) {
           }
           std::vector<Failure> failures;
           for (const std::string& message : problems[index]) {
-            failures.push_back({"in process", message, "in process: " + message.substr(0, message.find('\'')).substr(0, 80)});
+            failures.push_back(
+                {"in process", message, "in process: " + message.substr(0, message.find('\'')).substr(0, 80)});
           }
           problems.erase(index);
           const bool executable = index - first < o_.exec_runs;
@@ -658,8 +670,7 @@ void Fuzzer::run_children(std::uint64_t first, std::uint64_t end) {
     close(fds[0]);
     if (hung || too_many_failures()) kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (finished || too_many_failures()) break;
 
     // The child crashed or hung on case `current` (or died between cases).
@@ -669,7 +680,8 @@ void Fuzzer::run_children(std::uint64_t first, std::uint64_t end) {
     if (hung) {
       what = "no result within " + std::to_string(o_.timeout) + " s (hang?)";
     } else if (WIFSIGNALED(status)) {
-      what = std::string("crashed: signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+      what =
+          std::string("crashed: signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
     } else {
       what = "crashed: exit status " + std::to_string(WEXITSTATUS(status));
     }
@@ -706,7 +718,8 @@ void Fuzzer::weigh_seeds() {
       ++valid;
     } else if (!r.started || r.timed_out || r.signal != 0 || r.exit_code != 1 || !has_located_error(r.err)) {
       report("seed schema " + seed.name, std::nullopt, nullptr,
-             {{"pschema check", describe_termination(r) + "; stderr: " + one_line(r.err, 300), "seed: " + seed.name}}, {});
+             {{"pschema check", describe_termination(r) + "; stderr: " + one_line(r.err, 300), "seed: " + seed.name}},
+             {});
     }
   }
   std::cout << "generator-fuzz: " << seeds_.size() << " seed schemas, " << valid << " of them valid\n" << std::flush;
@@ -716,9 +729,9 @@ int Fuzzer::run() {
   const std::uint64_t first = o_.only_case.value_or(0);
   const std::uint64_t end = o_.only_case ? first + 1 : o_.runs;
   if (o_.only_case) o_.exec_runs = 1;
-  std::cout << "generator-fuzz: seed=" << o_.seed << " runs=" << (end - first) << " exec-runs="
-            << std::min(o_.exec_runs, end - first) << " timeout=" << o_.timeout << "s (PSCHEMA_FUZZ_SEED=" << o_.seed
-            << " repeats this run)\n"
+  std::cout << "generator-fuzz: seed=" << o_.seed << " runs=" << (end - first)
+            << " exec-runs=" << std::min(o_.exec_runs, end - first) << " timeout=" << o_.timeout
+            << "s (PSCHEMA_FUZZ_SEED=" << o_.seed << " repeats this run)\n"
             << std::flush;
   if (o_.only_case && o_.save) {
     const fs::path dir = save_case(*o_.only_case, pschema::fuzz::make_case(o_.seed, *o_.only_case, seeds_));
@@ -733,7 +746,8 @@ int Fuzzer::run() {
   }
   if (!signatures_.empty()) {
     std::cout << "generator-fuzz: failures by kind:\n";
-    for (const auto& [signature, count] : signatures_) std::cout << "  " << count << " x " << one_line(signature, 200) << "\n";
+    for (const auto& [signature, count] : signatures_)
+      std::cout << "  " << count << " x " << one_line(signature, 200) << "\n";
   }
   char timing[128];
   std::snprintf(timing, sizeof timing, " (%.1f s; slowest case %llu: %.2f s)", seconds,
@@ -773,15 +787,15 @@ int Fuzzer::replay() {
   }
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   std::vector<Failure> failures;
   std::optional<int> code;
   std::vector<std::string> excerpt;
   if (text.empty()) {
-    std::string what = WIFSIGNALED(status) ? (WTERMSIG(status) == SIGALRM ? std::string("timed out (hang?)")
-                                                                           : "crashed: signal " + std::to_string(WTERMSIG(status)))
-                                           : "crashed: exit status " + std::to_string(WEXITSTATUS(status));
+    std::string what = WIFSIGNALED(status)
+                           ? (WTERMSIG(status) == SIGALRM ? std::string("timed out (hang?)")
+                                                          : "crashed: signal " + std::to_string(WTERMSIG(status)))
+                           : "crashed: exit status " + std::to_string(WEXITSTATUS(status));
     const std::string log = read_file(log_path).value_or("");
     failures.push_back({"in process", what, what});
     excerpt = crash_excerpt(log);

@@ -59,7 +59,8 @@ std::vector<Token> tokenize(const std::string& text) {
       kind = TokenKind::punct;
     } else {
       ++i;
-      kind = std::string_view("{}()<>;:,.=?*&-").find(c) != std::string_view::npos ? TokenKind::punct : TokenKind::other;
+      kind =
+          std::string_view("{}()<>;:,.=?*&-").find(c) != std::string_view::npos ? TokenKind::punct : TokenKind::other;
     }
     tokens.push_back({start, i, kind});
   }
@@ -117,8 +118,11 @@ std::vector<std::size_t> struct_bodies(const std::string& text) {
   std::vector<Token> tokens = solid_tokens(text);
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i + 2 < tokens.size(); ++i) {
-    auto word = [&](std::size_t k) { return std::string_view(text).substr(tokens[k].begin, tokens[k].end - tokens[k].begin); };
-    if (word(i) == "struct" && tokens[i + 1].kind == TokenKind::ident && word(i + 2) == "{") out.push_back(tokens[i + 2].end);
+    auto word = [&](std::size_t k) {
+      return std::string_view(text).substr(tokens[k].begin, tokens[k].end - tokens[k].begin);
+    };
+    if (word(i) == "struct" && tokens[i + 1].kind == TokenKind::ident && word(i + 2) == "{")
+      out.push_back(tokens[i + 2].end);
   }
   return out;
 }
@@ -200,7 +204,8 @@ std::size_t nesting_depth(Rng& rng) {
 std::string nested_type(Rng& rng, std::size_t depth, const std::string& inner_name) {
   static const std::vector<std::string> generics = {"vec", "box", "rc", "weak", "handle", "array", "map", "Nope"};
   const bool uniform = rng.percent(60);
-  const std::string uniform_kind = uniform ? (rng.percent(70) ? std::string("vec") : rng.pick(generics)) : std::string();
+  const std::string uniform_kind =
+      uniform ? (rng.percent(70) ? std::string("vec") : rng.pick(generics)) : std::string();
   std::string open, close;
   open.reserve(depth * 8);
   std::vector<std::string> closers;
@@ -286,7 +291,8 @@ std::string drop_tokens(Context& c, std::string& text) {
   for (std::size_t i = 0; i < count; ++i) chosen.push_back(c.rng.below(tokens.size()));
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  for (auto it = chosen.rbegin(); it != chosen.rend(); ++it) text.erase(tokens[*it].begin, tokens[*it].end - tokens[*it].begin);
+  for (auto it = chosen.rbegin(); it != chosen.rend(); ++it)
+    text.erase(tokens[*it].begin, tokens[*it].end - tokens[*it].begin);
   return "drop_tokens(" + std::to_string(chosen.size()) + ")";
 }
 
@@ -380,8 +386,9 @@ std::string shuffle_lines(Context& c, std::string& text) {
 
 std::string deep_type(Context& c, std::string& text) {
   const std::size_t depth = nesting_depth(c.rng);
-  const std::string inner = c.rng.percent(70) ? std::string(c.rng.pick(std::vector<const char*>{"u8", "i64", "string", "bool"}))
-                                              : std::string("FuzzLeaf");
+  const std::string inner = c.rng.percent(70)
+                                ? std::string(c.rng.pick(std::vector<const char*>{"u8", "i64", "string", "bool"}))
+                                : std::string("FuzzLeaf");
   const std::string type = nested_type(c.rng, depth, inner);
   const std::string leaf = inner == "FuzzLeaf" ? "struct FuzzLeaf { v: u32; }\n" : "";
   std::string where;
@@ -403,8 +410,8 @@ std::string deep_type(Context& c, std::string& text) {
       break;
     case 2:
       text.insert(declaration_boundary(c.rng, text),
-                  "\n" + leaf + "struct FuzzRoot { x: u8; }\npool FuzzOpPool { root: FuzzRoot; }\nquery fuzz_op(p: " + type +
-                      ") -> " + type + " on FuzzOpPool;\n");
+                  "\n" + leaf + "struct FuzzRoot { x: u8; }\npool FuzzOpPool { root: FuzzRoot; }\nquery fuzz_op(p: " +
+                      type + ") -> " + type + " on FuzzOpPool;\n");
       where = "operation";
       break;
     default: {
@@ -412,7 +419,8 @@ std::string deep_type(Context& c, std::string& text) {
       std::vector<Token> tokens = solid_tokens(text);
       std::vector<std::size_t> spots;
       for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
-        if (text.compare(tokens[i].begin, tokens[i].end - tokens[i].begin, ":") == 0 && tokens[i + 1].kind == TokenKind::ident) {
+        if (text.compare(tokens[i].begin, tokens[i].end - tokens[i].begin, ":") == 0 &&
+            tokens[i + 1].kind == TokenKind::ident) {
           spots.push_back(i + 1);
         }
       }
@@ -431,12 +439,14 @@ std::string deep_type(Context& c, std::string& text) {
 }
 
 std::string unbalanced_flood(Context& c, std::string& text) {
-  static const std::vector<std::string> units = {"{", "}", "(", ")", "<", ">", "vec<", "array<", "?", "*", "&",
-                                                 "::", ".", "-", ";", ",", ":", "->", "/*", "///x\n", "\"",
-                                                 "struct ", "a.", "x<", "{}", "()", "<>", "u8?"};
+  static const std::vector<std::string> units = {
+      "{", "}", "(", ")",  "<",  ">",      "vec<", "array<",  "?",  "*",  "&",  "::", ".",  "-",
+      ";", ",", ":", "->", "/*", "///x\n", "\"",   "struct ", "a.", "x<", "{}", "()", "<>", "u8?"};
   const std::string& unit = c.rng.pick(units);
   const std::size_t r = c.rng.below(100);
-  const std::size_t count = r < 25 ? c.rng.between(2, 100) : r < 75 ? c.rng.between(1000, 20000) : c.rng.between(20000, 100000);
+  const std::size_t count = r < 25   ? c.rng.between(2, 100)
+                            : r < 75 ? c.rng.between(1000, 20000)
+                                     : c.rng.between(20000, 100000);
   std::string flood;
   flood.reserve(unit.size() * count);
   for (std::size_t i = 0; i < count; ++i) flood += unit;
@@ -511,7 +521,8 @@ std::string huge_identifier(Context& c, std::string& text) {
       // A name used thousands of times gets a shorter "huge" name: the
       // input stays below a few megabytes.
       std::string long_name = huge;
-      if (uses.size() * long_name.size() > max_growth) long_name.resize(std::max<std::size_t>(64, max_growth / uses.size()));
+      if (uses.size() * long_name.size() > max_growth)
+        long_name.resize(std::max<std::size_t>(64, max_growth / uses.size()));
       const std::size_t typo = mode == 2 ? c.rng.below(uses.size()) : uses.size();
       std::string renamed;
       renamed.reserve(text.size() + uses.size() * long_name.size());
@@ -524,8 +535,8 @@ std::string huge_identifier(Context& c, std::string& text) {
       }
       renamed.append(text, copied, std::string::npos);
       text = std::move(renamed);
-      return "huge_identifier(" + std::to_string(long_name.size()) + ", renamed '" + name + "' x" + std::to_string(uses.size()) +
-             (mode == 2 ? ", one use misspelt)" : ")");
+      return "huge_identifier(" + std::to_string(long_name.size()) + ", renamed '" + name + "' x" +
+             std::to_string(uses.size()) + (mode == 2 ? ", one use misspelt)" : ")");
     }
     case 3:
       text.insert(declaration_boundary(c.rng, text), "\nstruct " + huge + " { " + huge + ": u8; }\n");
@@ -541,7 +552,8 @@ std::string huge_literal(Context& c, std::string& text) {
   switch (c.rng.below(6)) {
     case 0: {
       std::string digits(length, '9');
-      text.insert(declaration_boundary(c.rng, text), "\nenum FuzzBig : u64 { a = " + digits + ", b = -" + digits + " }\n");
+      text.insert(declaration_boundary(c.rng, text),
+                  "\nenum FuzzBig : u64 { a = " + digits + ", b = -" + digits + " }\n");
       return "huge_literal(integer " + std::to_string(length) + ")";
     }
     case 1:
@@ -552,7 +564,8 @@ std::string huge_literal(Context& c, std::string& text) {
       text.insert(import_position(text), "\nimport \"" + std::string(length, 'p') + ".pschema\";\n");
       return "huge_literal(import path " + std::to_string(length) + ")";
     case 3:
-      text.insert(declaration_boundary(c.rng, text), "\n/// " + std::string(length * 10, 'd') + "\nstruct FuzzDoc { x: u8; }\n");
+      text.insert(declaration_boundary(c.rng, text),
+                  "\n/// " + std::string(length * 10, 'd') + "\nstruct FuzzDoc { x: u8; }\n");
       return "huge_literal(doc comment " + std::to_string(length * 10) + ")";
     case 4: {
       std::string blank(length * 10, ' ');
@@ -603,10 +616,20 @@ std::string concatenate(Context& c, std::string& text) {
 }
 
 std::string add_import(Context& c, std::string& text) {
-  std::vector<std::string> targets = {main_file_name, "", ".", "..", "/", "/nonexistent/x.pschema",
-                                      "nonexistent.pschema", "fuzz_input", "./fuzz_input.pschema",
-                                      "units.pschema\\\"", "sub/../units.pschema", import_file_name,
-                                      import_file_name, import_file_name};
+  std::vector<std::string> targets = {main_file_name,
+                                      "",
+                                      ".",
+                                      "..",
+                                      "/",
+                                      "/nonexistent/x.pschema",
+                                      "nonexistent.pschema",
+                                      "fuzz_input",
+                                      "./fuzz_input.pschema",
+                                      "units.pschema\\\"",
+                                      "sub/../units.pschema",
+                                      import_file_name,
+                                      import_file_name,
+                                      import_file_name};
   for (const SeedSchema& s : c.seeds) targets.push_back(s.name);
   const std::string target = c.rng.pick(targets);
   if (target == import_file_name && !c.out.has_import) {
@@ -616,7 +639,8 @@ std::string add_import(Context& c, std::string& text) {
     c.out.import_text = base.text;
     if (c.rng.percent(70)) {
       Context inner{c.rng, c.seeds, c.out};
-      static const std::vector<Mutation> simple = {flip_bytes, drop_tokens, replace_word, insert_random_bytes, truncate};
+      static const std::vector<Mutation> simple = {flip_bytes, drop_tokens, replace_word, insert_random_bytes,
+                                                   truncate};
       c.out.mutations.push_back("import: " + c.rng.pick(simple)(inner, c.out.import_text));
     }
   }
@@ -632,12 +656,8 @@ std::string line_endings(Context& c, std::string& text) {
       for (char ch : text) out += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
       text = out;
       return "line_endings(CRLF)";
-    case 1:
-      std::replace(text.begin(), text.end(), '\n', '\r');
-      return "line_endings(CR)";
-    case 2:
-      std::replace(text.begin(), text.end(), '\n', ' ');
-      return "line_endings(one line)";
+    case 1: std::replace(text.begin(), text.end(), '\n', '\r'); return "line_endings(CR)";
+    case 2: std::replace(text.begin(), text.end(), '\n', ' '); return "line_endings(one line)";
     default:
       for (char ch : text) {
         if (!is_space(ch)) out += ch;
@@ -678,7 +698,8 @@ std::string many_declarations(Context& c, std::string& text) {
   }
   decls += "struct FuzzManyRoot { x: u8; all: vec<FuzzMany" + std::to_string(some_struct(0).value_or(0)) + ">; }\n";
   decls += "pool FuzzManyPool { root: FuzzManyRoot; }\n";
-  for (std::size_t i = 0; i < count / 4; ++i) decls += "tx fuzz_many_op" + std::to_string(i) + "(x: u8) on FuzzManyPool;\n";
+  for (std::size_t i = 0; i < count / 4; ++i)
+    decls += "tx fuzz_many_op" + std::to_string(i) + "(x: u8) on FuzzManyPool;\n";
   text.insert(declaration_boundary(c.rng, text), "\n" + decls);
   return "many_declarations(" + std::to_string(count) + ")";
 }
@@ -726,7 +747,7 @@ Case make_case(std::uint64_t seed, std::uint64_t index, const std::vector<SeedSc
   if (!valid.empty() && rng.percent(20)) {
     // One mutation of a valid schema that often keeps it valid: gets big,
     // deep or oddly spelt schemas through the checks into the emitter.
-    static const std::vector<Mutation> gentle = {deep_type, struct_chain, many_declarations, huge_identifier,
+    static const std::vector<Mutation> gentle = {deep_type,    struct_chain, many_declarations, huge_identifier,
                                                  line_endings, huge_literal, add_import};
     const SeedSchema& base = *valid[rng.below(valid.size())];
     out.seed_name = base.name;

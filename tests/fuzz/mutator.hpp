@@ -28,7 +28,9 @@ class Rng {
   std::size_t between(std::size_t lo, std::size_t hi) { return lo + below(hi - lo + 1); }
   bool percent(unsigned p) { return below(100) < p; }
   template <typename T>
-  const T& pick(const std::vector<T>& items) { return items[below(items.size())]; }
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
 
  private:
   std::uint64_t state_;

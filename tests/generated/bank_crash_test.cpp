@@ -71,7 +71,8 @@ TEST_CASE("killing a process in the middle of declared operations loses nothing 
   const std::string path = dir.file("bank.pool");
   {
     bank::Ledger ledger = bank::Ledger::create(path, 32 << 20);
-    for (int i = 0; i < 16; ++i) ledger.deposit(ledger.open_account("owner", bank::Kind::checking), {deposit_per_account});
+    for (int i = 0; i < 16; ++i)
+      ledger.deposit(ledger.open_account("owner", bank::Kind::checking), {deposit_per_account});
   }
   const std::uint64_t seed = crash_support::seed_from_env();
   const auto cycles = crash_support::env_number("PSCHEMA_CRASH_CYCLES", 100);

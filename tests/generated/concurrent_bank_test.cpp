@@ -215,8 +215,9 @@ TEST_CASE("killed in the middle of concurrent transfers: total kept, nothing com
               std::mt19937_64 r(crash_support::mix(seed + cycle * 16 + static_cast<std::uint64_t>(t)));
               for (;;) {
                 const std::uint64_t from = r() % accounts, to = r() % accounts;
-                const bool moved = vault.transaction(pschema::TransactionOptions{.deadlock_retries = 1000},
-                                                     [&](Vault::Tx& tx) { return Vault::Ops::transfer(tx, from, to, 7); });
+                const bool moved =
+                    vault.transaction(pschema::TransactionOptions{.deadlock_retries = 1000},
+                                      [&](Vault::Tx& tx) { return Vault::Ops::transfer(tx, from, to, 7); });
                 if (moved) crash_support::write_all(report_fd, "x", 1);
               }
             });

@@ -175,8 +175,7 @@ TEST_CASE("vec: push_back, emplace_back with its fields set, insert and erase lo
   Tally pushes;
   // 100 appends, growing the buffer from 4 to 128 elements on the way.
   for (std::int64_t i = 0; i < 100; ++i) {
-    pushes.note(static_cast<std::size_t>(i),
-                pool.log_fences([&](Bags::Tx& tx) { tx.root().numbers().push_back(i); }));
+    pushes.note(static_cast<std::size_t>(i), pool.log_fences([&](Bags::Tx& tx) { tx.root().numbers().push_back(i); }));
   }
   CAPTURE(pushes.first_wrong);
   CAPTURE(pushes.first_cost);
@@ -219,9 +218,11 @@ TEST_CASE("vec: push_back, emplace_back with its fields set, insert and erase lo
   CHECK(pool.log_fences([](Bags::Tx& tx) { tx.root().numbers().erase(0); }) == 1);
   // Several appends in one transaction: the size is logged once.
   CHECK(pool.log_fences([](Bags::Tx& tx) {
-          for (std::int64_t i = 0; i < 3; ++i) tx.root().numbers().push_back(1000 + i);
-        }) == 3);
-  CHECK(pool.log_fences([](Bags::Tx& tx) { for (int i = 0; i < 3; ++i) tx.root().numbers().pop_back(); }) == 1);
+    for (std::int64_t i = 0; i < 3; ++i) tx.root().numbers().push_back(1000 + i);
+  }) == 3);
+  CHECK(pool.log_fences([](Bags::Tx& tx) {
+    for (int i = 0; i < 3; ++i) tx.root().numbers().pop_back();
+  }) == 1);
 
   pool.bags.read([](const Bags::Snapshot& s) {
     CHECK(s.root().numbers().size() == 99);

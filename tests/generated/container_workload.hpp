@@ -37,7 +37,8 @@ inline Model model_of(const Bags& bags) {
   return bags.read([](const Bags::Snapshot& s) {
     Model model;
     for (auto [key, value] : s.root().by_id()) model.by_id[key] = value;
-    for (auto [key, item] : s.root().by_name()) model.by_name[std::string(key)] = {std::string(item.name()), item.count()};
+    for (auto [key, item] : s.root().by_name())
+      model.by_name[std::string(key)] = {std::string(item.name()), item.count()};
     for (std::int64_t n : s.root().numbers()) model.numbers.push_back(n);
     for (auto item : s.root().items()) model.items.emplace_back(item.name());
     return model;
@@ -159,6 +160,5 @@ inline void random_operation(Bags::Tx& tx, Model& model, std::mt19937_64& random
     }
   }
 }
-
 
 }  // namespace container_workload

@@ -80,8 +80,8 @@ TEST_CASE("killing a process in the middle of container operations keeps every s
   std::uint64_t reports = 0;
   for (std::uint64_t cycle = 0; cycle < cycles; ++cycle) {
     CAPTURE(cycle);
-    const std::string reported = crash_support::run_and_kill(
-        [&](int report_fd) { run_child(path, seed, report_fd); }, std::chrono::microseconds(300 + timing() % 5000));
+    const std::string reported = crash_support::run_and_kill([&](int report_fd) { run_child(path, seed, report_fd); },
+                                                             std::chrono::microseconds(300 + timing() % 5000));
     std::uint64_t last_reported = 0;  // transactions known committed
     if (std::uint64_t last_k = 0; crash_support::last_record(reported, last_k)) {
       last_reported = last_k + 1;

@@ -19,7 +19,6 @@ using containers::Bags;
 
 using namespace container_workload;
 
-
 TEST_CASE("random container operations with aborts match std models, and clearing leaks nothing") {
   test_support::ScratchDir dir;
   const std::string path = dir.file("bags.pool");

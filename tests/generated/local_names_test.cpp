@@ -17,7 +17,8 @@ TEST_CASE("fields named like the generated code's locals and parameters round-tr
     names.set_p(4);
     names.set_base(-5);
   });
-  const locals::Names::Value read = pool.read([](const locals::Locals::Snapshot& s) { return s.root().names().to_value(); });
+  const locals::Names::Value read =
+      pool.read([](const locals::Locals::Snapshot& s) { return s.root().names().to_value(); });
   CHECK(read.out == 1);
   CHECK(read.value == 2);
   CHECK(read.tx == 3);

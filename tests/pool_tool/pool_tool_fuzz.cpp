@@ -106,7 +106,8 @@ void store_u64(std::vector<std::byte>& bytes, std::uint64_t at, std::uint64_t va
 void fix_superblock(std::vector<std::byte>& bytes) {
   format::Superblock sb;
   std::memcpy(&sb, bytes.data(), sizeof sb);
-  if (sb.schema_text_offset == format::schema_text_offset && sb.schema_text_size < bytes.size() - sb.schema_text_offset) {
+  if (sb.schema_text_offset == format::schema_text_offset &&
+      sb.schema_text_size < bytes.size() - sb.schema_text_offset) {
     sb.schema_text_checksum = pschema::format::checksum64(bytes.data() + sb.schema_text_offset, sb.schema_text_size);
   }
   sb.checksum = pschema::format::checksum64(&sb, offsetof(format::Superblock, checksum), format::magic);
@@ -217,11 +218,12 @@ void forge_record(std::vector<std::byte>& log, const Sample& s, Rng& rng, std::u
   const std::uint32_t ranges = static_cast<std::uint32_t>(rng.below(4));
   for (std::uint32_t i = 0; i < ranges; ++i) {
     logformat::RangeHeader range{};
-    range.offset = rng.percent(70) ? heap_begin + rng.below(heap_end - heap_begin)
+    range.offset = rng.percent(70)   ? heap_begin + rng.below(heap_end - heap_begin)
                    : rng.percent(50) ? heap_end - rng.below(16)
                                      : rng.next();
     range.size = rng.percent(80) ? rng.below(48) : rng.next();
-    const std::uint64_t stored = std::min<std::uint64_t>(logformat::padded(std::min<std::uint64_t>(range.size, 48)), 48);
+    const std::uint64_t stored =
+        std::min<std::uint64_t>(logformat::padded(std::min<std::uint64_t>(range.size, 48)), 48);
     const std::size_t pos = body.size();
     body.resize(pos + sizeof range + stored);
     std::memcpy(body.data() + pos, &range, sizeof range);
@@ -256,8 +258,8 @@ std::size_t mutate_log(std::vector<std::byte>& log, const Sample& s, Rng& rng, s
       what += " log-flip@" + std::to_string(at);
     } else if (choice < 50 && used >= 8) {
       const std::uint64_t at = rng.below(used) & ~std::uint64_t{7};
-      const std::uint64_t values[] = {0, s.salt, s.log_end, s.sb.heap_offset, ~std::uint64_t{0}, rng.below(1 << 16),
-                                      rng.next()};
+      const std::uint64_t values[] = {
+          0, s.salt, s.log_end, s.sb.heap_offset, ~std::uint64_t{0}, rng.below(1 << 16), rng.next()};
       store_u64(log, at, values[rng.below(std::size(values))]);
       what += " log-u64@" + std::to_string(at);
     } else if (choice < 65 && log.size() >= sizeof(logformat::LogHeader)) {
@@ -401,8 +403,8 @@ int main(int argc, char** argv) {
         {"info", sample.path}, {"check", sample.path}, {"dump", sample.path}, {"dump", "--json", sample.path}};
     auto fail = [&](const std::string& why) {
       const std::string saved = "pool-fuzz-failure-" + std::to_string(number) + ".pool";
-      std::ofstream(saved, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                   static_cast<std::streamsize>(length));
+      std::ofstream(saved, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(length));
       if (with_log) {
         std::ofstream(saved + ".wal", std::ios::binary)
             .write(reinterpret_cast<const char*>(log.data()), static_cast<std::streamsize>(log_length));
@@ -446,7 +448,8 @@ int main(int argc, char** argv) {
       }
       for (const char* command : {"check", "dump", "info"}) {
         std::string why;
-        if (!run_executable(pschema, {"pool", command, file}, why)) return fail(std::string("pschema pool ") + command + ": " + why);
+        if (!run_executable(pschema, {"pool", command, file}, why))
+          return fail(std::string("pschema pool ") + command + ": " + why);
       }
       std::remove(file.c_str());
       std::remove(log_file.c_str());

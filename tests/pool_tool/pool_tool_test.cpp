@@ -17,12 +17,12 @@
 #include "everything.pschema.h"
 #include "pool/pool_commands.hpp"
 #include "pool/pool_header.hpp"
+#include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
 #include "pschema/format/log_layout.hpp"
 #include "pschema/format/log_reader.hpp"
 #include "pschema/format/uuid.hpp"
-#include "pschema/errors.hpp"
 #include "sample_pools.hpp"
 #include "sorted_list.pschema.h"
 #include "test_support.hpp"
@@ -61,7 +61,9 @@ void write_at(const std::string& path, std::uint64_t offset, const T& value) {
   REQUIRE(io);
 }
 
-pschema::format::Superblock superblock(const std::string& path) { return read_at<pschema::format::Superblock>(path, 0); }
+pschema::format::Superblock superblock(const std::string& path) {
+  return read_at<pschema::format::Superblock>(path, 0);
+}
 
 // Payload offsets of the list's nodes, first to last.
 std::vector<std::uint64_t> list_nodes(const std::string& path) {
@@ -82,7 +84,8 @@ std::string problems(const std::string& path, int n) {
 TEST_CASE("sample pools check clean, and check is read-only") {
   test_support::ScratchDir dir;
   sample_pools::make_all(dir.path().string());
-  for (const char* name : {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool", "long_list.pool"}) {
+  for (const char* name :
+       {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool", "long_list.pool"}) {
     CAPTURE(name);
     const std::string path = dir.file(name);
     const auto before = std::filesystem::last_write_time(path);
@@ -114,8 +117,8 @@ TEST_CASE("a leaked block is reported with its size and type") {
   }
   Run r = run({"check", path});
   CHECK(r.status == 1);
-  CHECK(r.out == "leak: Node at " + hex(leaked) + ", a 32-byte block, is not reachable from the root\n" +
-                     problems(path, 1));
+  CHECK(r.out ==
+        "leak: Node at " + hex(leaked) + ", a 32-byte block, is not reachable from the root\n" + problems(path, 1));
 }
 
 TEST_CASE("a dangling pointer to a freed object is reported at its path") {
@@ -130,8 +133,8 @@ TEST_CASE("a dangling pointer to a freed object is reported at its path") {
   }
   Run r = run({"check", path});
   CHECK(r.status == 1);
-  CHECK(r.out == "root.first.next.next: pointer " + hex(nodes[2]) + " points at a free block (dangling)\n" +
-                     problems(path, 1));
+  CHECK(r.out ==
+        "root.first.next.next: pointer " + hex(nodes[2]) + " points at a free block (dangling)\n" + problems(path, 1));
 }
 
 TEST_CASE("a pointer out of the heap is reported, and what it held is one leak") {
@@ -165,8 +168,8 @@ TEST_CASE("a block with the wrong type id is reported where it is pointed at") {
   write_at(path, header + offsetof(pschema::format::BlockHeader, type_id), list::Head::type_id);
   Run r = run({"check", path});
   CHECK(r.status == 1);
-  CHECK(r.out == "root.first.next.next: pointer " + hex(nodes[2]) +
-                     " points at a block of type Head, expected Node\n" + problems(path, 1));
+  CHECK(r.out == "root.first.next.next: pointer " + hex(nodes[2]) + " points at a block of type Head, expected Node\n" +
+                     problems(path, 1));
 }
 
 TEST_CASE("a damaged block header stops the heap walk and is reported") {
@@ -178,7 +181,8 @@ TEST_CASE("a damaged block header stops the heap walk and is reported") {
   write_at(path, header + offsetof(pschema::format::BlockHeader, tag), std::uint32_t{0});
   Run r = run({"check", path});
   CHECK(r.status == 1);
-  CHECK(r.out.find("heap block " + hex(header) + ": damaged header (tag does not match its position); the rest of the heap (") == 0);
+  CHECK(r.out.find("heap block " + hex(header) +
+                   ": damaged header (tag does not match its position); the rest of the heap (") == 0);
   // The allocator carves from the end of a free block, so later nodes may
   // lie before or after the damaged one: the first node in list order
   // beyond it is reported where it is pointed at.
@@ -189,8 +193,8 @@ TEST_CASE("a damaged block header stops the heap walk and is reported") {
     ++k;
   }
   REQUIRE(k < nodes.size());
-  CHECK(r.out.find(where + ": pointer " + hex(nodes[k]) + " points past the damaged block header at " + hex(header) + "\n") !=
-        std::string::npos);
+  CHECK(r.out.find(where + ": pointer " + hex(nodes[k]) + " points past the damaged block header at " + hex(header) +
+                   "\n") != std::string::npos);
   Run info = run({"info", path});
   CHECK(info.status == 1);
   CHECK(info.out.find("damaged at " + hex(header)) != std::string::npos);
@@ -277,9 +281,10 @@ TEST_CASE("an interrupted transaction needs recovery, and --recover runs it and 
 
   Run r = run({"check", path});
   CHECK(r.status == 1);
-  CHECK(r.out == "journal lane 0: an interrupted transaction left 1 undo entry (8 bytes) to roll back; run `pschema "
-                 "pool check --recover`\n" +
-                     problems(path, 1));
+  CHECK(r.out ==
+        "journal lane 0: an interrupted transaction left 1 undo entry (8 bytes) to roll back; run `pschema "
+        "pool check --recover`\n" +
+            problems(path, 1));
   CHECK(run({"info", path}).out.find("recovery:    needed: 1 undo entry of an interrupted transaction\n") !=
         std::string::npos);
 
@@ -303,7 +308,8 @@ TEST_CASE("a pool open in another process is reported by info and check") {
   CHECK(info.out.find("state:       not closed cleanly") != std::string::npos);
   Run check = run({"check", path});
   CHECK(check.status == 0);
-  CHECK(check.err == "pschema: warning: " + path + " is open in another process; it may change while it is being checked\n");
+  CHECK(check.err ==
+        "pschema: warning: " + path + " is open in another process; it may change while it is being checked\n");
   Run recover = run({"check", "--recover", path});
   CHECK(recover.status == 2);
   CHECK(recover.err.find("pschema: error: recovery failed: ") == 0);
@@ -313,7 +319,8 @@ TEST_CASE("create makes the pool the generated code makes") {
   test_support::ScratchDir dir;
   SUBCASE("bank: the generated code opens it and finds its own schema text") {
     const std::string path = dir.file("bank.pool");
-    Run r = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M", path});
+    Run r = run(
+        {"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M", path});
     CHECK(r.status == 0);
     CHECK(r.out.find("created " + path + ": an empty bank.Ledger pool of 4194304 bytes") == 0);
     bank::Ledger ledger = bank::Ledger::open(path);
@@ -355,14 +362,19 @@ TEST_CASE("create makes the pool the generated code makes") {
   }
   SUBCASE("errors") {
     const std::string path = dir.file("x.pool");
-    Run none = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Nope", "--size", "4M", path});
+    Run none =
+        run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Nope", "--size", "4M", path});
     CHECK(none.status == 1);
-    CHECK(none.err == "pschema: error: " PSCHEMA_SOURCE_DIR "/schemas/bank.pschema declares no pool 'Nope' (it declares: bank.Ledger)\n");
+    CHECK(none.err == "pschema: error: " PSCHEMA_SOURCE_DIR
+                      "/schemas/bank.pschema declares no pool 'Nope' (it declares: bank.Ledger)\n");
     Run size = run({"create", "--schema", "s.pschema", "--pool", "P", "--size", "12X", path});
     CHECK(size.status == 2);
     CHECK(size.err.find("pschema: --size needs a size such as 4194304, 64M or 1G, not '12X'\n") == 0);
-    CHECK(run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M", path}).status == 0);
-    Run exists = run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M", path});
+    CHECK(run({"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M",
+               path})
+              .status == 0);
+    Run exists = run(
+        {"create", "--schema", PSCHEMA_SOURCE_DIR "/schemas/bank.pschema", "--pool", "Ledger", "--size", "4M", path});
     CHECK(exists.status == 1);
     CHECK(exists.err == "pschema: error: " + path + ": cannot create the pool: the file already exists\n");
   }
@@ -376,7 +388,8 @@ TEST_CASE("files that are not readable pools exit with 2 and say why") {
     std::filesystem::resize_file(path, 100000);
     Run r = run({"check", path});
     CHECK(r.status == 2);
-    CHECK(r.err == "pschema: error: " + path + ": the header says the pool is 4194304 bytes, but the file is only 100000\n");
+    CHECK(r.err ==
+          "pschema: error: " + path + ": the header says the pool is 4194304 bytes, but the file is only 100000\n");
   }
   SUBCASE("damaged header") {
     write_at(path, offsetof(pschema::format::Superblock, heap_size), std::uint64_t{12345});
@@ -401,7 +414,8 @@ TEST_CASE("files that are not readable pools exit with 2 and say why") {
       io.write(text.data(), static_cast<std::streamsize>(text.size()));
     }
     sb.schema_text_checksum = pschema::format::checksum64(text.data(), text.size());
-    sb.checksum = pschema::format::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
+    sb.checksum =
+        pschema::format::checksum64(&sb, offsetof(pschema::format::Superblock, checksum), pschema::format::magic);
     write_at(path, 0, sb);
     Run r = run({"check", path});
     CHECK(r.status == 2);
@@ -540,8 +554,9 @@ TEST_CASE("damaged logs are reported with their kind, as the runtime refuses the
     auto h = log.header;
     h.pool_uuid[0] = static_cast<std::uint8_t>(h.pool_uuid[0] ^ 0xff);
     log.set_header(h);
-    expected = where + "belongs to another pool (uuid " + pschema::format::uuid_text(h.pool_uuid) + ", this pool's is " +
-               pschema::format::uuid_text(sb.uuid) + "); move it away if this pool file is the right one" + refused;
+    expected = where + "belongs to another pool (uuid " + pschema::format::uuid_text(h.pool_uuid) +
+               ", this pool's is " + pschema::format::uuid_text(sb.uuid) +
+               "); move it away if this pool file is the right one" + refused;
   }
   SUBCASE("a log newer than the pool file") {
     auto h = log.header;
@@ -560,12 +575,13 @@ TEST_CASE("damaged logs are reported with their kind, as the runtime refuses the
     std::memcpy(&size, log.bytes.data() + at + 72, 8);
     log.reseal(at);
     expected = where + "damaged (range outside the heap): log record at offset " + std::to_string(at) +
-               ": range points outside the heap (offset " + std::to_string(outside) + ", size " +
-               std::to_string(size) + ")" + refused;
+               ": range points outside the heap (offset " + std::to_string(outside) + ", size " + std::to_string(size) +
+               ")" + refused;
   }
   SUBCASE("a record damaged after a later record showed it durable") {
     const std::uint64_t at = log.records[1];
-    log.bytes[at + 64 + 16] = static_cast<char>(log.bytes[at + 64 + 16] ^ 0x01);  // a byte of its first range's data: the body checksum fails
+    log.bytes[at + 64 + 16] =
+        static_cast<char>(log.bytes[at + 64 + 16] ^ 0x01);  // a byte of its first range's data: the body checksum fails
     expected = where + "damaged (durable record damaged): the record at offset " + std::to_string(at) +
                " does not verify, but a later record shows it had been made durable" + refused;
   }
@@ -584,8 +600,8 @@ TEST_CASE("damaged logs are reported with their kind, as the runtime refuses the
     CHECK(check.out.find(expected) != std::string::npos);
     CHECK(check.out.find("torn record") == std::string::npos);  // damage is not a crash's doing
     CHECK(info.status == 1);
-    CHECK(info.err.find("pschema: error: " + path + ": " + expected.substr(0, expected.size() - refused.size()) + "\n") ==
-          0);
+    CHECK(info.err.find("pschema: error: " + path + ": " + expected.substr(0, expected.size() - refused.size()) +
+                        "\n") == 0);
     CHECK(dump.status == 1);
     CHECK(dump.err.find("pschema: problem: " + expected.substr(0, expected.size() - refused.size()) + "\n") !=
           std::string::npos);
@@ -597,8 +613,8 @@ TEST_CASE("damaged logs are reported with their kind, as the runtime refuses the
     CHECK(info.status == 0);
     CHECK(info.out.find("torn record at log offset " + std::to_string(log.records.back())) != std::string::npos);
     CHECK(dump.status == 0);
-    CHECK(dump.out.find(", with " + std::to_string(log.records.size() - 1) + " committed transactions from its log\n") !=
-          std::string::npos);
+    CHECK(dump.out.find(", with " + std::to_string(log.records.size() - 1) +
+                        " committed transactions from its log\n") != std::string::npos);
     list::List l = list::List::open(path);
     CHECK(l.pool().info().replayed == log.records.size() - 1);
   }

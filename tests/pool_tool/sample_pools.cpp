@@ -57,7 +57,8 @@ void make_containers(const std::string& path) {
       item.name().assign(std::string(static_cast<std::size_t>(i) + 1, static_cast<char>('x' + i)));
       item.set_count(static_cast<std::uint32_t>(i * 10));
     }
-    for (std::int64_t n : {std::int64_t{-3}, std::int64_t{0}, std::int64_t{5}, std::int64_t{1} << 40}) bag.numbers().push_back(n);
+    for (std::int64_t n : {std::int64_t{-3}, std::int64_t{0}, std::int64_t{5}, std::int64_t{1} << 40})
+      bag.numbers().push_back(n);
     bag.boxes().emplace_back()->set_count(1);
     bag.boxes().emplace_back()->name().assign("boxed");
     bag.set_committed(1);
@@ -141,8 +142,8 @@ void make_pending_list(const std::string& path, int in_file, int in_log) {
 
 void make_all(const std::string& directory) {
   std::filesystem::create_directories(directory);
-  for (const char* name : {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool", "long_list.pool",
-                           "pending.pool", "pending.pool.wal"}) {
+  for (const char* name : {"bank.pool", "containers.pool", "everything.pool", "graphs.pool", "list.pool",
+                           "long_list.pool", "pending.pool", "pending.pool.wal"}) {
     std::filesystem::remove(std::filesystem::path(directory) / name);
   }
   const auto at = [&](const char* name) { return (std::filesystem::path(directory) / name).string(); };

@@ -59,7 +59,7 @@ TEST_CASE("JSON strings are valid whatever the bytes") {
   CHECK(json_string("a\"b\\c\n\t") == "\"a\\\"b\\\\c\\n\\t\"");
   CHECK(json_string("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
   CHECK(json_string("\xff\x01") == "\"\\u00ff\\u0001\"");
-  CHECK(json_string("\xc3") == "\"\\u00c3\"");              // truncated sequence
+  CHECK(json_string("\xc3") == "\"\\u00c3\"");  // truncated sequence
   CHECK(json_string("\xed\xa0\x80") == "\"\\u00ed\\u00a0\\u0080\"");  // a surrogate is not UTF-8
   CHECK(quoted("tab\there") == "\"tab\\there\"");
   CHECK(quoted("caf\xc3\xa9 \xff") == "\"caf\xc3\xa9 \\xff\"");

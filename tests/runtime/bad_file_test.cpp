@@ -8,9 +8,9 @@
 #include <functional>
 #include <vector>
 
+#include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
-#include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
 

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "io_support.hpp"
-#include "pschema/format/log_layout.hpp"
 #include "pschema/errors.hpp"
+#include "pschema/format/log_layout.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
 
@@ -354,8 +354,8 @@ TEST_CASE("file engine: a damaged record in the middle: corrupt_pool if it had b
     log[offsets[4] + 80] ^= 0x01;  // a data byte of the fifth record
     io_support::write_file(log_of(path), log);
     if (durable) {
-      CHECK_THROWS_WITH_AS(Pool::open(path, test_schema(), file_options()),
-                           doctest::Contains("had been made durable"), pschema::corrupt_pool);
+      CHECK_THROWS_WITH_AS(Pool::open(path, test_schema(), file_options()), doctest::Contains("had been made durable"),
+                           pschema::corrupt_pool);
     } else {
       Pool pool = Pool::open(path, test_schema(), file_options());
       CHECK(pool.info().replayed == 4);
@@ -446,7 +446,8 @@ TEST_CASE("file engine: deferred durability: commits cost no sync until Pool::sy
   Pool again = Pool::open(path, test_schema(), file_options());
   const pschema::TransactionOptions deferred{.durability = pschema::Durability::deferred};
   const auto before = again.counters();
-  again.transaction(deferred, [](Transaction& tx) { tx.write(tx.at<Root>(tx.root_offset())->values[20], std::uint64_t(21)); });
+  again.transaction(deferred,
+                    [](Transaction& tx) { tx.write(tx.at<Root>(tx.root_offset())->values[20], std::uint64_t(21)); });
   CHECK((again.counters() - before).syncs == 0);
   CHECK(value_at(again, 20) == 21);
 
@@ -822,7 +823,8 @@ TEST_CASE("file engine: a pool that is not concurrent: the next writer commits d
   CHECK(value_at(pool, 2) == 22);
 }
 
-TEST_CASE("file engine: a pool that is not concurrent: a power failure after group commits keeps every acknowledged one") {
+TEST_CASE(
+    "file engine: a pool that is not concurrent: a power failure after group commits keeps every acknowledged one") {
   ScratchDir dir;
   const std::string path = dir.file("power.pool");
   Pool::create(path, small_pool, test_schema(), file_options()).close();

@@ -222,7 +222,7 @@ TEST_CASE("a new pool and its log are the owner's alone by default, and create_m
   ScratchDir dir;
   const mode_t old_umask = ::umask(022);
   auto mode_of = [](const std::string& file) {
-    struct stat st {};
+    struct stat st{};
     REQUIRE(::stat(file.c_str(), &st) == 0);
     return st.st_mode & 0777;
   };
@@ -258,7 +258,7 @@ TEST_CASE("opening a pool file with holes reserves its blocks first") {
     ::close(fd);
   }
   auto backed_bytes = [&] {
-    struct stat st {};
+    struct stat st{};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     return static_cast<std::uint64_t>(st.st_blocks) * 512;
   };

@@ -78,9 +78,8 @@ TEST_CASE("nested transactions flatten into the outermost") {
   }
   SUBCASE("an outer exception rolls back the inner changes too") {
     CHECK_THROWS(pool.transaction([&](Transaction& outer) {
-      pool.transaction([&](Transaction& inner) {
-        inner.write(inner.at<Root>(inner.root_offset())->values[1], std::uint64_t(2));
-      });
+      pool.transaction(
+          [&](Transaction& inner) { inner.write(inner.at<Root>(inner.root_offset())->values[1], std::uint64_t(2)); });
       outer.write(outer.at<Root>(outer.root_offset())->values[0], std::uint64_t(1));
       throw std::logic_error("outer fails");
     }));
@@ -95,8 +94,7 @@ TEST_CASE("nested transactions flatten into the outermost") {
           inner.write(inner.at<Root>(inner.root_offset())->values[1], std::uint64_t(2));
           throw std::logic_error("inner fails");
         });
-      } catch (const std::logic_error&) {
-      }
+      } catch (const std::logic_error&) {}
     }),
                     pschema::usage_error);
     CHECK(value_at(pool, 0) == 0);
@@ -123,9 +121,7 @@ TEST_CASE("fence count: k logged ranges cost k + 2 fences, writes inside new obj
     return pool.counters().fences - before;
   };
   CHECK(fences_of([](Transaction&) {}) == 0);
-  CHECK(fences_of([](Transaction& tx) {
-          tx.write(tx.at<Root>(tx.root_offset())->values[0], std::uint64_t(1));
-        }) == 3);
+  CHECK(fences_of([](Transaction& tx) { tx.write(tx.at<Root>(tx.root_offset())->values[0], std::uint64_t(1)); }) == 3);
   CHECK(fences_of([](Transaction& tx) {
           Root* root = tx.at<Root>(tx.root_offset());
           for (int i = 0; i < 5; ++i) tx.write(root->values[i], std::uint64_t(i + 1));
@@ -324,8 +320,7 @@ TEST_CASE("a full pool aborts the allocating transaction with pool_full and stay
   std::vector<std::uint64_t> kept;
   try {
     for (;;) kept.push_back(pool.transaction([](Transaction& tx) { return tx.allocate(1000, 1); }));
-  } catch (const pschema::pool_full&) {
-  }
+  } catch (const pschema::pool_full&) {}
   CHECK(kept.size() > 500);
   pool.transaction([&](Transaction& tx) {
     for (auto offset : kept) tx.free(offset);

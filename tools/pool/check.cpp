@@ -52,10 +52,10 @@ void check_header(const OpenedPool& pool, Report& report, std::ostream& out) {
       out << fmt::format("note: {}: a transaction is in flight ({} undo entr{})\n", where, lane.pending_entries,
                          lane.pending_entries == 1 ? "y" : "ies");
     } else {
-      report.problem(where, fmt::format("an interrupted transaction left {} undo entr{} ({} bytes) to roll back; "
-                                        "run `pschema pool check --recover`",
-                                        lane.pending_entries, lane.pending_entries == 1 ? "y" : "ies",
-                                        lane.pending_bytes));
+      report.problem(where,
+                     fmt::format("an interrupted transaction left {} undo entr{} ({} bytes) to roll back; "
+                                 "run `pschema pool check --recover`",
+                                 lane.pending_entries, lane.pending_entries == 1 ? "y" : "ies", lane.pending_bytes));
     }
   }
 }
@@ -88,8 +88,8 @@ void check_heap(const HeapTable& heap, Report& report) {
   for (const HeapBlock& b : heap.blocks) {
     // Commit and carving write type 0 into every free header.
     if (!b.allocated && b.type_id != format::type_ids::no_type) {
-      report.problem("heap block " + hex(b.offset), fmt::format("free block carries type id {} (free blocks have none)",
-                                                                hex(b.type_id)));
+      report.problem("heap block " + hex(b.offset),
+                     fmt::format("free block carries type id {} (free blocks have none)", hex(b.type_id)));
     }
   }
   if (heap.damaged) {
@@ -113,10 +113,10 @@ void check_counts(const OpenedPool& pool, const HeapTable& heap, const Walker& w
                                  tally.rc_fields, tally.rc_fields == 1 ? "" : "s", tally.rc_fields == 1 ? "s" : ""));
     }
     if (counts.weak != tally.weak_fields) {
-      report.problem(render_path(tally.first_path),
-                     fmt::format("{} has weak count {}, but {} weak field{} refer{} to it", what, counts.weak,
-                                 tally.weak_fields, tally.weak_fields == 1 ? "" : "s",
-                                 tally.weak_fields == 1 ? "s" : ""));
+      report.problem(
+          render_path(tally.first_path),
+          fmt::format("{} has weak count {}, but {} weak field{} refer{} to it", what, counts.weak, tally.weak_fields,
+                      tally.weak_fields == 1 ? "" : "s", tally.weak_fields == 1 ? "s" : ""));
     }
   }
 }

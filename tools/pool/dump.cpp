@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "pool/heap_table.hpp"
-#include "pool/progress.hpp"
 #include "pool/layouts.hpp"
+#include "pool/progress.hpp"
 #include "pool/walker.hpp"
 
 namespace pschema::pool {
@@ -50,7 +50,8 @@ class TextDump : public WalkVisitor {
   void begin_struct(const gen::StructType& s, const ObjectInfo* object) override {
     std::string head = s.name;
     if (object != nullptr) head += " @" + hex(object->offset);
-    if (object != nullptr && object->shared) head += fmt::format(" (shared: {} rc, {} weak)", object->strong, object->weak);
+    if (object != nullptr && object->shared)
+      head += fmt::format(" (shared: {} rc, {} weak)", object->strong, object->weak);
     line(head);
     ++indent_;
   }

@@ -147,10 +147,10 @@ PoolSchema load_embedded_schema(const PoolHeader& header, SchemaCache* cache) {
         hex16(pool->fingerprint), hex16(sb.schema_fingerprint)));
   }
   if (pool->root->type_id != sb.root_type_id || pool->root->layout.size > sb.root_size) {
-    throw Unreadable(fmt::format("the header's root object (type {} of {} bytes) is not the schema's root {} (type {} "
-                                 "of {} bytes)",
-                                 sb.root_type_id, sb.root_size, pool->root->name, pool->root->type_id,
-                                 pool->root->layout.size));
+    throw Unreadable(
+        fmt::format("the header's root object (type {} of {} bytes) is not the schema's root {} (type {} "
+                    "of {} bytes)",
+                    sb.root_type_id, sb.root_size, pool->root->name, pool->root->type_id, pool->root->layout.size));
   }
   return PoolSchema(std::move(schema), *pool);
 }

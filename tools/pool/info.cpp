@@ -48,13 +48,13 @@ const char* lock_text(LockState state) {
 
 // One line (and more for a torn tail or damage) on the pool's log.
 std::string log_text(const PoolLog& log) {
-  if (!log.present) return log.missing ? "none: the log " + log.refusal() + " (the runtime refuses to open the pool)\n" : "none\n";
+  if (!log.present)
+    return log.missing ? "none: the log " + log.refusal() + " (the runtime refuses to open the pool)\n" : "none\n";
   std::string text = fmt::format("{} ({} bytes): ", log.path, log.size);
   if (!log.unreadable.empty()) return text + log.unreadable + "\n";
   if (!log.session_known) return text + "not read (both pool state copies are damaged: its session is unknown)\n";
   switch (log.header_state) {
-    case format::LogHeaderState::none:
-      return text + "no valid header: an empty log, nothing to replay\n";
+    case format::LogHeaderState::none: return text + "no valid header: an empty log, nothing to replay\n";
     case format::LogHeaderState::older_session:
       return text + fmt::format("session {}, salt {}: an earlier session's, already replayed: ignored\n", log.session,
                                 hex16(log.salt));
@@ -62,36 +62,40 @@ std::string log_text(const PoolLog& log) {
     default: return text + log.refusal() + " (the runtime refuses to open the pool)\n";
   }
   text += fmt::format("session {} (current), salt {}: ", log.session, hex16(log.salt));
-  text += log.records == 0 ? std::string("no committed transactions pending\n")
-                           : fmt::format("{} committed transaction{} ({} bytes) not yet in the pool file, shown here{}\n",
-                                         log.records, log.records == 1 ? "" : "s", log.record_bytes,
-                                         log.damage ? " (those before the damage)" : " as the next open replays them");
+  text += log.records == 0
+              ? std::string("no committed transactions pending\n")
+              : fmt::format("{} committed transaction{} ({} bytes) not yet in the pool file, shown here{}\n",
+                            log.records, log.records == 1 ? "" : "s", log.record_bytes,
+                            log.damage ? " (those before the damage)" : " as the next open replays them");
   if (log.torn_at) {
-    text += fmt::format("             torn record at log offset {} (a crash while it was written: the open ignores "
-                        "it)\n",
-                        *log.torn_at);
+    text += fmt::format(
+        "             torn record at log offset {} (a crash while it was written: the open ignores "
+        "it)\n",
+        *log.torn_at);
   }
   if (log.damage) text += "             " + log.refusal() + " (the runtime refuses to open the pool)\n";
   return text;
 }
 
 std::string log_json(const PoolLog& log) {
-  const bool header = log.present && log.unreadable.empty() && log.session_known &&
-                      log.header_state != format::LogHeaderState::none;
-  std::string json = fmt::format("{{\"path\": {}, \"present\": {}", json_string(log.path), log.present ? "true" : "false");
+  const bool header =
+      log.present && log.unreadable.empty() && log.session_known && log.header_state != format::LogHeaderState::none;
+  std::string json =
+      fmt::format("{{\"path\": {}, \"present\": {}", json_string(log.path), log.present ? "true" : "false");
   json += fmt::format(", \"size\": {}", log.present ? std::to_string(log.size) : "null");
-  json += fmt::format(", \"header\": {}", !log.present                ? "null"
-                                          : !log.unreadable.empty()    ? "\"unreadable\""
-                                          : !log.session_known         ? "\"not_read\""
-                                                                       : json_string(log_header_state_name(log.header_state)));
+  json += fmt::format(", \"header\": {}", !log.present              ? "null"
+                                          : !log.unreadable.empty() ? "\"unreadable\""
+                                          : !log.session_known      ? "\"not_read\""
+                                                               : json_string(log_header_state_name(log.header_state)));
   json += fmt::format(", \"session\": {}, \"salt\": {}", header ? std::to_string(log.session) : "null",
                       header ? json_string(hex16(log.salt)) : "null");
   json += fmt::format(", \"pending_records\": {}, \"pending_bytes\": {}", log.records, log.record_bytes);
   json += fmt::format(", \"torn_at\": {}", log.torn_at ? std::to_string(*log.torn_at) : "null");
-  json += fmt::format(", \"damage\": {}", log.damage ? fmt::format("{{\"kind\": {}, \"offset\": {}}}",
-                                                                   json_string(format::log_damage_kind_name(log.damage->kind)),
-                                                                   log.damage->log_offset)
-                                                     : "null");
+  json += fmt::format(", \"damage\": {}", log.damage
+                                              ? fmt::format("{{\"kind\": {}, \"offset\": {}}}",
+                                                            json_string(format::log_damage_kind_name(log.damage->kind)),
+                                                            log.damage->log_offset)
+                                              : "null");
   json += fmt::format(", \"problem\": {}}}", log.refused() ? json_string(log.refusal()) : "null");
   return json;
 }
@@ -136,8 +140,9 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       out << "  \"format_version\": " << sb.format_version << ",\n";
       out << "  \"uuid\": " << json_string(format::uuid_text(sb.uuid)) << ",\n";
       out << "  \"creation_time\": " << sb.creation_time << ",\n";
-      out << "  \"schema\": {\"name\": " << json_string(h.schema_name) << ", \"fingerprint\": "
-          << json_string(hex16(sb.schema_fingerprint)) << ", \"text_bytes\": " << sb.schema_text_size
+      out << "  \"schema\": {\"name\": " << json_string(h.schema_name)
+          << ", \"fingerprint\": " << json_string(hex16(sb.schema_fingerprint))
+          << ", \"text_bytes\": " << sb.schema_text_size
           << ", \"usable\": " << (schema_problem.empty() ? "true" : "false") << "},\n";
       out << "  \"size\": " << sb.pool_size << ",\n";
       out << "  \"heap\": {\"offset\": " << sb.heap_offset << ", \"size\": " << sb.heap_size
@@ -155,8 +160,9 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
       out << "  \"clean\": " << (clean ? "true" : "false") << ",\n";
       out << "  \"needs_recovery\": " << (pending > 0 ? "true" : "false") << ",\n";
       out << "  \"in_use\": "
-          << (pool.bytes.lock_state() == LockState::unknown ? "null"
-                                                            : pool.bytes.lock_state() == LockState::in_use ? "true" : "false")
+          << (pool.bytes.lock_state() == LockState::unknown  ? "null"
+              : pool.bytes.lock_state() == LockState::in_use ? "true"
+                                                             : "false")
           << ",\n";
       out << "  \"generation\": " << (h.state_copy >= 0 ? std::to_string(h.state.generation) : "null") << ",\n";
       out << "  \"state_sequence\": " << (h.state_copy >= 0 ? std::to_string(h.state.sequence) : "null") << ",\n";
@@ -183,19 +189,20 @@ int run_info(const PoolInput& input, const InfoOptions& options, std::ostream& o
                            heap.damage, heap.unknown_bytes);
       }
       out << fmt::format("state:       {}\n", h.state_copy < 0 ? "both copies damaged"
-                                               : clean          ? "closed cleanly"
-                                                                : "not closed cleanly (open, or its program stopped)");
-      out << fmt::format("recovery:    {}\n",
-                         pending == 0 ? std::string("not needed")
-                                      : fmt::format("needed: {} undo entr{} of an interrupted transaction", pending,
-                                                    pending == 1 ? "y" : "ies"));
+                                              : clean          ? "closed cleanly"
+                                                               : "not closed cleanly (open, or its program stopped)");
+      out << fmt::format("recovery:    {}\n", pending == 0
+                                                  ? std::string("not needed")
+                                                  : fmt::format("needed: {} undo entr{} of an interrupted transaction",
+                                                                pending, pending == 1 ? "y" : "ies"));
       out << fmt::format("open:        {}\n", lock_text(pool.bytes.lock_state()));
       if (h.state_copy >= 0) {
         out << fmt::format("counters:    generation {} (opens since creation), state sequence {}\n", h.state.generation,
                            h.state.sequence);
       }
       std::string sequences;
-      for (const LaneJournal& lane : h.lanes) sequences += (sequences.empty() ? "" : " ") + std::to_string(lane.committed_sequence);
+      for (const LaneJournal& lane : h.lanes)
+        sequences += (sequences.empty() ? "" : " ") + std::to_string(lane.committed_sequence);
       out << fmt::format("journal:     {} lanes of {} bytes; committed sequence per lane: {}\n", sb.lane_count,
                          sb.lane_size, sequences);
       out << "log:         " << log_text(pool.log);

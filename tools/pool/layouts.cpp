@@ -36,8 +36,9 @@ constexpr bool map_matches() {
   return g.leaf_capacity == nodes::leaf_capacity && g.leaf_keys == offsetof(typename nodes::Leaf, keys) &&
          g.leaf_values == offsetof(typename nodes::Leaf, values) && g.leaf_size == sizeof(typename nodes::Leaf) &&
          g.inner_capacity == nodes::inner_capacity && g.inner_keys == offsetof(typename nodes::Inner, keys) &&
-         g.inner_children == offsetof(typename nodes::Inner, children) && g.inner_size == sizeof(typename nodes::Inner) &&
-         offsetof(typename nodes::Leaf, header) == 0 && sizeof(typename nodes::Header) == map_node_header;
+         g.inner_children == offsetof(typename nodes::Inner, children) &&
+         g.inner_size == sizeof(typename nodes::Inner) && offsetof(typename nodes::Leaf, header) == 0 &&
+         sizeof(typename nodes::Header) == map_node_header;
 }
 
 template <class K>
@@ -75,10 +76,10 @@ constexpr bool optional_matches() {
   return offsetof(rep, present) == optional_flag_offset(value) &&
          sizeof(rep) == round_up(value.size + 1, value.align) && alignof(rep) == value.align;
 }
-static_assert(optional_matches<std::uint8_t>() && optional_matches<std::int16_t>() && optional_matches<std::uint32_t>() &&
-              optional_matches<double>() && optional_matches<string_t>() && optional_matches<vec<std::uint8_t>>() &&
-              optional_matches<map<std::uint64_t, std::uint64_t>>() && optional_matches<Probe<3, 1>>() &&
-              optional_matches<Probe<12, 4>>() && optional_matches<Probe<40, 8>>());
+static_assert(optional_matches<std::uint8_t>() && optional_matches<std::int16_t>() &&
+              optional_matches<std::uint32_t>() && optional_matches<double>() && optional_matches<string_t>() &&
+              optional_matches<vec<std::uint8_t>>() && optional_matches<map<std::uint64_t, std::uint64_t>>() &&
+              optional_matches<Probe<3, 1>>() && optional_matches<Probe<12, 4>>() && optional_matches<Probe<40, 8>>());
 
 template <class T>
 constexpr bool mutex_matches() {
@@ -97,7 +98,8 @@ static_assert(sizeof(VecRep) == 24 && offsetof(VecRep, offset) == 0 && offsetof(
               offsetof(VecRep, capacity) == 16);
 static_assert(sizeof(MapRep) == 16 && offsetof(MapRep, root) == 0 && offsetof(MapRep, size) == 8);
 static_assert(sizeof(traits<box<Probe<8, 8>>>::layout) == 8 && sizeof(traits<rc<Probe<8, 8>>>::layout) == 8 &&
-              sizeof(traits<weak<Probe<8, 8>>>::layout) == 8 && sizeof(traits<optional<box<Probe<8, 8>>>>::layout) == 8 &&
+              sizeof(traits<weak<Probe<8, 8>>>::layout) == 8 &&
+              sizeof(traits<optional<box<Probe<8, 8>>>>::layout) == 8 &&
               sizeof(traits<optional<rc<Probe<8, 8>>>>::layout) == 8);
 
 }  // namespace

@@ -18,10 +18,10 @@
 
 namespace pschema::pool::layouts {
 
+using format::round_up;
 using pschema::MapRep;
 using pschema::StringRep;
 using pschema::VecRep;
-using format::round_up;
 
 // detail::MapNodes<K, V> for keys and values of the given layouts.
 struct MapGeometry {
@@ -44,7 +44,8 @@ constexpr MapGeometry map_geometry(gen::Layout key, gen::Layout value) {
   g.leaf_capacity = std::clamp<std::uint64_t>(entry == 0 ? 64 : (map_node_bytes - 8) / entry, 4, 64);
   g.leaf_keys = round_up(map_node_header, key.align);
   g.leaf_values = round_up(g.leaf_keys + g.leaf_capacity * key.size, value.align);
-  g.leaf_size = round_up(g.leaf_values + g.leaf_capacity * value.size, std::max<std::uint64_t>({4, key.align, value.align}));
+  g.leaf_size =
+      round_up(g.leaf_values + g.leaf_capacity * value.size, std::max<std::uint64_t>({4, key.align, value.align}));
   g.inner_capacity = std::clamp<std::uint64_t>((map_node_bytes - 16) / (key.size + 8), 4, 64);
   g.inner_keys = round_up(map_node_header, key.align);
   g.inner_children = round_up(g.inner_keys + g.inner_capacity * key.size, 8);

@@ -65,7 +65,8 @@ std::optional<std::string> parse(const std::vector<std::string>& args, const Acc
       auto v = value();
       if (!v) return a + " needs a value";
       auto n = parse_size(*v);
-      if (!n || v->find_first_not_of("0123456789") != std::string::npos) return "--max-depth needs a number, not '" + *v + "'";
+      if (!n || v->find_first_not_of("0123456789") != std::string::npos)
+        return "--max-depth needs a number, not '" + *v + "'";
       parsed.max_depth = n;
     } else if ((a == "--schema" || a == "--pool" || a == "--size") && accepts.create) {
       auto v = value();

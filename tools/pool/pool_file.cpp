@@ -16,7 +16,7 @@ PoolBytes PoolBytes::open_file(const std::string& path) {
   bytes.name_ = path;
   bytes.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (bytes.fd_ < 0) throw Unreadable(path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
+  struct stat st{};
   if (::fstat(bytes.fd_, &st) != 0) throw Unreadable(path + ": cannot stat: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) throw Unreadable(path + ": not a regular file");
   bytes.size_ = static_cast<std::uint64_t>(st.st_size);
@@ -81,8 +81,8 @@ bool PoolBytes::overlay(std::uint64_t offset, const std::byte* data, std::uint64
       // (copy on write) and never reaches the file, whatever the
       // descriptor allows.
       if (::mprotect(mapping_, size_, PROT_READ | PROT_WRITE) != 0) {
-        throw Unreadable(name_ + ": cannot make a private copy of the pool to lay its log over: " +
-                         std::strerror(errno));
+        throw Unreadable(name_ +
+                         ": cannot make a private copy of the pool to lay its log over: " + std::strerror(errno));
       }
     } else if (copy_.empty() && size_ > 0) {
       // Bytes in memory belong to the caller: copy them first.

@@ -33,7 +33,7 @@ class LogFileSource final : public format::LogSource {
       return;
     }
     log.present = true;
-    struct stat st {};
+    struct stat st{};
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
       log.unreadable = "not a regular file";
       return;
@@ -71,7 +71,8 @@ void read_records(format::LogSource& source, PoolBytes& bytes, const PoolHeader&
     log.session_known = false;
     return;
   }
-  const format::LogHeaderCheck check = format::check_log_header(source, header.superblock.uuid, header.state.generation);
+  const format::LogHeaderCheck check =
+      format::check_log_header(source, header.superblock.uuid, header.state.generation);
   log.header_state = check.state;
   if (check.state == format::LogHeaderState::none) return;
   log.session = check.header.pool_generation;
@@ -102,26 +103,30 @@ void read_records(format::LogSource& source, PoolBytes& bytes, const PoolHeader&
 }  // namespace
 
 bool PoolLog::refused() const {
-  return missing || !unreadable.empty() || damage.has_value() || header_state == format::LogHeaderState::newer_session ||
-         header_state == format::LogHeaderState::other_pool || header_state == format::LogHeaderState::unknown_version;
+  return missing || !unreadable.empty() || damage.has_value() ||
+         header_state == format::LogHeaderState::newer_session || header_state == format::LogHeaderState::other_pool ||
+         header_state == format::LogHeaderState::unknown_version;
 }
 
 std::string PoolLog::refusal() const {
   if (missing) {
-    return fmt::format("is missing, but session {} of the file engine left the pool open after creating it: the "
-                       "pool's latest committed transactions are in it; put it back next to the pool file",
-                       pool_session);
+    return fmt::format(
+        "is missing, but session {} of the file engine left the pool open after creating it: the "
+        "pool's latest committed transactions are in it; put it back next to the pool file",
+        pool_session);
   }
   if (!unreadable.empty()) return unreadable;
   switch (header_state) {
     case format::LogHeaderState::other_pool:
-      return fmt::format("belongs to another pool (uuid {}, this pool's is {}); move it away if this pool file is the "
-                         "right one",
-                         log_uuid, pool_uuid);
+      return fmt::format(
+          "belongs to another pool (uuid {}, this pool's is {}); move it away if this pool file is the "
+          "right one",
+          log_uuid, pool_uuid);
     case format::LogHeaderState::newer_session:
-      return fmt::format("was written by session {}, but the pool file is at session {} (was the pool file replaced "
-                         "by an older copy?)",
-                         session, pool_session);
+      return fmt::format(
+          "was written by session {}, but the pool file is at session {} (was the pool file replaced "
+          "by an older copy?)",
+          session, pool_session);
     case format::LogHeaderState::unknown_version:
       return fmt::format("has log format version {}, this tool reads version {}", version, logformat::version);
     default: break;

@@ -34,9 +34,7 @@ void initialize_struct(Transaction& tx, const gen::StructType& s, std::uint64_t 
 
 void initialize(Transaction& tx, const gen::Type& type, std::uint64_t at) {
   switch (type.kind) {
-    case gen::Kind::structure:
-      initialize_struct(tx, *type.structure, at);
-      return;
+    case gen::Kind::structure: initialize_struct(tx, *type.structure, at); return;
     case gen::Kind::array: {
       const std::uint64_t size = gen::layout_of(*type.element).size;
       for (std::uint64_t i = 0; i < type.length; ++i) initialize(tx, *type.element, at + i * size);
@@ -59,8 +57,7 @@ void initialize(Transaction& tx, const gen::Type& type, std::uint64_t at) {
     case gen::Kind::mutex:  // traits<mutex<T>>::init: the value's members
       initialize(tx, *type.element, at + layouts::mutex_value_offset(gen::layout_of(*type.element)));
       return;
-    default:
-      return;  // scalars, strings, vecs, maps, optionals, weak: zero is their initial value
+    default: return;  // scalars, strings, vecs, maps, optionals, weak: zero is their initial value
   }
 }
 

@@ -25,7 +25,8 @@ std::int64_t sign_extend(std::uint64_t bits, gen::Kind kind) {
 
 bool operator<(const MapKey& a, const MapKey& b) {
   if (a.is_text) return a.text < b.text;  // char_traits<char> compares as unsigned char
-  if (is_signed(a.scalar.kind)) return sign_extend(a.scalar.bits, a.scalar.kind) < sign_extend(b.scalar.bits, b.scalar.kind);
+  if (is_signed(a.scalar.kind))
+    return sign_extend(a.scalar.bits, a.scalar.kind) < sign_extend(b.scalar.bits, b.scalar.kind);
   return a.scalar.bits < b.scalar.bits;
 }
 
@@ -60,12 +61,9 @@ std::string scalar_text(const ScalarValue& v) {
     case gen::Kind::boolean:
       if (v.bits <= 1) return v.bits == 1 ? "true" : "false";
       return number_text(v);
-    case gen::Kind::f32:
-      return fmt::format("{}", std::bit_cast<float>(static_cast<std::uint32_t>(v.bits)));
-    case gen::Kind::f64:
-      return fmt::format("{}", float_value(v));
-    default:
-      return number_text(v);
+    case gen::Kind::f32: return fmt::format("{}", std::bit_cast<float>(static_cast<std::uint32_t>(v.bits)));
+    case gen::Kind::f64: return fmt::format("{}", float_value(v));
+    default: return number_text(v);
   }
 }
 

@@ -45,7 +45,8 @@ std::string render_path(const std::shared_ptr<const PathNode>& path) {
   std::vector<const PathNode*> chain;
   for (const PathNode* node = path.get(); node != nullptr; node = node->parent.get()) chain.push_back(node);
   std::vector<std::string> all;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) all.insert(all.end(), (*it)->segments.begin(), (*it)->segments.end());
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    all.insert(all.end(), (*it)->segments.begin(), (*it)->segments.end());
   return render_path(all);
 }
 
@@ -77,8 +78,8 @@ void Walker::walk_root(Progress* progress) {
     return;
   }
   claim(block);
-  chunks_.push_back(Chunk{next_chunk_++, std::make_shared<PathNode>(PathNode{nullptr, {"root"}}), "root", nullptr,
-                          block, root, 0});
+  chunks_.push_back(
+      Chunk{next_chunk_++, std::make_shared<PathNode>(PathNode{nullptr, {"root"}}), "root", nullptr, block, root, 0});
   run_chunks();
   progress_ = nullptr;
 }
@@ -155,11 +156,18 @@ bool Walker::enter(const gen::Type& type, std::uint64_t at, std::uint64_t depth)
 
 void Walker::value(const gen::Type& type, std::uint64_t at, std::uint64_t depth) {
   switch (type.kind) {
-    case gen::Kind::boolean: case gen::Kind::u8: case gen::Kind::u16: case gen::Kind::u32: case gen::Kind::u64:
-    case gen::Kind::i8: case gen::Kind::i16: case gen::Kind::i32: case gen::Kind::i64: case gen::Kind::f32:
-    case gen::Kind::f64: case gen::Kind::enumeration:
-      scalar(type, at);
-      return;
+    case gen::Kind::boolean:
+    case gen::Kind::u8:
+    case gen::Kind::u16:
+    case gen::Kind::u32:
+    case gen::Kind::u64:
+    case gen::Kind::i8:
+    case gen::Kind::i16:
+    case gen::Kind::i32:
+    case gen::Kind::i64:
+    case gen::Kind::f32:
+    case gen::Kind::f64:
+    case gen::Kind::enumeration: scalar(type, at); return;
     case gen::Kind::structure:
       if (enter(type, at, depth)) structure(*type.structure, at, depth, nullptr);
       return;
@@ -167,9 +175,7 @@ void Walker::value(const gen::Type& type, std::uint64_t at, std::uint64_t depth)
       if (enter(type, at, depth)) array(type, at, depth);
       return;
     case gen::Kind::string:
-    case gen::Kind::bytes:
-      string(type, at);
-      return;
+    case gen::Kind::bytes: string(type, at); return;
     case gen::Kind::vec:
       if (enter(type, at, depth)) vec(type, at, depth);
       return;
@@ -182,12 +188,8 @@ void Walker::value(const gen::Type& type, std::uint64_t at, std::uint64_t depth)
     case gen::Kind::rc:
       if (enter(type, at, depth)) rc(type, at, depth, false);
       return;
-    case gen::Kind::weak:
-      weak(type, at);
-      return;
-    case gen::Kind::optional:
-      optional(type, at, depth);
-      return;
+    case gen::Kind::weak: weak(type, at); return;
+    case gen::Kind::optional: optional(type, at, depth); return;
     case gen::Kind::mutex:
       // A lock word (volatile state of whichever process has the pool
       // open), then the value in place.
@@ -514,8 +516,8 @@ void Walker::rc(const gen::Type& declared, std::uint64_t at, std::uint64_t depth
   const std::optional<std::uint64_t> pointer = object_offset(declared, at, nullable, "rc", "an");
   if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
-  const std::size_t block = target(*pointer, format::type_ids::shared_block_id(s.type_id),
-                                     layouts::rc_value_offset + s.layout.size);
+  const std::size_t block =
+      target(*pointer, format::type_ids::shared_block_id(s.type_id), layouts::rc_value_offset + s.layout.size);
   if (block == npos) {
     visitor_->unreadable(declared);
     return;
@@ -545,8 +547,8 @@ void Walker::weak(const gen::Type& type, std::uint64_t at) {
   const std::optional<std::uint64_t> pointer = object_offset(type, at, true, "weak", "a");
   if (!pointer) return;
   const gen::StructType& s = *type.element->structure;
-  const std::size_t block = target(*pointer, format::type_ids::shared_block_id(s.type_id),
-                                     layouts::rc_value_offset + s.layout.size);
+  const std::size_t block =
+      target(*pointer, format::type_ids::shared_block_id(s.type_id), layouts::rc_value_offset + s.layout.size);
   if (block == npos) {
     visitor_->unreadable(type);
     return;

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -142,7 +142,7 @@ class Walker {
   void map(const gen::Type& type, std::uint64_t at, std::uint64_t depth);
   // `declared`: box<T> or rc<T>, or with `nullable` box<T>? or rc<T>?.
   std::optional<std::uint64_t> object_offset(const gen::Type& declared, std::uint64_t at, bool nullable,
-                                            std::string_view kind, std::string_view article);
+                                             std::string_view kind, std::string_view article);
   void box(const gen::Type& declared, std::uint64_t at, std::uint64_t depth, bool nullable);
   void rc(const gen::Type& declared, std::uint64_t at, std::uint64_t depth, bool nullable);
   void weak(const gen::Type& type, std::uint64_t at);

@@ -71,8 +71,8 @@ std::optional<HeaderError> check_superblock(std::span<const std::byte> head, std
   }
   std::uint64_t found_magic = 0;
   if (file_size < sizeof found_magic) {
-    return HeaderError{HeaderFault::not_a_pool, "the file is " + std::to_string(file_size) +
-                                                    " bytes long, too short to be a pool"};
+    return HeaderError{HeaderFault::not_a_pool,
+                       "the file is " + std::to_string(file_size) + " bytes long, too short to be a pool"};
   }
   std::memcpy(&found_magic, head.data(), sizeof found_magic);
   if (found_magic != magic) {
@@ -81,8 +81,8 @@ std::optional<HeaderError> check_superblock(std::span<const std::byte> head, std
                            (found_magic == 0 ? " (an interrupted create leaves a zero magic; delete the file)" : "")};
   }
   if (file_size < sizeof(Superblock)) {
-    return HeaderError{HeaderFault::truncated, "the file is " + std::to_string(file_size) +
-                                                   " bytes long, shorter than a pool header"};
+    return HeaderError{HeaderFault::truncated,
+                       "the file is " + std::to_string(file_size) + " bytes long, shorter than a pool header"};
   }
   Superblock sb;
   std::memcpy(&sb, head.data(), sizeof sb);

@@ -26,8 +26,7 @@ std::variant<LayoutPlan, LayoutRefusal> plan_layout(const LayoutRequest& request
   // About a 32nd of the pool for the journal, in whole pages per lane.
   plan.lane_size = std::clamp<std::uint64_t>(size / 32 / lanes / page * page, min_lane_size, max_lane_size);
   plan.heap_offset = plan.lanes_offset + lanes * plan.lane_size;
-  plan.root_block_size =
-      std::max(min_block_size, round_up(sizeof(BlockHeader) + request.root_size, block_alignment));
+  plan.root_block_size = std::max(min_block_size, round_up(sizeof(BlockHeader) + request.root_size, block_alignment));
   if (plan.heap_offset > size || (size - plan.heap_offset) < min_heap_size + plan.root_block_size) {
     return LayoutRefusal{"a pool of " + std::to_string(size) + " bytes has no room for a heap after its " +
                          std::to_string(lanes) + " journal lanes and " + std::to_string(request.schema_text_size) +

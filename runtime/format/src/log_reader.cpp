@@ -84,7 +84,8 @@ bool LogReader::read_record(std::uint64_t at, LogRecord& out) {
 bool LogReader::split_ranges(LogRecord& record) {
   record.ranges.clear();
   auto bad = [&](LogDamage::Kind kind, const std::string& what) {
-    damage_ = LogDamage{kind, record.log_offset, "log record at offset " + std::to_string(record.log_offset) + ": " + what};
+    damage_ =
+        LogDamage{kind, record.log_offset, "log record at offset " + std::to_string(record.log_offset) + ": " + what};
     return false;
   };
   const std::size_t split = record.header.maintenance_offset - sizeof(RecordHeader);

@@ -28,7 +28,8 @@ class ArrayView {
   static constexpr std::size_t size() { return N; }
   value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, &rep_->items[i]); }
   value_type at(std::size_t i) const {
-    if (i >= N) throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
+    if (i >= N)
+      throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
     return (*this)[i];
   }
   iterator begin() const { return iterator(this, 0); }
@@ -70,7 +71,8 @@ class ArrayMut {
 
  private:
   void check(std::size_t i) const {
-    if (i >= N) throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
+    if (i >= N)
+      throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
   }
   Transaction* tx_;
   layout* rep_;

@@ -258,15 +258,14 @@ class MapMut : MapAccess<K, V> {
   }
   // Plain values: adds `key -> value` unless `key` is there; returns whether it did.
   template <class U = V>
-    requires requires { typename value_of<U>::type; }
-  bool insert(key_arg key, const typename value_of<U>::type& value) {
+  requires requires { typename value_of<U>::type; } bool insert(key_arg key, const typename value_of<U>::type& value) {
     auto [offset, i, made] = insert_slot(key);
     if (made) value_of<V>::assign(*tx_, &leaf_mut(offset)->values[i], value);
     return made;
   }
   // Plain values: sets `key -> value`; returns whether `key` is new.
   template <class U = V>
-    requires requires { typename value_of<U>::type; }
+  requires requires { typename value_of<U>::type; }
   bool insert_or_assign(key_arg key, const typename value_of<U>::type& value) {
     auto [offset, i, made] = insert_slot(key);
     auto* slot = &leaf_mut(offset)->values[i];

@@ -47,7 +47,9 @@ class RcFieldMut {
   template <schema_struct>
   friend class WeakMut;
   static std::uint64_t target_of(const RcFieldMut& field) { return *field.field_; }
-  typename T::Mut mut_at(std::uint64_t offset) const { return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, offset)->value); }
+  typename T::Mut mut_at(std::uint64_t offset) const {
+    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, offset)->value);
+  }
 
   Transaction* tx_;
   std::uint64_t* field_;

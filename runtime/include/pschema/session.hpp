@@ -25,8 +25,9 @@ namespace detail {
 // bypass the mutex guarding it.
 inline void refuse_in_concurrent_pool(bool concurrent) {
   if (concurrent) {
-    throw usage_error("", "handles cannot be resolved in a concurrent pool: the object would be reached "
-                          "without the mutex that guards it");
+    throw usage_error("",
+                      "handles cannot be resolved in a concurrent pool: the object would be reached "
+                      "without the mutex that guards it");
   }
 }
 }  // namespace detail
@@ -42,7 +43,9 @@ class TxBase {
   TxBase(const TxBase&) = delete;
   TxBase& operator=(const TxBase&) = delete;
 
-  typename Root::Mut root() const { return access::mut<Root>(*tx_, tx_->at<typename Root::Layout>(tx_->root_offset())); }
+  typename Root::Mut root() const {
+    return access::mut<Root>(*tx_, tx_->at<typename Root::Layout>(tx_->root_offset()));
+  }
 
   // A new object, freed at commit unless it is stored in the pool.
   template <schema_struct T>
@@ -80,8 +83,9 @@ class TxBase {
   template <schema_struct T>
   Handle<T> checked_handle(std::uint64_t offset) const {
     if (!tx_->holds_object(offset, T::type_id)) {
-      throw usage_error("", "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
-                            "can have a handle; store the element as box<T>");
+      throw usage_error("",
+                        "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
+                        "can have a handle; store the element as box<T>");
     }
     return Handle<T>(tx_->pool_instance(), offset);
   }
@@ -106,8 +110,9 @@ class SnapshotBase {
     const auto offset =
         static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(access::layout_of(view)) - view_->base());
     if (!view_->holds_object(offset, T::type_id)) {
-      throw usage_error("", "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
-                            "can have a handle; store the element as box<T>");
+      throw usage_error("",
+                        "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
+                        "can have a handle; store the element as box<T>");
     }
     return Handle<T>(view_->pool_instance(), offset);
   }

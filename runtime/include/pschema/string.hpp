@@ -21,9 +21,7 @@ class StringMut {
  public:
   StringMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
 
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(rep_->data(tx_->base())), rep_->size()};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(rep_->data(tx_->base())), rep_->size()}; }
   operator std::string_view() const { return view(); }
   std::size_t size() const { return rep_->size(); }
   bool empty() const { return size() == 0; }

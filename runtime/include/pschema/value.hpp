@@ -27,8 +27,7 @@ struct value_of<T> {
 };
 
 template <schema_struct S>
-  requires requires { typename S::Value; }
-struct value_of<S> {
+requires requires { typename S::Value; } struct value_of<S> {
   using type = typename S::Value;
   static type from(const typename S::View& view) { return view.to_value(); }
   static void assign(Transaction& tx, typename S::Layout* p, const type& value) { access::mut<S>(tx, p).assign(value); }

@@ -45,11 +45,25 @@ class IndexIterator {
   Value operator*() const { return (*owner_)[index_]; }
   Value operator[](difference_type n) const { return (*owner_)[index_ + static_cast<std::size_t>(n)]; }
   IndexIterator& operator++() { return ++index_, *this; }
-  IndexIterator operator++(int) { auto copy = *this; ++index_; return copy; }
+  IndexIterator operator++(int) {
+    auto copy = *this;
+    ++index_;
+    return copy;
+  }
   IndexIterator& operator--() { return --index_, *this; }
-  IndexIterator operator--(int) { auto copy = *this; --index_; return copy; }
-  IndexIterator& operator+=(difference_type n) { index_ += static_cast<std::size_t>(n); return *this; }
-  IndexIterator& operator-=(difference_type n) { index_ -= static_cast<std::size_t>(n); return *this; }
+  IndexIterator operator--(int) {
+    auto copy = *this;
+    --index_;
+    return copy;
+  }
+  IndexIterator& operator+=(difference_type n) {
+    index_ += static_cast<std::size_t>(n);
+    return *this;
+  }
+  IndexIterator& operator-=(difference_type n) {
+    index_ -= static_cast<std::size_t>(n);
+    return *this;
+  }
   friend IndexIterator operator+(IndexIterator it, difference_type n) { return it += n; }
   friend IndexIterator operator+(difference_type n, IndexIterator it) { return it += n; }
   friend IndexIterator operator-(IndexIterator it, difference_type n) { return it -= n; }
@@ -77,7 +91,8 @@ class VecView {
   bool empty() const { return rep_->size == 0; }
   value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, slot(i)); }
   value_type at(std::size_t i) const {
-    if (i >= size()) throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
+    if (i >= size())
+      throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
     return (*this)[i];
   }
   value_type front() const { return (*this)[0]; }
@@ -205,9 +220,12 @@ class VecMut {
   }
 
  private:
-  element_layout* slot(std::size_t i) const { return reinterpret_cast<element_layout*>(tx_->base() + rep_->offset) + i; }
+  element_layout* slot(std::size_t i) const {
+    return reinterpret_cast<element_layout*>(tx_->base() + rep_->offset) + i;
+  }
   void check_index(std::size_t i) const {
-    if (i >= size()) throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
+    if (i >= size())
+      throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
   }
   // Makes room for one more element at the end and returns its slot, zeroed.
   // The slot is logged too: past the size it holds no live data now, but an

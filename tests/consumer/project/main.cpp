@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     }
     auto counters = consumer::Counters::open(path);
     const std::uint64_t value = counters.current();
-    const std::size_t history = counters.read([](const consumer::Counters::Snapshot& s) { return s.root().history().size(); });
+    const std::size_t history =
+        counters.read([](const consumer::Counters::Snapshot& s) { return s.root().history().size(); });
     if (value != 6 || history != 2) {
       std::fprintf(stderr, "consumer: read value %llu and %zu history entries, expected 6 and 2\n",
                    static_cast<unsigned long long>(value), history);

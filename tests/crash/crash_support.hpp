@@ -139,11 +139,20 @@ inline std::string describe_status(int status) {
   return "wait status " + std::to_string(status);
 }
 
+// When the kill's delay starts.
+enum class KillClock {
+  at_fork,          // anywhere: while the pool opens and recovers, or later
+  at_first_report,  // once the child reported its first commit: under a
+                    // loaded machine, opening alone can outlast any fixed
+                    // delay, and the kills would never meet a transaction
+};
+
 // Forks a child that runs `body(report_fd)` (it must not return: end it
-// with _exit), lets it work for `delay`, kills it with SIGKILL and returns
-// everything it wrote to `report_fd`. Throws if the child died otherwise.
+// with _exit), lets it work for `delay` (counted as `clock` says), kills it
+// with SIGKILL and returns everything it wrote to `report_fd`. Throws if
+// the child died otherwise.
 template <class Body>
-std::string run_and_kill(Body&& body, std::chrono::microseconds delay) {
+std::string run_and_kill(Body&& body, std::chrono::microseconds delay, KillClock clock = KillClock::at_fork) {
   Pipe pipe;
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
@@ -155,11 +164,20 @@ std::string run_and_kill(Body&& body, std::chrono::microseconds delay) {
     ::_exit(5);  // the body must not return
   }
   pipe.close_write();
+  std::string first;
+  if (clock == KillClock::at_first_report) {
+    // Blocks until the child reports (or ends: then read returns 0 and the
+    // status below says how).
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(pipe.read_end(), buffer, sizeof buffer)) < 0 && errno == EINTR) {}
+    if (n > 0) first.assign(buffer, static_cast<std::size_t>(n));
+  }
   std::this_thread::sleep_for(delay);
   ::kill(child, SIGKILL);
   const int status = wait_for(child);
   if (!WIFSIGNALED(status)) throw std::runtime_error("the child " + describe_status(status));
-  return read_to_end(pipe.read_end());
+  return first + read_to_end(pipe.read_end());
 }
 
 // The last fixed-size record in what a child reported, if any.

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "pschema/access.hpp"
+#include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -23,13 +24,6 @@ struct MutexRep {
   std::uint64_t word;  // (generation << 16) | (holding lane + 1); see runtime/src/lock_table.hpp
   L value;
 };
-
-namespace detail {
-// Locks `word` for the transaction or read this thread is running on the
-// pool holding it (reads: a View reached the mutex). Throws usage_error
-// outside of one, deadlock if waiting would never end.
-void lock_for_current(const std::uint64_t* word);
-}  // namespace detail
 
 template <schema_struct T>
 class MutexMut {

@@ -7,6 +7,7 @@
 
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
+#include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/handle.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/transaction.hpp"
@@ -19,18 +20,6 @@ template <class R>
 inline constexpr bool refers_into_pool = requires(const R& r) { access::layout_of(r); };
 template <class R>
 inline constexpr bool refers_into_pool<std::optional<R>> = refers_into_pool<R>;
-
-namespace detail {
-// A handle leads straight to an object: in a concurrent pool that would
-// bypass the mutex guarding it.
-inline void refuse_in_concurrent_pool(bool concurrent) {
-  if (concurrent) {
-    throw usage_error("",
-                      "handles cannot be resolved in a concurrent pool: the object would be reached "
-                      "without the mutex that guards it");
-  }
-}
-}  // namespace detail
 
 template <class Derived, schema_struct Root>
 class TypedPool;

@@ -75,8 +75,14 @@ int main(int argc, char** argv) {
 
     bank::Ledger ledger = bank::Ledger::open(path);
     const std::int64_t total = ledger.total();
-    std::printf("Reopened the pool: recovery %s an interrupted transaction; total is %lld.\n",
-                ledger.pool().info().recovered ? "rolled back" : "found no", static_cast<long long>(total));
+    // On persistent memory the half-done transaction is in the file and
+    // recovery rolls it back; on an ordinary file (the file engine) it was
+    // only in the child's private working copy and never reached the file.
+    std::printf("Reopened the pool: %s; total is %lld.\n",
+                ledger.pool().info().recovered
+                    ? "recovery rolled back the interrupted transaction"
+                    : "nothing to roll back (the interrupted transaction never reached the file)",
+                static_cast<long long>(total));
     if (total != account_count * opening_deposit) {
       say("Money was lost or made: that is a bug.");
       return 1;

@@ -50,6 +50,19 @@ class Emitter {
   std::string value_type(const Type& t) const;
   std::string param_type(const Type& t) const;
   std::string result_type(const Type& t) const;
+  // The template variables of a field's accessors, the same in the class
+  // bodies and in the out-of-line definitions.
+  using Variables = std::map<std::string, std::string, std::less<>>;
+  Variables field_variables(const Field& f) const {
+    return {{"field", f.name},
+            {"tag", tag(f.type)},
+            {"view", view_type(f.type)},
+            {"mut", mut_type(f.type)},
+            {"param", param_type(f.type)},
+            {"value", value_type(f.type)},
+            {"set_field", setter_name(f.name)},
+            {"init_field", initializer_name(f.name)}};
+  }
 
   void docs(const ast::Docs& lines);
   void emit_enum(const EnumType& e);
@@ -229,14 +242,7 @@ void Emitter::emit_mut_class(const StructType& s) {
     p_.print("operator View() const { return View(tx_->base(), p_); }\n");
     for (const Field& f : s.fields) {
       docs(f.docs);
-      const std::map<std::string, std::string, std::less<>> vars = {{"field", f.name},
-                                                                    {"tag", tag(f.type)},
-                                                                    {"view", view_type(f.type)},
-                                                                    {"mut", mut_type(f.type)},
-                                                                    {"param", param_type(f.type)},
-                                                                    {"value", value_type(f.type)},
-                                                                    {"set_field", setter_name(f.name)},
-                                                                    {"init_field", initializer_name(f.name)}};
+      const Variables vars = field_variables(f);
       if (f.is_const) {
         // Read-only after creation; `init_x` sets it on an object this
         // transaction made.
@@ -302,15 +308,8 @@ void Emitter::emit_definitions(const StructType& s) {
   p_.print("}\n");
 
   for (const Field& f : s.fields) {
-    const std::map<std::string, std::string, std::less<>> vars = {{"name", n},
-                                                                  {"field", f.name},
-                                                                  {"tag", tag(f.type)},
-                                                                  {"view", view_type(f.type)},
-                                                                  {"mut", mut_type(f.type)},
-                                                                  {"param", param_type(f.type)},
-                                                                  {"value", value_type(f.type)},
-                                                                  {"set_field", setter_name(f.name)},
-                                                                  {"init_field", initializer_name(f.name)}};
+    Variables vars = field_variables(f);
+    vars.emplace("name", n);
     if (is_scalar(f.type.kind)) {
       p_.print("inline $view$ $name$::View::$field$() const { return p_->$field$; }\n", vars);
     } else {

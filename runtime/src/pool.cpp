@@ -21,6 +21,7 @@
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/header_check.hpp"
 #include "pschema/format/layout_plan.hpp"
+#include "pschema/format/log_reader.hpp"
 #include "pschema/format/type_ids.hpp"
 #include "pschema/format/uuid.hpp"
 #include "redo_log.hpp"
@@ -110,7 +111,7 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
 
 PoolImpl::~PoolImpl() {
   unregister_shared_mapping(base_);
-  unmap_pool_file(PoolMapping{base_, mapped_size_, is_pmem_});
+  unmap_pool_file(base_, mapped_size_);
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -255,8 +256,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
   pool->state_sequence_ = states[current].sequence;
   pool->generation_ = states[current].generation;
-  const bool expects_log = states[current].clean == 0 && states[current].log_generation != 0 &&
-                           states[current].log_generation == states[current].generation;
+  const bool expects_log = format::log_required(states[current]);
   pool->concurrent_ = schema.concurrent;
 
   // Transactions the file engine committed before a crash are in its log,
@@ -389,22 +389,12 @@ void PoolImpl::close() {
     throw usage_error(path_, "cannot close the pool inside one of its own transactions or reads");
   }
   closing_.store(true);
-  if (concurrent_) {
-    // Every transaction and read of a concurrent pool holds a lane: taking
-    // them all waits for the running ones and keeps new ones out.
-    for (auto& lane : lanes_) lane->in_use.lock();
-    try {
-      shut_down();
-    } catch (...) {
-      for (auto& lane : lanes_) lane->in_use.unlock();
-      throw;
-    }
-    for (auto& lane : lanes_) lane->in_use.unlock();
-    return;
-  }
-  std::unique_lock lock(gate_);
-  // Committers of the file engine wait for their sync outside the gate,
-  // holding their lane (await_durable): wait for them too.
+  // Every transaction and read of a concurrent pool holds a lane, and so
+  // does a committer of the file engine waiting for its sync outside the
+  // gate (await_durable): taking the gate (a pool that is not concurrent)
+  // and then every lane waits for the running ones and keeps new ones out.
+  std::unique_lock gate(gate_, std::defer_lock);
+  if (!concurrent_) gate.lock();
   for (auto& lane : lanes_) lane->in_use.lock();
   struct Release {
     std::vector<std::unique_ptr<Lane>>& lanes;

@@ -34,8 +34,8 @@ PoolMapping map_pool_file(int fd, const std::string& path) {
   return mapping;
 }
 
-void unmap_pool_file(const PoolMapping& mapping) noexcept {
-  if (mapping.base != nullptr) ::munmap(mapping.base, mapping.size);
+void unmap_pool_file(std::byte* base, std::size_t size) noexcept {
+  if (base != nullptr) ::munmap(base, size);
 }
 
 }  // namespace pschema::detail

@@ -20,6 +20,6 @@ struct PoolMapping {
 // elsewhere an ordinary shared mapping, which libpmem's detection (and
 // its PMEM_IS_PMEM_FORCE override) classifies. Throws io_error.
 PoolMapping map_pool_file(int fd, const std::string& path);
-void unmap_pool_file(const PoolMapping& mapping) noexcept;
+void unmap_pool_file(std::byte* base, std::size_t size) noexcept;
 
 }  // namespace pschema::detail

@@ -19,6 +19,15 @@ namespace {
 // The transactions this thread is running, one per pool at most. Nested
 // Pool::transaction calls find the running one here and join it.
 thread_local std::vector<std::pair<const PoolImpl*, Lane*>> running_here;
+
+// The calling thread's transaction on `pool` is over (or waits for its sync
+// outside the pool's gate): it is no longer this thread's running one.
+void forget_running_here(const PoolImpl* pool) {
+  auto it =
+      std::find_if(running_here.begin(), running_here.end(), [&](const auto& entry) { return entry.first == pool; });
+  if (it != running_here.end()) running_here.erase(it);
+}
+
 // The reads this thread is in that took a pool's gate, innermost first
 // (each ReadScope links to the one around it: no allocation per read).
 thread_local ReadScope* innermost_read = nullptr;
@@ -523,9 +532,7 @@ void PoolImpl::reclaim_free_space(Lane& current) {
 }
 
 void PoolImpl::end_transaction(Lane& lane) {
-  auto it =
-      std::find_if(running_here.begin(), running_here.end(), [&](const auto& entry) { return entry.first == this; });
-  if (it != running_here.end()) running_here.erase(it);
+  forget_running_here(this);
   if (redo_ != nullptr) {
     if (!concurrent_ && !lane.wrote_record && awaiting_sync_.load(std::memory_order_relaxed) != 0) {
       // A transaction that wrote nothing or aborted may have read a commit
@@ -542,9 +549,7 @@ void PoolImpl::end_transaction(Lane& lane) {
 }
 
 void PoolImpl::await_durable(Lane& lane, std::uint64_t end) {
-  auto it =
-      std::find_if(running_here.begin(), running_here.end(), [&](const auto& entry) { return entry.first == this; });
-  if (it != running_here.end()) running_here.erase(it);
+  forget_running_here(this);
   // Counted before the gate opens: a reader that gets the gate next sees
   // the count and waits for the sync (ReadScope), so no read returns data
   // that is not durable yet. The lane stays held until the sync is done,

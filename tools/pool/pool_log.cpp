@@ -149,8 +149,7 @@ PoolLog read_pool_log(const std::string& path, std::optional<std::span<const std
   LogFileSource source(log);
   if (log.present && log.unreadable.empty()) read_records(source, bytes, header, log);
   const format::PoolState& state = header.state;
-  if (!log.present && header.state_copy >= 0 && state.clean == 0 && state.log_generation != 0 &&
-      state.log_generation == state.generation) {
+  if (!log.present && header.state_copy >= 0 && format::log_required(state)) {
     log.missing = true;
     log.pool_session = state.generation;
   }

@@ -50,6 +50,10 @@ LogHeaderCheck check_log_header(LogSource& source, const std::uint8_t (&pool_uui
   return check;
 }
 
+bool log_required(const PoolState& state) noexcept {
+  return state.clean == 0 && state.log_generation != 0 && state.log_generation == state.generation;
+}
+
 const char* log_damage_kind_name(LogDamage::Kind kind) {
   switch (kind) {
     case LogDamage::Kind::range_outside_heap: return "range outside the heap";

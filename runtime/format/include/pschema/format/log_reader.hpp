@@ -66,6 +66,12 @@ struct LogHeaderCheck {
 
 LogHeaderCheck check_log_header(LogSource& source, const std::uint8_t (&pool_uuid)[16], std::uint64_t pool_generation);
 
+// Whether the pool file alone is not the pool: a file-engine session left
+// it open after its log existed (PoolState::log_generation is its current
+// session), so its latest commits are in `<pool>.wal`, and an open without
+// that file must not go on silently (docs/runtime.md 11.7).
+bool log_required(const PoolState& state) noexcept;
+
 std::uint64_t log_header_checksum(const logformat::LogHeader& header) noexcept;
 std::uint64_t log_record_header_checksum(const logformat::RecordHeader& header) noexcept;
 

@@ -12,7 +12,10 @@
 //       syncs sleep U microseconds stands in for the real one. --pool gate:
 //       inserts into a pool that is not concurrent (bench/u64map: one
 //       writer at a time through the writer gate) instead; both: the two
-//       pools in turn in every round
+//       pools in turn in every round; every round also runs the same
+//       phases on a bare group-commit loop (pwrite of a 256-byte record,
+//       one fdatasync shared by every thread waiting; no pschema): the
+//       ceiling of what group commit can give on this disk
 //   pschema_file_bench memory  [--dir D] [--n N] [--pool-mib M] [--preload K] [--private-mib P]
 //       K keys inserted in order (10,000 per transaction), then N random inserts into
 //       the map in an M MiB pool (deferred commits, a sync every 1000):
@@ -27,12 +30,14 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -266,6 +271,92 @@ std::pair<double, double> put_phase(Pool& pool, int threads, double seconds, std
           static_cast<double>(delta.syncs) / static_cast<double>(delta.transactions_committed)};
 }
 
+// The ceiling group commit has on a disk, without pschema: `threads`
+// threads append 256-byte records (a single put's record is about that
+// size) to a zero-filled file; a thread whose record is not durable yet
+// syncs everything written so far if no sync is running, else waits for
+// the running one and then, if that did not cover it, for the next.
+class RawGroupCommit {
+ public:
+  explicit RawGroupCommit(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw std::runtime_error("cannot create " + path);
+    const std::vector<char> zeros(ring_bytes + record_bytes, 0);
+    if (::pwrite(fd_, zeros.data(), zeros.size(), 0) != static_cast<ssize_t>(zeros.size()) || ::fsync(fd_) != 0)
+      throw std::runtime_error("cannot fill " + path);
+  }
+  ~RawGroupCommit() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  RawGroupCommit(const RawGroupCommit&) = delete;
+  RawGroupCommit& operator=(const RawGroupCommit&) = delete;
+
+  void commit() {
+    static const std::vector<char> record(record_bytes, 'r');
+    std::unique_lock lock(mutex_);
+    if (::pwrite(fd_, record.data(), record_bytes, static_cast<off_t>(written_ % ring_bytes)) != record_bytes)
+      throw std::runtime_error("cannot write " + path_);
+    written_ += record_bytes;
+    const std::uint64_t end = written_;
+    while (synced_ < end) {
+      if (syncing_) {
+        changed_.wait(lock);
+        continue;
+      }
+      syncing_ = true;
+      const std::uint64_t target = written_;
+      lock.unlock();
+      const int rc = ::fdatasync(fd_);
+      lock.lock();
+      syncing_ = false;
+      ++syncs_;
+      synced_ = target;
+      changed_.notify_all();
+      if (rc != 0) throw std::runtime_error("cannot sync " + path_);
+    }
+  }
+  std::uint64_t syncs() {
+    std::lock_guard lock(mutex_);
+    return syncs_;
+  }
+
+ private:
+  static constexpr std::uint64_t ring_bytes = 4 << 20;  // positions wrap around in the file
+  static constexpr ssize_t record_bytes = 256;
+  std::string path_;
+  int fd_ = -1;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t written_ = 0, synced_ = 0, syncs_ = 0;
+  bool syncing_ = false;
+};
+
+// put_phase for the bare loop: commits per second and syncs per commit.
+std::pair<double, double> raw_phase(RawGroupCommit& log, int threads, double seconds) {
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> done{0};
+  const std::uint64_t syncs_before = log.syncs();
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      std::uint64_t mine = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        log.commit();
+        ++mine;
+      }
+      done.fetch_add(mine);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& worker : workers) worker.join();
+  const double elapsed = seconds_since(start);
+  return {static_cast<double>(done.load()) / elapsed,
+          static_cast<double>(log.syncs() - syncs_before) / static_cast<double>(done.load())};
+}
+
 void threads(const Options& o) {
   // Each phase runs for a fixed time with every thread committing until the
   // end (a count per thread would end with one thread alone).
@@ -286,7 +377,9 @@ void threads(const Options& o) {
       gate ? "a pool that is not concurrent (u64map: one writer at a time through the gate)" : "", phase_seconds,
       o.dir.c_str(),
       o.model_sync_us > 0 ? (", model disk: each sync sleeps " + std::to_string(o.model_sync_us) + " us").c_str() : "");
-  std::vector<double> kv_ratio, map_ratio;
+  std::vector<double> kv_ratio, map_ratio, raw_ratio;
+  std::optional<RawGroupCommit> raw;
+  if (o.model_sync_us == 0) raw.emplace(scratch(o, "raw"));
   auto report = [](int round, const char* what, std::pair<double, double> one, std::pair<double, double> two) {
     std::printf(
         "round %d %-10s: 1 thread %.0f puts/s (%.2f syncs/commit), 2 threads %.0f puts/s (%.2f syncs/commit): %.2fx\n",
@@ -308,10 +401,16 @@ void threads(const Options& o) {
       const auto two = put_phase(*map, 2, phase_seconds, seed + 4, put);
       map_ratio.push_back(report(round, "gate", one, two));
     }
+    if (raw) {
+      const auto one = raw_phase(*raw, 1, phase_seconds);
+      const auto two = raw_phase(*raw, 2, phase_seconds);
+      raw_ratio.push_back(report(round, "bare loop", one, two));
+    }
   }
   if (concurrent) std::printf("median 2-thread / 1-thread throughput, concurrent pool: %.2fx\n", median(kv_ratio));
   if (gate)
     std::printf("median 2-thread / 1-thread throughput, pool that is not concurrent: %.2fx\n", median(map_ratio));
+  if (raw) std::printf("median 2-thread / 1-thread throughput, bare group-commit loop: %.2fx\n", median(raw_ratio));
   if (kv) kv->close();
   if (map) map->close();
   ::unlink(kv_path.c_str());

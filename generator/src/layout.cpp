@@ -32,17 +32,28 @@ class LayoutComputer {
   Diagnostics& d_;
   std::map<const StructType*, State> state_;
   std::vector<const StructType*> path_;  // the structs being laid out, outermost first
+  std::vector<const Field*> via_;        // via_[i]: the field of path_[i] being laid out
 };
 
-// A cycle of by-value containment: reported once, at the struct that closes it.
+// A cycle of by-value containment: reported once, at the field that closes
+// it (the one a user most likely just added), with a note at every field on
+// the way, so that a long cycle across files can be followed step by step.
 void LayoutComputer::report_cycle(const StructType& type) {
+  const auto start = static_cast<std::size_t>(std::find(path_.begin(), path_.end(), &type) - path_.begin());
   std::string chain;
-  auto start = std::find(path_.begin(), path_.end(), &type);
-  for (auto it = start; it != path_.end(); ++it) chain += (*it)->name + " -> ";
+  for (std::size_t i = start; i < path_.size(); ++i) chain += path_[i]->name + " -> ";
   chain += type.name;
-  d_.error(type.span, "struct '" + type.name + "' contains itself by value (" + chain +
-                          "), so it would have infinite size; refer to it through box<" + type.name + ">? instead");
-  for (auto it = start; it != path_.end(); ++it) broken_.insert(*it);
+  const Field& closing = *via_.back();
+  d_.error(closing.span, "field '" + closing.name + "' of struct '" + path_.back()->name +
+                             "' closes a cycle of structs held by value (" + chain + "): struct '" + type.name +
+                             "' would contain itself and have infinite size; hold it through box<" + type.name +
+                             ">? here instead");
+  // The closing step is the error itself.
+  for (std::size_t i = start; i + 1 < path_.size(); ++i) {
+    d_.note(via_[i]->span, "struct '" + path_[i]->name + "' holds '" + path_[i + 1]->name +
+                               "' by value through field '" + via_[i]->name + "'");
+  }
+  for (std::size_t i = start; i < path_.size(); ++i) broken_.insert(path_[i]);
 }
 
 // Whether the structs `t` holds by value (itself, or elements kept in
@@ -78,7 +89,10 @@ bool LayoutComputer::compute(StructType& type) {
   bool ok = true;
   std::uint64_t offset = 0, align = 1;
   for (Field& field : type.fields) {
-    if (!contained_ok(field.type)) {
+    via_.push_back(&field);
+    const bool contained = contained_ok(field.type);
+    via_.pop_back();
+    if (!contained) {
       ok = false;
       continue;
     }

@@ -1,8 +1,13 @@
 // The analyzer is a list of passes. The first ones build the model and
-// report what is wrong with each declaration; the analysis stops there when
-// anything was. The rest run on a whole model: two passes complete it
-// (type ids, reachable structs, then fingerprints), and the checks in
-// between read it only (const Model&) and report to the diagnostics.
+// report what is wrong with each declaration, leaving out what is wrong (a
+// field with a bad type is dropped, its struct marked broken; a pool whose
+// root is broken has none). The rest run on that model even when something
+// was wrong, so that one run reports every error of a schema: two passes
+// complete it (type ids, reachable structs), and the checks after them read
+// it only (const Model&) and report to the diagnostics. They must not rely
+// on what the first passes refuse (a cycle of structs held by value, for
+// one). Fingerprints, which the emitter needs, come only for a model with
+// no error.
 #include "analyzer.hpp"
 
 #include "concurrency_check.hpp"
@@ -28,7 +33,6 @@ std::optional<Model> analyze(const LoadedSchemas& schemas, Diagnostics& diagnost
   compute_layouts(model, declarations.broken, diagnostics);
   resolve_pools_and_operations(schemas, declarations, types, model, diagnostics);
   check_eager_cycles(model, declarations.broken, diagnostics);
-  if (has_new_errors()) return std::nullopt;
 
   assign_type_ids(model, diagnostics);
   find_reachable_structs(model);
@@ -36,8 +40,8 @@ std::optional<Model> analyze(const LoadedSchemas& schemas, Diagnostics& diagnost
   check_mutex_placement(model, diagnostics);
   check_race_freedom(model, diagnostics);
   check_rc_cycles(model, diagnostics);
-  compute_fingerprints(model);
   if (has_new_errors()) return std::nullopt;
+  compute_fingerprints(model);
   return model;
 }
 

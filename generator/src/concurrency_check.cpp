@@ -45,8 +45,13 @@ void check_race_freedom(const Model& model, Diagnostics& d) {
       bool reported = false;
       // Walks what lies outside every mutex: fields of the root, and of
       // structs held in place by them. `path` names the place from the root.
+      // A struct already on the way is not entered again: such a cycle (an
+      // infinite size) was reported by the layout pass, and this one runs
+      // after errors too (analyzer.cpp).
+      std::set<const StructType*> on_path;
       std::function<void(const StructType&, const std::string&)> walk = [&](const StructType& s,
                                                                             const std::string& path) {
+        if (!on_path.insert(&s).second) return;
         for (const Field& f : s.fields) {
           const std::string here = path + "." + f.name;
           if (f.is_const) continue;
@@ -66,6 +71,7 @@ void check_race_freedom(const Model& model, Diagnostics& d) {
                               (is_scalar(t->kind) ? ", or declare it const" : ""));
           reported = true;
         }
+        on_path.erase(&s);
       };
       walk(*pool->root, pool->root->name);
       if (reported) d.note(pool->span, "pool '" + pool->name + "' is declared concurrent here");

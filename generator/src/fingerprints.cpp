@@ -49,7 +49,10 @@ void assign_type_ids(Model& model, Diagnostics& d) {
       // runtime marks shared (rc) blocks and its own blocks with the others.
       auto id = static_cast<std::uint32_t>(stable_hash(prefix + s->name) & format::type_ids::struct_id_mask);
       if (id == 0) id = 1;
-      if (auto [it, inserted] = ids.emplace(id, s.get()); !inserted) {
+      // Two structs of one name in one file were reported as declared twice
+      // (this pass runs after errors too, analyzer.cpp).
+      if (auto [it, inserted] = ids.emplace(id, s.get());
+          !inserted && !(it->second->module == s->module && it->second->name == s->name)) {
         d.error(s->span,
                 "struct '" + s->name + "' has the same type id as '" + it->second->name + "'; rename one of them");
       }

@@ -73,10 +73,10 @@ bool LayoutComputer::compute(StructType& type) {
     report_cycle(type);
     return false;
   }
-  if (broken_.count(&type) != 0) {
-    state = State::done;
-    return false;
-  }
+  // A struct with a wrong field is laid out from the fields it kept, so
+  // that the checks that run after errors (analyzer.cpp) know whether it is
+  // plain; it stays broken.
+  const bool had_wrong_field = broken_.count(&type) != 0;
   if (path_.size() >= max_nesting) {
     d_.error(type.span, "struct '" + type.name + "' is nested by value more than " + std::to_string(max_nesting) +
                             " levels deep inside other structs");
@@ -111,11 +111,15 @@ bool LayoutComputer::compute(StructType& type) {
     align = std::max(align, field.layout.align);
   }
   path_.pop_back();
-  if (!ok) broken_.insert(&type);
+  // The structs held by value are done: asking whether a field is plain
+  // reads their flag, it does not recurse.
+  type.plain = ok && std::all_of(type.fields.begin(), type.fields.end(),
+                                 [](const Field& field) { return is_plain(field.type); });
   if (type.fields.empty()) offset = 1;  // one reserved byte: C++ objects are never empty
   type.layout = Layout{(offset + align - 1) / align * align, align};
   state_[&type] = State::done;
-  return ok;
+  if (!ok || had_wrong_field) broken_.insert(&type);
+  return ok && !had_wrong_field;
 }
 
 }  // namespace

@@ -10,9 +10,7 @@ bool is_plain(const Type& type) {
   switch (facts(type.kind).plain) {
     case Plain::always: return true;
     case Plain::if_element_is: return is_plain(*type.element);
-    case Plain::if_fields_are:
-      return std::all_of(type.structure->fields.begin(), type.structure->fields.end(),
-                         [](const Field& field) { return is_plain(field.type); });
+    case Plain::if_fields_are: return type.structure->plain;  // set by the layout pass
     case Plain::never: return false;
   }
   return false;

@@ -66,6 +66,10 @@ struct StructType {
   const Module* module = nullptr;
   std::vector<Field> fields;
   Layout layout;
+  // Every field plain (is_plain), set with the layout: a broken struct
+  // (a by-value cycle, too deep) is not. Computed once, in dependency order,
+  // so that asking never recurses through structs.
+  bool plain = false;
   std::uint32_t type_id = 0;
   ast::Docs docs;
   Span span;

@@ -202,7 +202,13 @@ std::optional<Type> TypeResolver::resolve_declared(const ast::TypeExpr& expr, Us
       d_.error(expr.span, "struct '" + name + "' takes no type arguments");
       return std::nullopt;
     }
-    if (broken_.count(it->second) != 0) return std::nullopt;  // already reported
+    // A broken struct (its wrong fields were reported and left out) still
+    // resolves in a pool: the checks after it then see the rest of the
+    // schema, and report every error in one run. Whatever holds it by value
+    // is broken too (layout.cpp), without a further message. Outside a pool
+    // (operation parameters and results) whether it is plain is not known:
+    // nothing more is said.
+    if (broken_.count(it->second) != 0 && !in_pool(use)) return std::nullopt;
     if (!in_pool(use) && !is_plain(Type::of(it->second))) {
       d_.error(expr.span, what + " has type '" + name +
                               "', a struct that holds pointers into a pool: it would outlive its transaction; pass "

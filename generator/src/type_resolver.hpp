@@ -31,7 +31,8 @@ class TypeResolver {
 
   // The type, or nothing when it was reported as wrong. `what` names the
   // place for messages ("field 'owner'"). A struct whose declaration is
-  // broken resolves to nothing, without a further message. Operations'
+  // broken resolves in a pool (see resolve_declared), and to nothing,
+  // without a further message, elsewhere. Operations'
   // types (Use::param, Use::result) may be resolved only once every
   // struct's layout is computed: whether a struct is plain is asked then.
   std::optional<Type> resolve(const ast::TypeExpr& expr, Use use, const std::string& what, const Scope& scope);

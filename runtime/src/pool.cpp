@@ -82,6 +82,18 @@ void back_sparse_file(int fd, const struct stat& st, const std::string& path) {
                            " (a store into a hole would otherwise crash the process when the disk is full)");
 }
 
+// A new file's name is durable only once its directory is synced: without
+// this, a power cut after create returned could leave no pool at all (the
+// file engine's log gets the same when it is made, redo_log.cpp).
+void sync_parent_directory(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {
+    throw io_error(path, "cannot make the new pool's directory entry durable: " + errno_text(errno));
+  }
+}
+
 void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, const std::string& path) {
   auto* out = static_cast<char*>(buffer);
   while (size > 0) {
@@ -198,6 +210,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   p.stored(base, sizeof sb.magic);
   p.flush(base, sizeof sb.magic, Site::create_commit);
   p.fence(Site::create_commit);
+  sync_parent_directory(path);
   pool->start_engine();
   remove_on_failure.armed = false;
   return pool;

@@ -114,3 +114,43 @@ TEST_CASE("pop_back then push_back in an aborted transaction brings the popped e
   CHECK(bags.read([](const Bags::Snapshot& s) { return std::string(s.root().items()[0].name()); }) == long_name);
   CHECK(bags.pool().info().allocated_objects == objects);
 }
+
+TEST_CASE("map update changes a value in place, making it first if absent, and rolls back with the transaction") {
+  test_support::ScratchDir dir;
+  Bags bags = Bags::create(dir.file("update.pool"), 16 << 20);
+  bags.transaction([](Bags::Tx& tx) {
+    containers::Bag::Mut bag = tx.root();
+    for (std::uint64_t word : {7u, 3u, 7u, 7u, 3u, 9u}) {
+      bag.by_id().update(word, [](std::uint64_t& count) { ++count; });
+    }
+    CHECK(bag.by_id().update(5, [](std::uint64_t& count) { count = 50; }));   // made
+    CHECK_FALSE(bag.by_id().update(5, [](std::uint64_t& count) { count += 1; }));  // there already
+    // Struct values: the callback gets the entry's Mut.
+    CHECK(bag.by_name().update("fig", [](containers::Item::Mut item) { item.set_count(item.count() + 2); }));
+    CHECK_FALSE(bag.by_name().update("fig", [](containers::Item::Mut item) { item.set_count(item.count() + 2); }));
+  });
+  bags.read([](const Bags::Snapshot& s) {
+    CHECK(s.root().by_id().at(7) == 3);
+    CHECK(s.root().by_id().at(3) == 2);
+    CHECK(s.root().by_id().at(9) == 1);
+    CHECK(s.root().by_id().at(5) == 51);
+    CHECK(s.root().by_id().size() == 4);
+    CHECK(s.root().by_name().at("fig").count() == 4);
+  });
+  // An aborted transaction's updates, of new and existing entries, leave nothing.
+  CHECK_THROWS_AS(bags.transaction([](Bags::Tx& tx) {
+    containers::Bag::Mut bag = tx.root();
+    bag.by_id().update(7, [](std::uint64_t& count) { count = 1000; });
+    bag.by_id().update(11, [](std::uint64_t& count) { count = 1; });
+    throw std::runtime_error("abort");
+  }),
+                  std::runtime_error);
+  bags.read([](const Bags::Snapshot& s) {
+    CHECK(s.root().by_id().at(7) == 3);
+    CHECK_FALSE(s.root().by_id().contains(11));
+  });
+  // Durable: the values survive closing and opening.
+  bags.close();
+  Bags again = Bags::open(dir.file("update.pool"));
+  again.read([](const Bags::Snapshot& s) { CHECK(s.root().by_id().at(5) == 51); });
+}

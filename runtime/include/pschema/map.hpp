@@ -256,6 +256,24 @@ class MapMut : MapAccess<K, V> {
     auto [offset, i, made] = insert_slot(key);
     return {ref(offset, i), made};
   }
+  // Changes the value at `key` in place, made (zeroed, initialised) first
+  // if it was not there, with one walk down the tree: `f` gets the value's
+  // Mut (structs, containers) or, for a scalar or enum, a reference to a
+  // copy whose final state is written back (logged like a setter). Returns
+  // whether the entry was made. A counter: update(word, [](auto& n) { ++n; }).
+  template <class F>
+  bool update(key_arg key, F&& f) {
+    auto [offset, i, made] = insert_slot(key);
+    if constexpr (has_mut<V>) {
+      std::forward<F>(f)(ref(offset, i));
+    } else {
+      auto* slot = &leaf_mut(offset)->values[i];
+      auto value = *slot;
+      std::forward<F>(f)(value);
+      tx_->write(*slot, value);
+    }
+    return made;
+  }
   // Plain values: adds `key -> value` unless `key` is there; returns whether it did.
   template <class U = V>
   requires requires { typename value_of<U>::type; } bool insert(key_arg key, const typename value_of<U>::type& value) {

@@ -15,8 +15,8 @@ namespace {
 
 constexpr std::uint64_t entry_header_size = sizeof(format::EntryHeader);
 // Overflow segments are at least this big, so a large transaction does not
-// reserve one per entry.
-constexpr std::uint64_t min_segment_size = 64 * 1024;
+// reserve one per entry (the heap's journal reserve keeps a block for one).
+constexpr std::uint64_t min_segment_size = Heap::min_segment_payload;
 
 std::uint64_t padded(std::uint64_t size) { return format::round_up(size, 8); }
 

@@ -90,7 +90,6 @@ constexpr int batches = 5;  // log fences the interrupted transaction reaches; i
 struct Interrupted {
   std::vector<char> image;
   std::vector<char> root_before;  // the root as the last commit left it
-  std::uint64_t root_offset = 0;
   std::uint64_t lane_offset = 0;
   std::vector<Entry> entries;  // of the transaction in flight, in log order
   std::uint64_t durable = 0;   // entries the lane header vouches for
@@ -111,7 +110,6 @@ Interrupted interrupted_pool(const std::string& path) {
     const std::vector<char> bytes = read_file(path);
     return load<format::Superblock>(bytes, 0);
   }();
-  out.root_offset = sb.root_offset;
   out.lane_offset = sb.lanes_offset;
 
   const pid_t pid = ::fork();
@@ -154,8 +152,7 @@ Interrupted interrupted_pool(const std::string& path) {
     out.entries.push_back({at, sizeof header + header.size});
     at += sizeof header + format::round_up(header.size, 8);
   }
-  // The root before the interrupted transaction: its own batches' data
-  // entries hold the old bytes, but simpler to take a committed copy.
+  // The root before the interrupted transaction: the pattern committed above.
   out.root_before.assign(root_bytes, 0);
   for (std::size_t i = 0; i < root_bytes; ++i) out.root_before[i] = static_cast<char>(i * 7 + 1);
   return out;

@@ -58,6 +58,18 @@ Heap::Heap(std::byte* base, std::uint64_t begin, std::uint64_t end, Persistence&
     : base_(base), begin_(begin), end_(end), persistence_(persistence), path_(std::move(path)) {
   usage_.heap_size = end - begin;
   journal_reserve_ = std::clamp<std::uint64_t>((end - begin) / 16, 64 * 1024, 4 * 1024 * 1024);
+  // Counted in bytes alone, the reserve can be scattered over blocks too
+  // small for any segment; so objects also keep one block that holds at
+  // least the reserve and one whole segment, its header included.
+  journal_block_ = format::round_up(std::max(journal_reserve_, min_segment_payload + sizeof(format::BlockHeader)),
+                                    format::block_alignment);
+}
+
+std::uint64_t Heap::object_room_locked(std::uint64_t block_size) const {
+  if (block_size < journal_block_) return block_size;
+  // Another block that big keeps the reserve whole, whatever this one gives.
+  if (std::next(large_free_.lower_bound(journal_block_)) != large_free_.end()) return block_size;
+  return block_size - journal_block_;
 }
 
 format::BlockHeader* Heap::header_at(std::uint64_t offset) const {
@@ -161,18 +173,25 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
 
   // Prefer the smallest large block that holds a whole batch; else any
   // large block that yields a piece; else a free block of a bigger class.
-  std::uint64_t source = 0, source_size = 0;
+  // From a large block, no more than object_room_locked allows.
+  std::uint64_t source = 0, source_size = 0, take = 0;
   bool from_large = false;
-  // Any block of at least piece + min_block_size yields one piece and a
-  // remainder that is still a valid block.
-  auto it = large_free_.lower_bound(want + format::min_block_size);
-  if (it == large_free_.end()) it = large_free_.lower_bound(piece + format::min_block_size);
-  if (want > 0 && it != large_free_.end()) {
-    source_size = it->first;
-    source = it->second;
-    from_large = true;
-    erase_large_locked(it);
-  } else {
+  if (want > 0) {
+    // Any block of at least piece + min_block_size yields one piece and a
+    // remainder that is still a valid block.
+    for (const std::uint64_t at_least : {want + format::min_block_size, piece + format::min_block_size}) {
+      const auto it = large_free_.lower_bound(at_least);
+      if (it == large_free_.end()) continue;
+      take = std::min(want, object_room_locked(it->first)) / piece * piece;
+      if (take == 0) continue;
+      source_size = it->first;
+      source = it->second;
+      from_large = true;
+      erase_large_locked(it);
+      break;
+    }
+  }
+  if (!from_large) {
     for (std::size_t bigger = index + 1; bigger < SizeClasses::count && source == 0; ++bigger) {
       // It must leave either nothing or a valid block behind.
       const std::uint64_t size = SizeClasses::block_size(bigger);
@@ -186,9 +205,9 @@ bool Heap::carve_locked(std::size_t index, LaneCache& cache) {
     if (source == 0) return false;
   }
 
-  // A large source gives at most `want` (the journal reserve stays); a
+  // A large source gives at most `take` (the journal reserve stays); a
   // block of a bigger class is cut up whole.
-  std::uint64_t count = (from_large ? std::min(want, source_size) : source_size) / piece;
+  std::uint64_t count = (from_large ? take : source_size) / piece;
   std::uint64_t remainder = source_size - count * piece;
   if (remainder != 0 && remainder < format::min_block_size) {
     // Too small to be a block of its own: leave one more piece behind.
@@ -236,7 +255,10 @@ void Heap::split_tail_locked(std::uint64_t offset, std::uint64_t size, std::uint
 
 Block Heap::reserve_large_locked(std::uint64_t size, Purpose purpose) {
   auto it = large_free_.lower_bound(size);
-  if (it == large_free_.end() || (purpose == Purpose::object && large_free_bytes_ < size + journal_reserve_)) {
+  // The best fit is the smallest block that holds `size`: if objects may
+  // not take it, no other block would do either.
+  if (it == large_free_.end() || (purpose == Purpose::object && (large_free_bytes_ < size + journal_reserve_ ||
+                                                                 object_room_locked(it->first) < size))) {
     throw_full(size - sizeof(format::BlockHeader));
   }
   std::uint64_t block_size = it->first, offset = it->second;

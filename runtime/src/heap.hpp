@@ -73,10 +73,12 @@ class Heap {
   // lists. Throws corrupt_pool naming the offset of the first bad header.
   void rebuild();
 
-  // Who a block is for. Journal overflow segments may use the last
-  // `journal_reserve` bytes of free space that objects may not: however
-  // full the pool, a transaction that frees many objects can still log it.
+  // Who a block is for. Journal overflow segments may use the journal
+  // reserve that objects may not (docs/runtime.md 5.4): however full the
+  // pool, a transaction that frees many objects can still log it.
   enum class Purpose { object, journal };
+  // The smallest overflow segment's payload (Journal reserves at least this).
+  static constexpr std::uint64_t min_segment_payload = 64 * 1024;
 
   // A free block with at least `payload_size` usable bytes. Throws pool_full.
   Block reserve(std::uint64_t payload_size, LaneCache& cache, Purpose purpose = Purpose::object);
@@ -113,6 +115,11 @@ class Heap {
   bool refill_locked(std::size_t index, LaneCache& cache);
   bool carve_locked(std::size_t index, LaneCache& cache);
   Block reserve_large_locked(std::uint64_t size, Purpose purpose);
+  // How many bytes an object may take from the large free block of
+  // `block_size` bytes (still in large_free_): all of them, unless it is
+  // the last free block of at least journal_block_ bytes; then all but
+  // journal_block_, which stay a free block at its front.
+  std::uint64_t object_room_locked(std::uint64_t block_size) const;
   void erase_large_locked(std::multimap<std::uint64_t, std::uint64_t>::iterator it);
   // Splits the free block [offset, offset+size) so that its last
   // `tail_size` bytes become separate blocks of `piece` bytes each.
@@ -129,7 +136,8 @@ class Heap {
   std::array<std::vector<std::uint64_t>, SizeClasses::count> small_free_;
   std::multimap<std::uint64_t, std::uint64_t> large_free_;  // block size -> block offset
   std::uint64_t large_free_bytes_ = 0;
-  std::uint64_t journal_reserve_ = 0;
+  std::uint64_t journal_reserve_ = 0;  // large free bytes objects leave alone
+  std::uint64_t journal_block_ = 0;    // ... and the contiguous block they keep, if there is one
   HeapUsage usage_locked() const;
   HeapUsage usage_;  // as of the last rebuild; the lanes' caches count the changes since
   std::vector<const LaneCache*> caches_;

@@ -15,8 +15,8 @@ namespace {
 
 constexpr std::uint64_t entry_header_size = sizeof(format::EntryHeader);
 // Overflow segments are at least this big, so a large transaction does not
-// reserve one per entry.
-constexpr std::uint64_t min_segment_size = 64 * 1024;
+// reserve one per entry (the heap's journal reserve keeps a block for one).
+constexpr std::uint64_t min_segment_size = Heap::min_segment_payload;
 
 std::uint64_t padded(std::uint64_t size) { return format::round_up(size, 8); }
 
@@ -44,6 +44,9 @@ std::uint64_t Journal::entry_checksum(const format::EntryHeader& header, const v
 }
 
 void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uint32_t size, const void* data) {
+  // The first entry after a fence carries the count that fence made
+  // durable into the lane header, flushed with it: no fence of its own.
+  record_durable(Site::log_entry);
   auto* header = reinterpret_cast<format::EntryHeader*>(cursor_);
   header->offset = offset;
   header->size = size;
@@ -60,6 +63,19 @@ void Journal::write_entry(format::EntryKind kind, std::uint64_t offset, std::uin
   flush(cursor_, total, Site::log_entry);
   counters_.bytes_logged.add(total);
   cursor_ += total;
+  ++written_entries_;
+}
+
+void Journal::record_durable(Site site) {
+  if (fenced_entries_ == recorded_entries_) return;
+  // Written only after the fence that made those entries durable: whenever
+  // a crash lets this count reach the medium, they are there too. Torn, it
+  // does not verify and vouches for nothing.
+  header_->durable_entries = fenced_entries_;
+  header_->durable_check = format::durable_entries_checksum(fenced_entries_, sequence(), lane_index_);
+  persistence_.stored(&header_->durable_entries, 16);
+  flush(&header_->durable_entries, 16, site);
+  recorded_entries_ = fenced_entries_;
 }
 
 void Journal::append_undo(std::uint64_t offset, std::uint32_t size, const ReserveSegment& reserve) {
@@ -112,6 +128,8 @@ void Journal::roll_back() { apply_undo_entries(entries_, Site::rollback_data); }
 
 std::vector<Block> Journal::reset() {
   entries_.clear();
+  // The lane header's count goes stale with the sequence number.
+  written_entries_ = fenced_entries_ = recorded_entries_ = 0;
   area_begin_ = lane_area_begin_;
   area_end_ = lane_area_end_;
   cursor_ = area_begin_;

@@ -49,6 +49,14 @@ class Journal {
   void append_undo(std::uint64_t offset, std::uint32_t size, const ReserveSegment& reserve);
   bool empty() const { return entries_.empty(); }
 
+  // Records in the lane header how many entries the last fence made
+  // durable, if that is more than it says (stored and flushed at `site`,
+  // made durable by the next fence). Recovery then takes an entry below
+  // that count which does not verify for damage (corrupt_pool), not for
+  // the torn tail of a crash. Called before each entry is written and at
+  // commit once the entries are fenced.
+  void record_durable(Site site);
+
   // Marks the transaction committed (flushed, not fenced: the caller fences).
   void mark_committed();
   // Applies every undo entry in reverse order, fences, marks the lane done.
@@ -65,6 +73,8 @@ class Journal {
   void fence(Site site) {
     persistence_.fence(site);
     counters_.fences.add(1);
+    // Every entry is flushed as it is written: all of them are durable now.
+    fenced_entries_ = written_entries_;
   }
 
  private:
@@ -100,6 +110,11 @@ class Journal {
 
   std::vector<Undo> entries_;  // undo entries of the transaction in flight
   std::vector<Block> segments_;
+  // Entries (undo and continue_) of the transaction in flight: written,
+  // made durable by a fence, and recorded as durable in the lane header.
+  std::uint64_t written_entries_ = 0;
+  std::uint64_t fenced_entries_ = 0;
+  std::uint64_t recorded_entries_ = 0;
 };
 
 }  // namespace pschema::detail

@@ -328,6 +328,9 @@ void Lane::commit() {
   if (FileEngine* engine = pool_.file_engine()) return commit_to_log(*engine);
   try {
     if (unfenced_entries_) journal_.fence(Site::log_before_headers);
+    // Every entry is durable now: the lane header says so from the
+    // commit_data fence on, so that damage to the last batch is caught too.
+    journal_.record_durable(Site::commit_headers);
     std::byte* base = pool_.base();
     for (const HeaderUpdate& update : header_updates_) {
       auto* header = reinterpret_cast<format::BlockHeader*>(base + update.block_offset);

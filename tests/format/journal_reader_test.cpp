@@ -14,7 +14,7 @@ class LogWriter {
  public:
   LogWriter(MemoryPool& pool, std::uint32_t lane, std::uint64_t sequence)
       : pool_(pool), lane_(lane), sequence_(sequence), at_(pool.lane_offset(lane) + sizeof(format::LaneHeader)) {
-    pool_.store(pool.lane_offset(lane), format::LaneHeader{sequence - 1, {}});
+    pool_.store(pool.lane_offset(lane), format::LaneHeader{sequence - 1, 0, 0, {}});
   }
 
   void undo(std::uint64_t offset, const std::string& data) {
@@ -24,6 +24,14 @@ class LogWriter {
   void continue_at(std::uint64_t segment, std::uint32_t size) {
     write(format::EntryKind::continue_, segment, size, "");
     at_ = segment;
+  }
+  // Records in the lane header that `count` entries were made durable,
+  // checksummed for `sequence` (the transaction in flight's by default).
+  void vouch(std::uint64_t count, std::uint64_t sequence = 0) {
+    const std::uint64_t lane = pool_.lane_offset(lane_);
+    pool_.store(lane + offsetof(format::LaneHeader, durable_entries), count);
+    pool_.store(lane + offsetof(format::LaneHeader, durable_check),
+                format::durable_entries_checksum(count, sequence == 0 ? sequence_ : sequence, lane_));
   }
   // An entry of an earlier transaction: it does not verify for this one.
   void stale_undo(std::uint64_t offset) {
@@ -159,4 +167,32 @@ TEST_CASE("the reader reads nothing outside the bytes it is given") {
   format::JournalReader nothing(pool.span().first(16), pool.lane_offset(0), pool.superblock.lane_size, 0,
                                 pool.heap_begin(), pool.heap_end());
   CHECK_FALSE(nothing.next().has_value());
+}
+
+TEST_CASE("a log that ends before the entries the lane vouches for as durable is damage, naming the entry") {
+  const auto read_with = [](std::uint64_t vouched, std::uint64_t vouched_sequence) {
+    MemoryPool pool = make_pool(1 << 20);
+    const std::uint64_t heap = pool.heap_begin();
+    LogWriter log(pool, 2, 9);
+    log.undo(heap + 64, "first");
+    log.undo(heap + 128, "second");
+    log.stale_undo(heap + 192);  // entry 2 does not verify: torn, or damaged
+    log.vouch(vouched, vouched_sequence);
+    return read_all(reader_for(pool, 2));
+  };
+  // Two entries vouched for: entry 2 is the torn tail of a crash.
+  ReadLog log = read_with(2, 0);
+  CHECK(log.entries.size() == 2);
+  CHECK(log.damage.empty());
+  // Three: entry 2 had been made durable, so it was damaged since. The
+  // reader yields what comes before (the runtime refuses the pool on the
+  // damage before it applies any of it).
+  log = read_with(3, 0);
+  CHECK(log.entries.size() == 2);
+  CHECK(log.damage.find("entry 2 (at offset ") != std::string::npos);
+  CHECK(log.damage.find("first 3 entries") != std::string::npos);
+  // A count left over from an earlier transaction of the lane vouches for nothing.
+  log = read_with(3, 8);
+  CHECK(log.entries.size() == 2);
+  CHECK(log.damage.empty());
 }

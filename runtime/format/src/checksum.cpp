@@ -58,4 +58,11 @@ std::uint64_t entry_checksum(const EntryHeader& header, const std::byte* data, s
   return header.kind == static_cast<std::uint32_t>(EntryKind::undo) ? checksum64(data, header.size, h) : h;
 }
 
+std::uint64_t durable_entries_checksum(std::uint64_t durable_entries, std::uint64_t sequence,
+                                       std::uint32_t lane) noexcept {
+  // The constant ("durable" in ASCII) keeps the seed apart from the entries'.
+  const std::uint64_t seed = (sequence * 0x9E3779B97F4A7C15ULL + lane) ^ 0x656C626172756400ULL;
+  return checksum64(&durable_entries, sizeof durable_entries, seed);
+}
+
 }  // namespace pschema::format

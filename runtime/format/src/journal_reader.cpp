@@ -26,6 +26,11 @@ JournalReader::JournalReader(std::span<const std::byte> pool, std::uint64_t lane
     ended_ = true;  // not a lane of this pool: there is no log to read
   }
   sequence_ = lane.committed_sequence + 1;
+  // A count that does not verify (stale from an earlier transaction, torn,
+  // or from a pool written before the field existed) vouches for nothing.
+  if (!ended_ && lane.durable_check == durable_entries_checksum(lane.durable_entries, sequence_, lane_index_)) {
+    durable_ = lane.durable_entries;
+  }
   at_ = lane_offset + sizeof(LaneHeader);
   end_ = ended_ ? at_ : lane_offset + lane_size;
   // A hostile file could chain segments into a loop; no honest log is
@@ -45,6 +50,7 @@ std::nullopt_t JournalReader::stop(std::string damage) {
 }
 
 std::optional<JournalReader::UndoEntry> JournalReader::next() {
+  if (ended_) return std::nullopt;
   while (!ended_ && end_ - at_ >= entry_header_size) {
     const std::byte* at = bytes_at(at_, entry_header_size);
     if (at == nullptr) break;
@@ -71,6 +77,7 @@ std::optional<JournalReader::UndoEntry> JournalReader::next() {
     const std::uint64_t step = entry_header_size + data_bytes;
     if (step > budget_) return stop("log is longer than the pool can hold");
     budget_ -= step;
+    ++count_;
     if (header.kind == undo_kind) {
       at_ += step;
       return UndoEntry{header.offset, header.size, data};
@@ -79,7 +86,16 @@ std::optional<JournalReader::UndoEntry> JournalReader::next() {
     at_ = header.offset;
     end_ = header.offset + header.size;  // inside the heap: checked above
   }
-  ended_ = true;  // the log ends here; damage found earlier stays reported
+  // The log ends here. Where it ends before the entries the lane vouches
+  // for, the entry here was durable once and no crash tears a durable
+  // entry: it was damaged since, and rolling back only the entries before
+  // it would leave the ranges of the later ones half-written.
+  if (count_ < durable_) {
+    return stop("entry " + std::to_string(count_) + " (at offset " + std::to_string(at_) +
+                ") is damaged: it does not verify, but the lane records that its first " + std::to_string(durable_) +
+                " entries had been made durable");
+  }
+  ended_ = true;
   return std::nullopt;
 }
 

@@ -32,5 +32,10 @@ std::uint64_t state_checksum(const PoolState& state, unsigned copy) noexcept;
 // flight on its own lane.
 std::uint64_t entry_checksum(const EntryHeader& header, const std::byte* data, std::uint64_t sequence,
                              std::uint32_t lane) noexcept;
+// A lane's durable_entries, seeded like the entries of the transaction
+// that wrote it (and told apart from them), so that a count left over from
+// an earlier transaction of the lane never verifies for the current one.
+std::uint64_t durable_entries_checksum(std::uint64_t durable_entries, std::uint64_t sequence,
+                                       std::uint32_t lane) noexcept;
 
 }  // namespace pschema::format

@@ -4,7 +4,8 @@
 // it. An entry belongs to the transaction in flight only if its checksum
 // verifies with the lane's committed_sequence + 1 (docs/runtime.md 1.5,
 // 4.2): the first that does not (torn, or stale from a finished
-// transaction) ends the log.
+// transaction) ends the log, unless the lane header vouches that it had
+// been made durable (LaneHeader::durable_entries): then it is damage.
 #pragma once
 
 #include <cstddef>
@@ -34,9 +35,16 @@ class JournalReader {
 
   // The next undo entry, or nothing where the log ends. A verifying entry
   // with an impossible value ends it too, and damage() says what: only the
-  // runtime writes verifying entries, so the file was tampered with.
+  // runtime writes verifying entries, so the file was tampered with. So
+  // does an entry that does not verify although the lane header says it
+  // had been made durable: a crash cannot tear it, so it was damaged since.
+  // damage() then names the entry: its index in the log (`continue_`
+  // entries counted) and its offset in the file.
   std::optional<UndoEntry> next();
   const std::string& damage() const { return damage_; }
+  // How many entries the lane header vouches for (0 if none or it does
+  // not verify for the transaction in flight).
+  std::uint64_t durable_entries() const { return durable_; }
 
  private:
   const std::byte* bytes_at(std::uint64_t offset, std::uint64_t length) const;
@@ -50,6 +58,8 @@ class JournalReader {
   std::uint64_t at_ = 0;        // the next entry
   std::uint64_t end_ = 0;       // of the area (lane or overflow segment) being read
   std::uint64_t budget_ = 0;    // bytes the rest of the log may still take
+  std::uint64_t durable_ = 0;   // entries the lane header vouches for
+  std::uint64_t count_ = 0;     // entries read so far
   bool ended_ = false;
   std::string damage_;
 };

@@ -78,9 +78,18 @@ static_assert(sizeof(PoolState) == 64);
 // transaction in flight only if its checksum verifies with the seed
 // committed_sequence + 1; after commit or rollback, the sequence advances
 // and every entry of the log is stale at once.
+//
+// durable_entries: how many entries of the transaction in flight (in log
+// order, `continue_` entries included) a fence had made durable when it was
+// written, valid only if durable_check verifies for that transaction
+// (durable_entries_checksum). Recovery treats an entry below it that does
+// not verify as damage, not as a torn tail (docs/runtime.md 1.5, 4.2).
+// Zero in a pool written before the field existed: no entry is vouched for.
 struct LaneHeader {
   std::uint64_t committed_sequence;
-  std::uint64_t reserved[7];
+  std::uint64_t durable_entries;
+  std::uint64_t durable_check;
+  std::uint64_t reserved[5];
 };
 static_assert(sizeof(LaneHeader) == 64);
 

@@ -128,8 +128,11 @@ std::string Emitter::value_type(const Type& t) const {
   return "pschema::value_of<" + tag(t) + ">::type";
 }
 
+// An operation's T? and vec<T> are the standard containers of T's owned
+// value (std::string for a string, S::Value for a plain struct).
 std::string Emitter::param_type(const Type& t) const {
   if (t.kind == Kind::optional) return "const std::optional<" + result_type(*t.element) + ">&";
+  if (t.kind == Kind::vec) return "const std::vector<" + result_type(*t.element) + ">&";
   if (!facts(t.kind).cpp_param.empty()) return instantiate(facts(t.kind).cpp_param, t);
   if (facts(t.kind).param_by_reference) return "const " + value_type(t) + "&";
   return value_type(t);
@@ -137,6 +140,7 @@ std::string Emitter::param_type(const Type& t) const {
 
 std::string Emitter::result_type(const Type& t) const {
   if (t.kind == Kind::optional) return "std::optional<" + result_type(*t.element) + ">";
+  if (t.kind == Kind::vec) return "std::vector<" + result_type(*t.element) + ">";
   if (!facts(t.kind).cpp_result.empty()) return instantiate(facts(t.kind).cpp_result, t);
   return value_type(t);
 }

@@ -122,11 +122,11 @@ std::optional<Type> TypeResolver::resolve_builtin(const KindFacts& builtin, cons
                               "': a handle is a volatile reference into a pool and cannot be stored in one");
       return std::nullopt;
     }
-  } else if (builtin.usable == Usable::in_pools && !in_pool(use)) {
+  } else if (builtin.usable == Usable::in_pools && !in_pool(use) && builtin.kind != Kind::vec) {
     d_.error(expr.span, what + " has type '" + text_of(expr.span) +
                             "', a persistent type: it would outlive its transaction; operations take and return "
-                            "volatile values only (scalars, enums, plain structs, string, bytes, optionals of these "
-                            "and handle<T>)");
+                            "volatile values only (scalars, enums, plain structs, string, bytes, vec and optionals "
+                            "of these, and handle<T>)");
     return std::nullopt;
   }
   std::optional<Type> element = resolve(*first.type, Use::generic, what, scope);
@@ -173,6 +173,14 @@ std::optional<Type> TypeResolver::resolve_builtin(const KindFacts& builtin, cons
     result.length = length;
   }
   result.element = std::make_shared<Type>(*element);
+  // An operation's vec<T> is a std::vector of T's values (emitter.cpp).
+  if (!in_pool(use) && builtin.kind == Kind::vec && !is_plain(*element) && element->kind != Kind::string &&
+      element->kind != Kind::bytes) {
+    d_.error(expr.span, what + " has type '" + text_of(expr.span) +
+                            "': a vec passed to or from an operation must hold plain values (scalars, enums, "
+                            "plain structs, arrays of these), strings or bytes");
+    return std::nullopt;
+  }
   if (!in_pool(use) && builtin.kind == Kind::array && !is_plain(result)) {
     d_.error(expr.span, what + " has type '" + text_of(expr.span) +
                             "': an array passed to or from an operation must hold plain values (scalars, enums, "

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "everything.pschema.h"
 #include "test_support.hpp"
@@ -24,6 +25,24 @@ std::optional<std::string> Store::Ops::leaf_name(const Snapshot& snapshot, psche
 }
 
 all::Point::Value Store::Ops::where(const Snapshot&, const all::Point::Value& p) { return {p.y, p.x}; }
+
+std::vector<std::uint64_t> Store::Ops::add_leaves(Tx& tx, const std::vector<std::string>& names,
+                                                  const std::vector<std::uint32_t>& grams) {
+  std::vector<std::uint64_t> counts;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    all::Leaf::Mut leaf = tx.root().leaves().emplace_back().get();
+    leaf.set_name(names[i]);
+    leaf.set_weight({i < grams.size() ? grams[i] : 0});
+    counts.push_back(tx.root().leaves().size());
+  }
+  return counts;
+}
+
+std::vector<all::Point::Value> Store::Ops::mirrored(const Snapshot&, const std::vector<all::Point::Value>& points) {
+  std::vector<all::Point::Value> out;
+  for (const auto& p : points) out.push_back({p.y, p.x});
+  return out;
+}
 
 namespace {
 
@@ -179,6 +198,22 @@ TEST_CASE("handles resolve while their object lives, and not after it is freed o
   store.transaction([](Store::Tx& tx) { tx.root().leaves().clear(); });
   CHECK_FALSE(store.leaf_name(h).has_value());
   CHECK(store.where({1, 2}).x == 2);
+}
+
+TEST_CASE("operations take and return vec<T> as std::vector of T's values") {
+  test_support::ScratchDir dir;
+  Store store = Store::create(dir.file("v.pool"), 16 << 20);
+  CHECK(store.add_leaves({"a", long_text, "c"}, {5, 6}) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(store.add_leaves({}, {}).empty());
+  store.read([](const Store::Snapshot& s) {
+    REQUIRE(s.root().leaves().size() == 3);
+    CHECK(s.root().leaves()[1].name() == long_text);
+    CHECK(s.root().leaves()[1].weight().value() == 6);
+    CHECK(s.root().leaves()[2].weight().value() == 0);
+  });
+  const std::vector<all::Point::Value> mirrored = store.mirrored({{1, 2}, {3, 4}});
+  REQUIRE(mirrored.size() == 2);
+  CHECK((mirrored[1].x == 4 && mirrored[1].y == 3));
 }
 
 TEST_CASE("const fields are set only on objects the transaction made") {

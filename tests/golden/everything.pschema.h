@@ -77,7 +77,7 @@ struct Everything {
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
 
-// everything.pschema:52
+// everything.pschema:56
 /// Shared ownership: a graph of nodes with rc edges and weak back links.
 struct Shared {
   static constexpr std::uint32_t type_id = 630289779u;
@@ -89,7 +89,7 @@ struct Shared {
   static void destroy(pschema::Transaction& tx, Layout* p);
 };
 
-// everything.pschema:58
+// everything.pschema:62
 struct Graph {
   static constexpr std::uint32_t type_id = 454197894u;
   struct Layout;
@@ -635,11 +635,21 @@ class Store : public pschema::TypedPool<Store, Everything> {
   Point::Value where(const Point::Value& p) const {
     return read([&](const Snapshot& snapshot) { return Ops::where(snapshot, p); });
   }
+  /// Adds a leaf per name (weights from `grams`, 0 past its end); returns the
+  /// leaves' count after each.
+  std::vector<std::uint64_t> add_leaves(const std::vector<std::string>& names, const std::vector<std::uint32_t>& grams) {
+    return transaction([&](Tx& tx) { return Ops::add_leaves(tx, names, grams); });
+  }
+  std::vector<Point::Value> mirrored(const std::vector<Point::Value>& points) const {
+    return read([&](const Snapshot& snapshot) { return Ops::mirrored(snapshot, points); });
+  }
 
   struct Ops {
     static pschema::Handle<Leaf> add_leaf(Tx& tx, std::string_view name, const ::units::Grams::Value& weight);
     static std::optional<std::string> leaf_name(const Snapshot& snapshot, pschema::Handle<Leaf> h);
     static Point::Value where(const Snapshot& snapshot, const Point::Value& p);
+    static std::vector<std::uint64_t> add_leaves(Tx& tx, const std::vector<std::string>& names, const std::vector<std::uint32_t>& grams);
+    static std::vector<Point::Value> mirrored(const Snapshot& snapshot, const std::vector<Point::Value>& points);
   };
 
  private:
@@ -708,6 +718,10 @@ pool Store { root: Everything; }
 tx    add_leaf(name: string, weight: units.Grams) -> handle<Leaf> on Store;
 query leaf_name(h: handle<Leaf>) -> string? on Store;
 query where(p: Point) -> Point on Store;
+/// Adds a leaf per name (weights from `grams`, 0 past its end); returns the
+/// leaves' count after each.
+tx    add_leaves(names: vec<string>, grams: vec<u32>) -> vec<u64> on Store;
+query mirrored(points: vec<Point>) -> vec<Point> on Store;
 
 /// Shared ownership: a graph of nodes with rc edges and weak back links.
 struct Shared {
@@ -802,6 +816,10 @@ pool Store { root: Everything; }
 tx    add_leaf(name: string, weight: units.Grams) -> handle<Leaf> on Store;
 query leaf_name(h: handle<Leaf>) -> string? on Store;
 query where(p: Point) -> Point on Store;
+/// Adds a leaf per name (weights from `grams`, 0 past its end); returns the
+/// leaves' count after each.
+tx    add_leaves(names: vec<string>, grams: vec<u32>) -> vec<u64> on Store;
+query mirrored(points: vec<Point>) -> vec<Point> on Store;
 
 /// Shared ownership: a graph of nodes with rc edges and weak back links.
 struct Shared {

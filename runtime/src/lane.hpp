@@ -72,6 +72,9 @@ class Lane {
   Transaction& transaction() { return transaction_; }
 
   void begin();
+  // Whether the running transaction changed anything (logged a write,
+  // allocated or freed): only such a commit wakes Pool::wait_for_commit.
+  bool changed_anything() const { return !journal_.empty() || !allocated_.empty(); }
   // Makes the transaction durable, then does the volatile bookkeeping. If a
   // flush or fence fails before the commit mark, it rolls back and
   // rethrows; if the commit mark's own fence fails, it marks the pool

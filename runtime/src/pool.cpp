@@ -556,6 +556,10 @@ PoolInfo Pool::info() const { return checked_impl().info(); }
 std::uint64_t Pool::generation() const { return checked_impl().generation(); }
 std::uint64_t Pool::instance_id() const { return checked_impl().instance_id(); }
 void Pool::sync() { checked_impl().sync(); }
+std::uint64_t Pool::commit_count() const { return checked_impl().commit_count(); }
+bool Pool::wait_for_commit(std::uint64_t after, std::chrono::nanoseconds timeout) const {
+  return checked_impl().wait_for_commit(after, timeout);
+}
 bool Pool::in_transaction() const { return checked_impl().current_lane() != nullptr; }
 bool Pool::in_read_or_transaction() const { return in_transaction() || checked_impl().reading_here(); }
 

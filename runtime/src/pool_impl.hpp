@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,11 @@ class PoolImpl {
   // holding the gate shared then waits for them.
   bool awaiting_sync() const { return awaiting_sync_.load(std::memory_order_relaxed) != 0; }
   void wait_for_awaited_commits() const;
+  // Pool::commit_count and Pool::wait_for_commit; note_commit is called
+  // once a commit that changed the pool is durable.
+  std::uint64_t commit_count() const { return commits_.load(std::memory_order_acquire); }
+  bool wait_for_commit(std::uint64_t after, std::chrono::nanoseconds timeout) const;
+  void note_commit() noexcept;
   // A concurrent pool's reads take a lane too (they hold mutexes): the
   // gate and a lane, without making it this thread's transaction.
   Lane& acquire_lane() const;
@@ -135,6 +141,12 @@ class PoolImpl {
   // end of their sync (await_durable). Read after taking the gate, whose
   // acquire pairs with the release of the gate after the increment.
   mutable std::atomic<int> awaiting_sync_{0};
+  // Commits that changed the pool, and the threads waiting for the next
+  // one (a commit wakes them only when there are any: no cost otherwise).
+  std::atomic<std::uint64_t> commits_{0};
+  mutable std::atomic<int> commit_waiters_{0};
+  mutable std::mutex commit_wait_mutex_;
+  mutable std::condition_variable commit_waited_;
 };
 
 }  // namespace pschema::detail

@@ -627,6 +627,7 @@ void TransactionScope::commit() {
     lane_->roll_back();
     throw usage_error(pool_.path(), "a nested transaction failed, so the whole transaction was rolled back");
   }
+  const bool changed = lane_->changed_anything();
   lane_->commit();  // on failure it has rolled back or marked the pool broken
   if (const std::uint64_t sync_end = std::exchange(lane_->sync_after_release, 0); sync_end != 0) {
     // Committed in memory and written to the log; durable (and returned)
@@ -634,6 +635,30 @@ void TransactionScope::commit() {
     end.pending = false;
     pool_.await_durable(*lane_, sync_end);
   }
+  if (changed) pool_.note_commit();
+}
+
+void PoolImpl::note_commit() noexcept {
+  commits_.fetch_add(1, std::memory_order_acq_rel);
+  if (commit_waiters_.load(std::memory_order_acquire) != 0) {
+    // Taken and released so that a waiter between its check of commits_
+    // and its sleep (it holds the mutex then) cannot miss this wake-up.
+    { std::lock_guard lock(commit_wait_mutex_); }
+    commit_waited_.notify_all();
+  }
+}
+
+bool PoolImpl::wait_for_commit(std::uint64_t after, std::chrono::nanoseconds timeout) const {
+  if (current_lane() != nullptr) {
+    throw usage_error(path_,
+                      "wait_for_commit inside a transaction of the same pool: the transaction would hold "
+                      "what other writers need; end it first");
+  }
+  std::unique_lock lock(commit_wait_mutex_);
+  commit_waiters_.fetch_add(1, std::memory_order_acq_rel);
+  const bool changed = commit_waited_.wait_for(lock, timeout, [&] { return commit_count() > after; });
+  commit_waiters_.fetch_sub(1, std::memory_order_acq_rel);
+  return changed;
 }
 
 TransactionScope::~TransactionScope() {

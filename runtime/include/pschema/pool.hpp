@@ -161,6 +161,16 @@ class Pool {
   // deferred durability; with every other configuration they already are,
   // and this returns at once). Throws io_error if the disk reports an error.
   void sync();
+  // Waiting for work without spinning. commit_count() counts the
+  // transactions that changed the pool and committed since this process
+  // opened it (visible to reads when counted). wait_for_commit(after, t)
+  // blocks until that count exceeds `after` or `t` passes, and says
+  // whether it did. A consumer that found nothing to do reads the count
+  // before its transaction and waits with that value after it: a commit in
+  // between is never missed, and its own empty transaction does not count.
+  // Throws usage_error inside a transaction of this pool.
+  std::uint64_t commit_count() const;
+  bool wait_for_commit(std::uint64_t after, std::chrono::nanoseconds timeout) const;
   // Whether this thread is running a transaction of this pool.
   bool in_transaction() const;
   // ... or a read.

@@ -70,7 +70,8 @@ std::vector<std::uint64_t> list_nodes(const std::string& path) {
   list::List l = list::List::open(path);
   return l.read([](const list::List::Snapshot& s) {
     std::vector<std::uint64_t> nodes;
-    for (auto node = s.root().first(); node; node = node->next()) nodes.push_back(s.handle<list::Node>(*node).offset());
+    for (auto node = s.root().first(); node; pschema::rebind(node, node->next()))
+      nodes.push_back(s.handle<list::Node>(*node).offset());
     return nodes;
   });
 }

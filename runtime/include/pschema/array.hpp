@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "pschema/detail/bounds.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 #include "pschema/vec.hpp"
@@ -17,7 +18,7 @@ struct ArrayRep {
 };
 
 template <class T, std::size_t N>
-class ArrayView {
+class ArrayView : detail::NoRebind {
  public:
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using value_type = typename traits<T>::view;
@@ -42,7 +43,7 @@ class ArrayView {
 };
 
 template <class T, std::size_t N>
-class ArrayMut {
+class ArrayMut : detail::NoRebind {
  public:
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using view_type = typename traits<T>::view;

@@ -18,6 +18,7 @@
 #include <iterator>
 
 #include "pschema/detail/bounds.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -79,7 +80,7 @@ class IndexIterator {
 };
 
 template <class T>
-class VecView {
+class VecView : detail::NoRebind {
  public:
   using element_layout = typename traits<T>::layout;
   using value_type = typename traits<T>::view;
@@ -115,7 +116,7 @@ class VecView {
 };
 
 template <class T>
-class VecMut {
+class VecMut : detail::NoRebind {
  public:
   using element_layout = typename traits<T>::layout;
   using view_type = typename traits<T>::view;

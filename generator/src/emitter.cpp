@@ -300,6 +300,9 @@ void Emitter::emit_definitions(const StructType& s) {
       Printer::Indent indent(p_);
       for (const Field& f : s.fields)
         p_.print("$type$ $field${};\n", {{"type", value_type(f.type)}, {"field", f.name}});
+      // Found by argument-dependent lookup only: marks the struct as a
+      // generated Value, which a body may return (pschema/returnable.hpp).
+      p_.print("friend constexpr bool pschema_generated_value(const Value*) { return true; }\n");
     }
     p_.print("};\n\n");
   }

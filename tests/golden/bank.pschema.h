@@ -265,6 +265,7 @@ class Accounts::Mut {
 
 struct Money::Value {
   std::int64_t cents{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Money::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
@@ -286,6 +287,7 @@ inline void Money::Mut::assign([[maybe_unused]] const Value& value) const {
 struct Transfer::Value {
   std::uint64_t to{};
   Money::Value amount{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Transfer::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

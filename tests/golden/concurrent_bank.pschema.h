@@ -134,6 +134,7 @@ class Bank::Mut {
 struct Balance::Value {
   std::int64_t cents{};
   std::uint64_t transfers{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Balance::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

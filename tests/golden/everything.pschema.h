@@ -457,6 +457,7 @@ class Graph::Mut {
 struct Point::Value {
   double x{};
   double y{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Point::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -77,6 +77,7 @@ class Grams::Mut {
 
 struct Grams::Value {
   std::uint32_t value{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Grams::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -22,8 +22,8 @@ void Bst::Ops::insert(Tx& tx, std::int64_t key, std::string_view value) {
       node->set_value(value);  // an existing key: replace its value
       return;
     }
-    parent = node;
-    link = key < here ? node->left() : node->right();
+    pschema::rebind(parent, node);
+    pschema::rebind(link, key < here ? node->left() : node->right());
   }
   pschema::Owned<bench::Node> fresh = tx.make<bench::Node>();  // new: its writes are not logged
   fresh->set_key(key);
@@ -44,7 +44,7 @@ std::optional<std::string> Bst::Ops::lookup(const Snapshot& snapshot, std::int64
   while (node) {
     const std::int64_t here = node->key();
     if (key == here) return std::string(node->value());
-    node = key < here ? node->left() : node->right();
+    pschema::rebind(node, key < here ? node->left() : node->right());
   }
   return std::nullopt;
 }

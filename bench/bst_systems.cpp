@@ -20,12 +20,12 @@ void PschemaBst::for_each(const Visit& visit) const {
     while (node || !stack.empty()) {
       if (node) {
         stack.push_back(*node);
-        node = node->left();
+        pschema::rebind(node, node->left());
       } else {
         const bench::Node::View here = stack.back();
         stack.pop_back();
         if (!visit(here.key(), here.value())) return;
-        node = here.right();
+        pschema::rebind(node, here.right());
       }
     }
   });

@@ -193,9 +193,9 @@ void remove_from_node(Btree::Tx& tx, btreebench::Tree::Mut tree, Node::Mut node,
   bool parent_is_node = true;
   Node::Mut leaf = child(node, p + 1);
   while (!is_leaf(leaf)) {
-    leaf_parent = leaf;
+    pschema::rebind(leaf_parent, leaf);
     parent_is_node = false;
-    leaf = child(leaf, 0);
+    pschema::rebind(leaf, child(leaf, 0));
   }
   const std::size_t leaf_index = parent_is_node ? p + 1 : 0;
   if (count_of(leaf) == min_items) {
@@ -262,14 +262,14 @@ void Btree::Ops::insert(Tx& tx, std::uint64_t key, std::uint64_t value) {
       const Item::Value median = split(node, *right);
       if (parent) {
         insert_node(*parent, p, median, std::move(right));
-        if (key > median.key) node = child(*parent, p + 1);
+        if (key > median.key) pschema::rebind(node, child(*parent, p + 1));
       } else {  // the root splits: the tree grows a level
         up->items()[0].assign(median);
         up->set_n(1);
         up->children()[0].set(tree.root().take());
         up->children()[1].set(std::move(right));
         tree.root().set(std::move(up));
-        node = tree.root().value();
+        pschema::rebind(node, tree.root().value());
       }
     }
     const std::size_t n = count_of(node);
@@ -280,8 +280,8 @@ void Btree::Ops::insert(Tx& tx, std::uint64_t key, std::uint64_t value) {
       insert_item(node, p, item);
       return;
     }
-    parent = node;
-    node = child(node, p);
+    pschema::rebind(parent, node);
+    pschema::rebind(node, child(node, p));
   }
 }
 
@@ -293,7 +293,7 @@ std::optional<std::uint64_t> Btree::Ops::get(const Snapshot& snapshot, std::uint
     std::size_t i = 0;
     while (i < n && items[i].key() < key) ++i;
     if (i < n && items[i].key() == key) return items[i].value();
-    node = node->children()[i];
+    pschema::rebind(node, node->children()[i]);
   }
   return std::nullopt;
 }

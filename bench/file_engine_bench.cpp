@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "mt_kv.pschema.h"
+#include "pschema/unsafe.hpp"
 #include "u64map.pschema.h"
 
 namespace {
@@ -487,7 +488,7 @@ void memory(const Options& o) {
     if (i % 1000 == 0) map.sync();
     if (i % 5000 == 0) {
       const std::uint64_t rss = rollup_kib("Rss"), priv = rollup_kib("Private_Dirty"),
-                          mapping = mapping_private_dirty_kib(map.pool().base());
+                          mapping = mapping_private_dirty_kib(pschema::unsafe::base(map.pool()));
       max_rss = std::max(max_rss, rss);
       max_private = std::max(max_private, priv);
       max_mapping = std::max(max_mapping, mapping);

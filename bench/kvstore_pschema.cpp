@@ -66,7 +66,7 @@ bool KvStore::Ops::put(Tx& tx, std::uint64_t key, std::uint64_t value) {
   const std::size_t buckets = chains.size();
   pschema::OptionalBoxMut<kvbench::Entry> head = chains[bucket_of(map, buckets, key)];
   std::size_t length = 0;
-  for (std::optional<kvbench::Entry::Mut> entry = head.get(); entry; entry = entry->next().get()) {
+  for (std::optional<kvbench::Entry::Mut> entry = head.get(); entry; pschema::rebind(entry, entry->next().get())) {
     if (entry->key() == key) return false;
     ++length;
   }
@@ -87,7 +87,7 @@ std::optional<std::uint64_t> KvStore::Ops::get(const Snapshot& snapshot, std::ui
   const kvbench::HashMap::View map = snapshot.root();
   const pschema::VecView<pschema::optional<pschema::box<kvbench::Entry>>> chains = map.buckets().chains();
   for (std::optional<kvbench::Entry::View> entry = chains[bucket_of(map, chains.size(), key)]; entry;
-       entry = entry->next()) {
+       pschema::rebind(entry, entry->next())) {
     if (entry->key() == key) return entry->value();
   }
   return std::nullopt;

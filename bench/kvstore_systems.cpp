@@ -28,7 +28,7 @@ PschemaKv::PschemaKv() : file_("pschema-kv"), pool_(kvbench::KvStore::create(fil
 void PschemaKv::for_each(const MapVisit& visit) const {
   pool_.read([&](const kvbench::KvStore::Snapshot& snapshot) {
     for (std::optional<kvbench::Entry::View> head : snapshot.root().buckets().chains()) {
-      for (std::optional<kvbench::Entry::View> entry = head; entry; entry = entry->next()) {
+      for (std::optional<kvbench::Entry::View> entry = head; entry; pschema::rebind(entry, entry->next())) {
         visit(entry->key(), entry->value());
       }
     }

@@ -17,7 +17,7 @@ constexpr std::uint64_t bucket_count = 65536;
 bool MtKv::Ops::put(Tx& tx, std::uint64_t key, std::uint64_t value) {
   mtkv::Bucket::Mut bucket = tx.root().buckets()[key % bucket_count].lock();
   pschema::OptionalBoxMut<mtkv::Entry> head = bucket.head();
-  for (std::optional<mtkv::Entry::Mut> entry = head.get(); entry; entry = entry->next().get()) {
+  for (std::optional<mtkv::Entry::Mut> entry = head.get(); entry; pschema::rebind(entry, entry->next().get())) {
     if (entry->key() == key) return false;
   }
   pschema::Owned<mtkv::Entry> fresh = tx.make<mtkv::Entry>();
@@ -31,7 +31,7 @@ bool MtKv::Ops::put(Tx& tx, std::uint64_t key, std::uint64_t value) {
 
 std::optional<std::uint64_t> MtKv::Ops::get(const Snapshot& snapshot, std::uint64_t key) {
   const mtkv::Bucket::View bucket = snapshot.root().buckets()[key % bucket_count].lock();
-  for (std::optional<mtkv::Entry::View> entry = bucket.head(); entry; entry = entry->next()) {
+  for (std::optional<mtkv::Entry::View> entry = bucket.head(); entry; pschema::rebind(entry, entry->next())) {
     if (entry->key() == key) return entry->value();
   }
   return std::nullopt;

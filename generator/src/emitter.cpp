@@ -68,6 +68,7 @@ class Emitter {
   void emit_enum(const EnumType& e);
   void emit_struct_shell(const StructType& s);
   void emit_layout(const StructType& s);
+  void emit_no_rebind(const std::string& cls);
   void emit_view_class(const StructType& s);
   void emit_mut_class(const StructType& s);
   void emit_definitions(const StructType& s);
@@ -206,11 +207,20 @@ void Emitter::emit_layout(const StructType& s) {
   p_.print("\n");
 }
 
+// A View or Mut refers to pool data: assigning one to another would only
+// rebind it and change nothing in the pool, so it is deleted (copying the
+// data is named: assign(value), set_x(...)); as in pschema/detail/no_rebind.hpp.
+void Emitter::emit_no_rebind(const std::string& cls) {
+  p_.print("$cls$(const $cls$&) = default;\n", {{"cls", cls}});
+  p_.print("$cls$& operator=(const $cls$&) = delete;  // rebinding would change nothing in the pool\n", {{"cls", cls}});
+}
+
 void Emitter::emit_view_class(const StructType& s) {
   const bool plain = is_plain(Type::of(&s));
   p_.print("class $name$::View {\n public:\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
+    emit_no_rebind("View");
     for (const Field& f : s.fields) {
       docs(f.docs);
       p_.print("$type$ $field$() const;\n", {{"type", view_type(f.type)}, {"field", f.name}});
@@ -243,6 +253,7 @@ void Emitter::emit_mut_class(const StructType& s) {
   p_.print("class $name$::Mut {\n public:\n", {{"name", s.name}});
   {
     Printer::Indent indent(p_);
+    emit_no_rebind("Mut");
     p_.print("operator View() const { return View(tx_->base(), p_); }\n");
     for (const Field& f : s.fields) {
       docs(f.docs);
@@ -293,6 +304,9 @@ void Emitter::emit_definitions(const StructType& s) {
       Printer::Indent indent(p_);
       for (const Field& f : s.fields)
         p_.print("$type$ $field${};\n", {{"type", value_type(f.type)}, {"field", f.name}});
+      // Found by argument-dependent lookup only: marks the struct as a
+      // generated Value, which a body may return (pschema/returnable.hpp).
+      p_.print("friend constexpr bool pschema_generated_value(const Value*) { return true; }\n");
     }
     p_.print("};\n\n");
   }

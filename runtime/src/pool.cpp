@@ -550,6 +550,7 @@ detail::PoolImpl& Pool::checked_impl() const {
 const std::string& Pool::path() const { return checked_impl().path(); }
 std::uint64_t Pool::root_offset() const { return checked_impl().root_offset(); }
 std::byte* Pool::base() const { return checked_impl().base(); }
+std::byte* unsafe::base(const Pool& pool) { return pool.base(); }
 std::size_t Pool::size() const { return checked_impl().size(); }
 Counters Pool::counters() const { return checked_impl().counters(); }
 PoolInfo Pool::info() const { return checked_impl().info(); }

@@ -13,7 +13,7 @@ void in_a_transaction(fruit::Markets& markets) {
 #endif
   });
 
-#if PSCHEMA_CASE_FAIL == 2  // expect: a transaction body cannot return a Mut or View
+#if PSCHEMA_CASE_FAIL == 2  // expect: a transaction body may return only values that cannot refer into the pool
   fruit::Stock::Mut escaped = markets.transaction([](fruit::Markets::Tx& tx) { return tx.root().stock().lock(); });
   escaped.set_apples(2);
 #else
@@ -36,7 +36,7 @@ void in_a_read(const fruit::Markets& markets) {
   (void)markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock().apples(); });
 #endif
 
-#if PSCHEMA_CASE_FAIL == 5  // expect: a read body cannot return a View
+#if PSCHEMA_CASE_FAIL == 5  // expect: a read body may return only values that cannot refer into the pool
   fruit::Stock::View escaped = markets.read([](const fruit::Markets::Snapshot& s) { return s.root().stock().lock(); });
   (void)escaped.apples();
 #else

@@ -43,7 +43,7 @@ void views(bank::Ledger& ledger) {
   ledger.transaction([](bank::Ledger::Tx& tx) {
 #if PSCHEMA_CASE_FAIL == 4  // expect gcc: 'bank::Account::Mut::Mut\(pschema::Transaction&, bank::Account::Layout\*\)' is private within this context
                             // expect clang: calling a private constructor of class 'bank::Account::Mut'
-    bank::Account::Mut mut(tx.raw(), nullptr);
+    bank::Account::Mut mut(pschema::unsafe::raw(tx), nullptr);
 #else
     bank::Account::Mut mut = tx.root().accounts()[0];
 #endif

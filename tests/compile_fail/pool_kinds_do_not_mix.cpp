@@ -41,9 +41,9 @@ void across_transactions(fruit::Orchards& orchards, fruit::Gardens& gardens) {
       // A typed transaction of one pool kind made over another's raw one.
 #if PSCHEMA_CASE_FAIL == 6  // expect gcc: 'pschema::TxBase<Pool, Root>::TxBase[^']*Pool = fruit::Orchards; Root = fruit::Orchard[^']*' is private
                             // expect clang: calling a private constructor of class 'pschema::TxBase<fruit::Orchards, fruit::Orchard>'
-      fruit::Orchards::Tx forged(gtx.raw());
+      fruit::Orchards::Tx forged(pschema::unsafe::raw(gtx));
 #else
-      pschema::Transaction& raw = gtx.raw();
+      pschema::Transaction& raw = pschema::unsafe::raw(gtx);
       (void)raw;
 #endif
     });

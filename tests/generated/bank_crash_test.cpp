@@ -24,16 +24,17 @@ struct State {
   std::uint64_t transfers = 0;  // history entries: one per committed transfer
 };
 
+// (A body returns only pschema::returnable values: it fills a state it captures.)
 State state_of(const bank::Ledger& ledger) {
-  return ledger.read([](const bank::Ledger::Snapshot& s) {
-    State state;
+  State state;
+  ledger.read([&state](const bank::Ledger::Snapshot& s) {
     for (bank::Account::View account : s.root().accounts()) {
       state.total += account.balance().cents();
       state.transfers += account.history().size();
       ++state.accounts;
     }
-    return state;
   });
+  return state;
 }
 
 // The child: random operations forever; after each one returns, it reports

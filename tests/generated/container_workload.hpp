@@ -33,16 +33,17 @@ inline std::string random_name(std::mt19937_64& random) {
 }
 
 // What the pool holds, as a model (to resume a workload after a crash).
+// (A body returns only pschema::returnable values: it fills a model it captures.)
 inline Model model_of(const Bags& bags) {
-  return bags.read([](const Bags::Snapshot& s) {
-    Model model;
+  Model model;
+  bags.read([&model](const Bags::Snapshot& s) {
     for (auto [key, value] : s.root().by_id()) model.by_id[key] = value;
     for (auto [key, item] : s.root().by_name())
       model.by_name[std::string(key)] = {std::string(item.name()), item.count()};
     for (std::int64_t n : s.root().numbers()) model.numbers.push_back(n);
     for (auto item : s.root().items()) model.items.emplace_back(item.name());
-    return model;
   });
+  return model;
 }
 
 inline void check_equal(const Bags& bags, const Model& model) {

@@ -184,7 +184,7 @@ TEST_CASE("vec operations keep order and free what they drop") {
     CHECK(words[0] == "a");
     CHECK(words[1] == long_text);
     CHECK(words[2] == "b");
-    CHECK_THROWS_AS(words.at(3), std::out_of_range);
+    CHECK_THROWS_AS(words.at(3), pschema::index_out_of_range);
   });
 }
 

@@ -15,7 +15,7 @@ void List::Ops::insert(Tx& tx, std::int64_t value) {
   // Find the first link whose node is not smaller than `value`.
   while (auto node = link.get()) {
     if (node->value() >= value) break;
-    link = node->next();
+    pschema::rebind(link, node->next());
   }
   pschema::Owned<list::Node> fresh = tx.make<list::Node>();
   fresh->set_value(value);
@@ -34,13 +34,13 @@ bool List::Ops::remove(Tx& tx, std::int64_t value) {
       head.set_length(head.length() - 1);
       return true;  // `gone` is freed when the transaction commits
     }
-    link = node->next();
+    pschema::rebind(link, node->next());
   }
   return false;
 }
 
 bool List::Ops::contains(const Snapshot& snapshot, std::int64_t value) {
-  for (auto node = snapshot.root().first(); node; node = node->next()) {
+  for (auto node = snapshot.root().first(); node; pschema::rebind(node, node->next())) {
     if (node->value() == value) return true;
   }
   return false;
@@ -48,7 +48,7 @@ bool List::Ops::contains(const Snapshot& snapshot, std::int64_t value) {
 
 std::string List::Ops::values(const Snapshot& snapshot) {
   std::string out;
-  for (auto node = snapshot.root().first(); node; node = node->next()) {
+  for (auto node = snapshot.root().first(); node; pschema::rebind(node, node->next())) {
     out += (out.empty() ? "" : " ") + std::to_string(node->value());
   }
   return out;

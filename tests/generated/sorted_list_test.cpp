@@ -18,7 +18,7 @@ namespace {
 std::vector<std::int64_t> walk(const List& l) {
   return l.read([](const List::Snapshot& s) {
     std::vector<std::int64_t> out;
-    for (auto node = s.root().first(); node; node = node->next()) out.push_back(node->value());
+    for (auto node = s.root().first(); node; pschema::rebind(node, node->next())) out.push_back(node->value());
     return out;
   });
 }

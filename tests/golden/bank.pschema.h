@@ -126,6 +126,8 @@ static_assert(offsetof(Accounts::Layout, next_id) == 24);
 
 class Money::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::int64_t cents() const;
   Value to_value() const;
 
@@ -138,6 +140,8 @@ class Money::View {
 
 class Money::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
@@ -153,6 +157,8 @@ class Money::Mut {
 
 class Transfer::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::uint64_t to() const;
   Money::View amount() const;
   Value to_value() const;
@@ -167,6 +173,8 @@ class Transfer::View {
 
 class Transfer::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   std::uint64_t to() const;
   void set_to(std::uint64_t value) const;
@@ -184,6 +192,8 @@ class Transfer::Mut {
 
 class Account::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::uint64_t id() const;
   Kind kind() const;
   std::string_view owner() const;
@@ -200,6 +210,8 @@ class Account::View {
 
 class Account::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   std::uint64_t id() const;
   void set_id(std::uint64_t value) const;
@@ -221,6 +233,8 @@ class Account::Mut {
 
 class Accounts::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   pschema::VecView<Account> accounts() const;
   std::uint64_t next_id() const;
 
@@ -234,6 +248,8 @@ class Accounts::View {
 
 class Accounts::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::VecMut<Account> accounts() const;
   std::uint64_t next_id() const;
@@ -249,6 +265,7 @@ class Accounts::Mut {
 
 struct Money::Value {
   std::int64_t cents{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Money::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
@@ -270,6 +287,7 @@ inline void Money::Mut::assign([[maybe_unused]] const Value& value) const {
 struct Transfer::Value {
   std::uint64_t to{};
   Money::Value amount{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Transfer::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -70,6 +70,8 @@ static_assert(offsetof(Bank::Layout, accounts) == 0);
 
 class Balance::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::int64_t cents() const;
   std::uint64_t transfers() const;
   Value to_value() const;
@@ -83,6 +85,8 @@ class Balance::View {
 
 class Balance::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
@@ -100,6 +104,8 @@ class Balance::Mut {
 
 class Bank::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   pschema::ArrayView<pschema::mutex<Balance>, 16> accounts() const;
 
  private:
@@ -112,6 +118,8 @@ class Bank::View {
 
 class Bank::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::ArrayMut<pschema::mutex<Balance>, 16> accounts() const;
   static constexpr bool holds_mutex = true;
@@ -126,6 +134,7 @@ class Bank::Mut {
 struct Balance::Value {
   std::int64_t cents{};
   std::uint64_t transfers{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Balance::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -208,6 +208,8 @@ static_assert(offsetof(Graph::Layout, watcher) == 16);
 
 class Point::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   double x() const;
   double y() const;
   Value to_value() const;
@@ -221,6 +223,8 @@ class Point::View {
 
 class Point::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   double x() const;
   void set_x(double value) const;
@@ -238,6 +242,8 @@ class Point::Mut {
 
 class Tagged::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::string_view label() const;
   Point::View point() const;
 
@@ -251,6 +257,8 @@ class Tagged::View {
 
 class Tagged::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
@@ -267,6 +275,8 @@ class Tagged::Mut {
 
 class Leaf::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::string_view name() const;
   ::units::Grams::View weight() const;
   /// A field named like the setters' parameter: the generated code must not confuse them.
@@ -282,6 +292,8 @@ class Leaf::View {
 
 class Leaf::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::StringMut name() const;
   void set_name(std::string_view value) const;
@@ -301,6 +313,8 @@ class Leaf::Mut {
 
 class Everything::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   bool flag() const;
   std::uint8_t small() const;
   std::uint64_t big() const;
@@ -332,6 +346,8 @@ class Everything::View {
 
 class Everything::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   bool flag() const;
   void set_flag(bool value) const;
@@ -373,6 +389,8 @@ class Everything::Mut {
 
 class Shared::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::string_view label() const;
   pschema::WeakView<Shared> parent() const;
   std::optional<Shared::View> child() const;
@@ -387,6 +405,8 @@ class Shared::View {
 
 class Shared::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
@@ -403,6 +423,8 @@ class Shared::Mut {
 
 class Graph::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   Shared::View first() const;
   std::optional<Shared::View> second() const;
   pschema::WeakView<Shared> watcher() const;
@@ -417,6 +439,8 @@ class Graph::View {
 
 class Graph::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   pschema::RcMut<Shared> first() const;
   pschema::OptionalRcMut<Shared> second() const;
@@ -433,6 +457,7 @@ class Graph::Mut {
 struct Point::Value {
   double x{};
   double y{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Point::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -46,6 +46,8 @@ static_assert(offsetof(Grams::Layout, value) == 0);
 
 class Grams::View {
  public:
+  View(const View&) = default;
+  View& operator=(const View&) = delete;  // rebinding would change nothing in the pool
   std::uint32_t value() const;
   Value to_value() const;
 
@@ -58,6 +60,8 @@ class Grams::View {
 
 class Grams::Mut {
  public:
+  Mut(const Mut&) = default;
+  Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
   operator View() const { return View(tx_->base(), p_); }
   std::uint32_t value() const;
   void set_value(std::uint32_t value) const;
@@ -73,6 +77,7 @@ class Grams::Mut {
 
 struct Grams::Value {
   std::uint32_t value{};
+  friend constexpr bool pschema_generated_value(const Value*) { return true; }
 };
 
 inline void Grams::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {

@@ -23,6 +23,7 @@
 #include "pschema/format/log_layout.hpp"
 #include "pschema/format/log_reader.hpp"
 #include "pschema/format/uuid.hpp"
+#include "pschema/unsafe.hpp"
 #include "sample_pools.hpp"
 #include "sorted_list.pschema.h"
 #include "test_support.hpp"
@@ -70,7 +71,8 @@ std::vector<std::uint64_t> list_nodes(const std::string& path) {
   list::List l = list::List::open(path);
   return l.read([](const list::List::Snapshot& s) {
     std::vector<std::uint64_t> nodes;
-    for (auto node = s.root().first(); node; node = node->next()) nodes.push_back(s.handle<list::Node>(*node).offset());
+    for (auto node = s.root().first(); node; pschema::rebind(node, node->next()))
+      nodes.push_back(s.handle<list::Node>(*node).offset());
     return nodes;
   });
 }
@@ -112,8 +114,9 @@ TEST_CASE("a leaked block is reported with its size and type") {
   std::uint64_t leaked = 0;
   {
     list::List l = list::List::open(path);
-    leaked = l.transaction(
-        [](list::List::Tx& tx) { return tx.raw().allocate(sizeof(list::Node::Layout), list::Node::type_id); });
+    leaked = l.transaction([](list::List::Tx& tx) {
+      return pschema::unsafe::raw(tx).allocate(sizeof(list::Node::Layout), list::Node::type_id);
+    });
   }
   Run r = run({"check", path});
   CHECK(r.status == 1);
@@ -129,7 +132,7 @@ TEST_CASE("a dangling pointer to a freed object is reported at its path") {
   REQUIRE(nodes.size() == 3);
   {
     list::List l = list::List::open(path);
-    l.transaction([&](list::List::Tx& tx) { tx.raw().free(nodes[2]); });  // still linked from nodes[1]
+    l.transaction([&](list::List::Tx& tx) { pschema::unsafe::raw(tx).free(nodes[2]); });  // still linked from nodes[1]
   }
   Run r = run({"check", path});
   CHECK(r.status == 1);

@@ -569,7 +569,7 @@ TEST_CASE("file engine: checkpoints drop the private copies of the pages they wr
         return object;
       }));
     }
-    const std::uint64_t dirty = private_dirty_of(pool.base());
+    const std::uint64_t dirty = private_dirty_of(pschema::unsafe::base(pool));
     // Dropped pages read back from the file, as committed.
     pool.read([&](const pschema::ReadView& v) {
       for (int i = 0; i < count; ++i) {

@@ -82,7 +82,7 @@ TEST_CASE("fork: a child cannot use the parent's pool, and its stores stay in th
       if (!throws_usage_error([&] { pool.sync(); })) ++failures;
       // Stores past the runtime, straight into the mapping, reach only the
       // child's copy.
-      std::memset(pool.base() + pool.root_offset(), 0xAB, 8);
+      std::memset(pschema::unsafe::base(pool) + pool.root_offset(), 0xAB, 8);
       pool.close();  // quiet: lets go of the child's copy only
       return failures;
     });

@@ -1,6 +1,9 @@
 // The only way to construct views of generated structs: their constructors
 // are private and befriend `access`, so user code cannot make a View or a
-// Mut out of a raw pointer, nor a Mut outside a transaction.
+// Mut out of a raw pointer, nor a Mut outside a transaction. What would give
+// writable pool memory (the layout behind a Mut or View, the transaction
+// behind a Mut or a Tx) is private here and reached only through the
+// deliberately named `pschema::unsafe` functions below (pschema/unsafe.hpp).
 #pragma once
 
 #include <cstddef>
@@ -12,6 +15,10 @@
 namespace pschema {
 
 class Transaction;
+
+namespace unsafe {
+struct gate;
+}
 
 struct access {
   template <class T>
@@ -30,6 +37,9 @@ struct access {
   static void destroy(Transaction& tx, typename T::Layout* p) {
     T::destroy(tx, p);
   }
+
+ private:
+  friend struct unsafe::gate;
   // The transaction and layout behind a Mut (for containers taking one).
   // (Trailing return types: usable in requires-expressions on any type.)
   template <class M>
@@ -41,6 +51,46 @@ struct access {
     return m.p_;
   }
 };
+
+// Raw access, deliberately named: whoever writes `pschema::unsafe::` takes
+// over the guarantees the typed API gives (every write logged, nothing
+// kept past its scope). The runtime uses these too, where it must.
+namespace unsafe {
+
+struct gate {
+  template <class M>
+  static auto layout_of(const M& m) -> decltype(access::layout_of(m)) {
+    return access::layout_of(m);
+  }
+  template <class M>
+  static auto transaction_of(const M& m) -> decltype(access::transaction_of(m)) {
+    return access::transaction_of(m);
+  }
+  // The Transaction of a Tx (pschema/session.hpp befriends the gate).
+  template <class Tx>
+  static auto raw(const Tx& tx) -> decltype(*tx.tx_) {
+    return *tx.tx_;
+  }
+};
+
+// The layout a View (const) or Mut (writable, unlogged) of a generated
+// struct points at: pool memory.
+template <class M>
+auto layout_of(const M& m) -> decltype(gate::layout_of(m)) {
+  return gate::layout_of(m);
+}
+// The transaction a Mut writes through.
+template <class M>
+auto transaction_of(const M& m) -> decltype(gate::transaction_of(m)) {
+  return gate::transaction_of(m);
+}
+// The untyped Transaction under a typed Tx: at<T>(offset), base(), allocate, free.
+template <class Tx>
+auto raw(const Tx& tx) -> decltype(gate::raw(tx)) {
+  return gate::raw(tx);
+}
+
+}  // namespace unsafe
 
 template <schema_struct T>
 typename T::View traits<T>::make_view(const std::byte* base, const layout* p) {

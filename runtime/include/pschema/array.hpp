@@ -1,11 +1,11 @@
 // `array<T, N>`: N elements in place. Writing an element logs only that
-// element.
+// element. Every index is checked against N (index_out_of_range).
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
+#include "pschema/detail/bounds.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 #include "pschema/vec.hpp"
@@ -18,7 +18,7 @@ struct ArrayRep {
 };
 
 template <class T, std::size_t N>
-class ArrayView {
+class ArrayView : detail::NoRebind {
  public:
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using value_type = typename traits<T>::view;
@@ -26,12 +26,14 @@ class ArrayView {
 
   ArrayView(const std::byte* base, const layout* rep) : base_(base), rep_(rep) {}
   static constexpr std::size_t size() { return N; }
-  value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, &rep_->items[i]); }
-  value_type at(std::size_t i) const {
-    if (i >= N)
-      throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
-    return (*this)[i];
+  // Every element access is checked (index_out_of_range): one compare.
+  value_type operator[](std::size_t i) const {
+    detail::check_index("array", i, N);
+    return traits<T>::make_view(base_, &rep_->items[i]);
   }
+  value_type at(std::size_t i) const { return (*this)[i]; }
+  value_type front() const { return (*this)[0]; }
+  value_type back() const { return (*this)[N - 1]; }
   iterator begin() const { return iterator(this, 0); }
   iterator end() const { return iterator(this, N); }
 
@@ -41,7 +43,7 @@ class ArrayView {
 };
 
 template <class T, std::size_t N>
-class ArrayMut {
+class ArrayMut : detail::NoRebind {
  public:
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using view_type = typename traits<T>::view;
@@ -52,16 +54,16 @@ class ArrayMut {
   operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->base(), rep_); }
   static constexpr std::size_t size() { return N; }
   reference operator[](std::size_t i) const {
+    check(i);
     if constexpr (has_mut<T>) {
       return traits<T>::make_mut(*tx_, &rep_->items[i]);
     } else {
       return rep_->items[i];
     }
   }
-  reference at(std::size_t i) const {
-    check(i);
-    return (*this)[i];
-  }
+  reference at(std::size_t i) const { return (*this)[i]; }
+  reference front() const { return (*this)[0]; }
+  reference back() const { return (*this)[N - 1]; }
   void set(std::size_t i, const view_type& value) requires(!has_mut<T>) {
     check(i);
     tx_->write(rep_->items[i], value);
@@ -70,10 +72,7 @@ class ArrayMut {
   iterator end() const { return iterator(this, N); }
 
  private:
-  void check(std::size_t i) const {
-    if (i >= N)
-      throw std::out_of_range("array index " + std::to_string(i) + " out of range (size " + std::to_string(N) + ")");
-  }
+  static void check(std::size_t i) { detail::check_index("array", i, N); }
   Transaction* tx_;
   layout* rep_;
 };

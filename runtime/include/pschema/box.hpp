@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "pschema/access.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -88,7 +89,7 @@ Owned<T> make(Transaction& tx) {
 
 // The mutable side of a `box<T>` field.
 template <schema_struct T>
-class BoxMut {
+class BoxMut : detail::NoRebind {
  public:
   BoxMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 
@@ -113,7 +114,7 @@ class BoxMut {
 
 // The mutable side of a `box<T>?` field.
 template <schema_struct T>
-class OptionalBoxMut {
+class OptionalBoxMut : detail::NoRebind {
  public:
   OptionalBoxMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 

@@ -69,5 +69,11 @@ class deadlock : public error {
 class usage_error : public error {
   using error::error;
 };
+// An element access outside a container: an index at or past the size
+// (operator[], at, set, erase), or front/back/pop_back on an empty one.
+// Nothing was read or written.
+class index_out_of_range : public usage_error {
+  using usage_error::usage_error;
+};
 
 }  // namespace pschema

@@ -18,18 +18,18 @@ namespace pschema {
 // logged lock word could release another transaction's lock.
 template <class M>
 concept struct_mut = requires(const M& m) {
-  *access::layout_of(m);
-  access::transaction_of(m);
+  *unsafe::layout_of(m);
+  unsafe::transaction_of(m);
 } && !requires { M::holds_mutex; };
 
 template <struct_mut First, struct_mut... Rest>
 void log_whole(const First& first, const Rest&... rest) {
-  Transaction& tx = access::transaction_of(first);
-  if (((&access::transaction_of(rest) != &tx) || ...)) {
+  Transaction& tx = unsafe::transaction_of(first);
+  if (((&unsafe::transaction_of(rest) != &tx) || ...)) {
     throw usage_error("", "log_whole: the objects belong to different transactions");
   }
-  tx.log_whole({Transaction::Range{access::layout_of(first), sizeof(*access::layout_of(first))},
-                Transaction::Range{access::layout_of(rest), sizeof(*access::layout_of(rest))}...});
+  tx.log_whole({Transaction::Range{unsafe::layout_of(first), sizeof(*unsafe::layout_of(first))},
+                Transaction::Range{unsafe::layout_of(rest), sizeof(*unsafe::layout_of(rest))}...});
 }
 
 }  // namespace pschema

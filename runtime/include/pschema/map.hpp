@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "pschema/detail/map_nodes.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"
@@ -126,7 +127,7 @@ class MapIterator {
 
 // Shared search code for views and muts.
 template <class K, class V>
-class MapAccess {
+class MapAccess : detail::NoRebind {
  protected:
   using nodes = detail::MapNodes<K, V>;
   using keys = detail::map_key<K>;

@@ -14,6 +14,7 @@
 
 #include "pschema/access.hpp"
 #include "pschema/detail/concurrency_checks.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -26,7 +27,7 @@ struct MutexRep {
 };
 
 template <schema_struct T>
-class MutexMut {
+class MutexMut : detail::NoRebind {
  public:
   using layout = MutexRep<typename T::Layout>;
   MutexMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
@@ -45,7 +46,7 @@ class MutexMut {
 };
 
 template <schema_struct T>
-class MutexView {
+class MutexView : detail::NoRebind {
  public:
   using layout = MutexRep<typename T::Layout>;
   MutexView(const std::byte* base, const layout* rep) : base_(base), rep_(rep) {}

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -19,7 +20,7 @@ struct OptionalRep {
 };
 
 template <class T>
-class OptionalMut {
+class OptionalMut : detail::NoRebind {
  public:
   using layout = OptionalRep<typename traits<T>::layout>;
   using view_type = typename traits<T>::view;

@@ -117,6 +117,12 @@ struct PoolInfo {
   std::string_view backend;
 };
 
+class Pool;
+namespace unsafe {
+// The address the pool is mapped at: writable pool memory, unlogged.
+std::byte* base(const Pool& pool);
+}  // namespace unsafe
+
 class Pool {
  public:
   // Creates a new pool file of `size` bytes (fails if the file exists).
@@ -191,7 +197,6 @@ class Pool {
 
   const std::string& path() const;
   std::uint64_t root_offset() const;
-  std::byte* base() const;
   std::size_t size() const;
   Counters counters() const;
   PoolInfo info() const;
@@ -203,6 +208,10 @@ class Pool {
   std::uint64_t instance_id() const;
 
  private:
+  friend std::byte* unsafe::base(const Pool& pool);
+  // Reached only through pschema::unsafe::base(pool) (writes through it are
+  // not logged and survive a rollback).
+  std::byte* base() const;
   explicit Pool(std::unique_ptr<detail::PoolImpl> impl);
   template <class Body>
   auto run_transaction(const TransactionOptions* options, Body& body) {

@@ -16,6 +16,7 @@
 
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/rc_block.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
@@ -25,7 +26,7 @@ namespace pschema {
 
 // What rc and rc? fields have in common: the block they point to.
 template <schema_struct T>
-class RcFieldMut {
+class RcFieldMut : detail::NoRebind {
  public:
   RcFieldMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 
@@ -106,7 +107,7 @@ class OptionalRcMut : public RcFieldMut<T> {
 
 // The mutable side of a `weak<T>` field.
 template <schema_struct T>
-class WeakMut {
+class WeakMut : detail::NoRebind {
  public:
   WeakMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 
@@ -140,7 +141,7 @@ class WeakMut {
 
 // The read-only side of a `weak<T>` field.
 template <schema_struct T>
-class WeakView {
+class WeakView : detail::NoRebind {
  public:
   WeakView(const std::byte* base, const std::uint64_t* field) : base_(base), field_(field) {}
   std::optional<typename T::View> lock() const {

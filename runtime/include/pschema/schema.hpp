@@ -48,6 +48,7 @@
 #include "pschema/optional.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/rc.hpp"
+#include "pschema/rebind.hpp"
 #include "pschema/session.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"

@@ -10,16 +10,10 @@
 #include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/handle.hpp"
 #include "pschema/pool.hpp"
+#include "pschema/returnable.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {
-
-// Whether a value of type R is (or holds, as an optional) a View or Mut of a
-// generated struct: a reference into the pool, valid only in its transaction.
-template <class R>
-inline constexpr bool refers_into_pool = requires(const R& r) { access::layout_of(r); };
-template <class R>
-inline constexpr bool refers_into_pool<std::optional<R>> = refers_into_pool<R>;
 
 template <class Derived, schema_struct Root>
 class TypedPool;
@@ -48,11 +42,11 @@ class TxBase {
   // them as box<T> to keep handles to them.
   template <schema_struct T>
   Handle<T> handle(const typename T::View& view) const {
-    return checked_handle<T>(tx_->offset_of(access::layout_of(view)));
+    return checked_handle<T>(tx_->offset_of(unsafe::layout_of(view)));
   }
   template <schema_struct T>
   Handle<T> handle(const typename T::Mut& mut) const {
-    return checked_handle<T>(tx_->offset_of(access::layout_of(mut)));
+    return checked_handle<T>(tx_->offset_of(unsafe::layout_of(mut)));
   }
   // The object, if the handle still refers to a live T of this pool.
   template <schema_struct T>
@@ -65,10 +59,10 @@ class TxBase {
     return access::mut<T>(*tx_, tx_->at<typename T::Layout>(handle.offset()));
   }
 
-  // The untyped transaction underneath.
-  Transaction& raw() const { return *tx_; }
-
  private:
+  // The untyped transaction underneath is reached only through
+  // pschema::unsafe::raw(tx): it writes pool memory with no check.
+  friend struct unsafe::gate;
   template <schema_struct T>
   Handle<T> checked_handle(std::uint64_t offset) const {
     if (!tx_->holds_object(offset, T::type_id)) {
@@ -97,7 +91,7 @@ class SnapshotBase {
   template <schema_struct T>
   Handle<T> handle(const typename T::View& view) const {
     const auto offset =
-        static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(access::layout_of(view)) - view_->base());
+        static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(unsafe::layout_of(view)) - view_->base());
     if (!view_->holds_object(offset, T::type_id)) {
       throw usage_error("",
                         "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
@@ -172,12 +166,14 @@ class TypedPool {
 
  private:
   // A body on Tx (Snapshot) as the untyped Pool runs it, on a Transaction
-  // (ReadView); what it returns must not refer into the pool.
+  // (ReadView); what it returns must be returnable (pschema/returnable.hpp).
   template <class Body>
   static auto on_tx(Body& body) {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, Tx&>>,
-                  "a transaction body cannot return a Mut or View (a locked mutex's contents included): it would "
-                  "outlive the transaction; return the values you need");
+    static_assert(returnable<std::invoke_result_t<Body&, Tx&>>,
+                  "a transaction body may return only values that cannot refer into the pool (pschema::returnable: "
+                  "arithmetic, enums, std::string, generated Values, handles, void, and std::optional, pair, tuple, "
+                  "vector, array of these); a View, Mut, container view or string_view would outlive the "
+                  "transaction: copy out what you need (to_value(), std::string(...), a handle)");
     return [&body](Transaction& raw) {
       Tx tx(raw);
       return body(tx);
@@ -185,8 +181,11 @@ class TypedPool {
   }
   template <class Body>
   static auto on_snapshot(Body& body) {
-    static_assert(!refers_into_pool<std::invoke_result_t<Body&, const Snapshot&>>,
-                  "a read body cannot return a View: it would outlive the read; return the values you need");
+    static_assert(returnable<std::invoke_result_t<Body&, const Snapshot&>>,
+                  "a read body may return only values that cannot refer into the pool (pschema::returnable: "
+                  "arithmetic, enums, std::string, generated Values, handles, void, and std::optional, pair, tuple, "
+                  "vector, array of these); a View, container view or string_view would outlive the read: copy out "
+                  "what you need (to_value(), std::string(...), a handle)");
     return [&body](const ReadView& raw) {
       const Snapshot snapshot(raw);
       return body(snapshot);

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/string_storage.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -17,9 +18,13 @@
 namespace pschema {
 
 // The mutable side of a `string` field.
-class StringMut {
+class StringMut : detail::NoRebind {
  public:
   StringMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+  // Spelled out (detail::NoRebind deletes it too) so that `a = b` picks
+  // this one, not operator=(std::string_view): copy text with assign(b).
+  StringMut(const StringMut&) = default;
+  StringMut& operator=(const StringMut&) = delete;
 
   std::string_view view() const { return {reinterpret_cast<const char*>(rep_->data(tx_->base())), rep_->size()}; }
   operator std::string_view() const { return view(); }
@@ -45,9 +50,11 @@ class StringMut {
 };
 
 // The mutable side of a `bytes` field.
-class BytesMut {
+class BytesMut : detail::NoRebind {
  public:
   BytesMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+  BytesMut(const BytesMut&) = default;
+  BytesMut& operator=(const BytesMut&) = delete;  // as StringMut's
 
   std::span<const std::byte> view() const {
     return {reinterpret_cast<const std::byte*>(rep_->data(tx_->base())), rep_->size()};

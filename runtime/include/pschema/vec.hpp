@@ -8,16 +8,17 @@
 // shifts; erase the elements it shifts and the size; set/[] on Mut the
 // element. Growth copies into a new buffer (nothing to log) and frees the
 // old one. The ranges are logged whole, so the writes that fill a new
-// element log nothing more.
+// element log nothing more. Every index is checked against the size
+// (index_out_of_range, pschema/detail/bounds.hpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
-#include <stdexcept>
-#include <string>
 
+#include "pschema/detail/bounds.hpp"
+#include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -79,7 +80,7 @@ class IndexIterator {
 };
 
 template <class T>
-class VecView {
+class VecView : detail::NoRebind {
  public:
   using element_layout = typename traits<T>::layout;
   using value_type = typename traits<T>::view;
@@ -89,14 +90,20 @@ class VecView {
 
   std::size_t size() const { return rep_->size; }
   bool empty() const { return rep_->size == 0; }
-  value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, slot(i)); }
-  value_type at(std::size_t i) const {
-    if (i >= size())
-      throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
-    return (*this)[i];
+  // Every element access is checked (index_out_of_range): one compare.
+  value_type operator[](std::size_t i) const {
+    detail::check_index("vec", i, size());
+    return traits<T>::make_view(base_, slot(i));
   }
-  value_type front() const { return (*this)[0]; }
-  value_type back() const { return (*this)[size() - 1]; }
+  value_type at(std::size_t i) const { return (*this)[i]; }
+  value_type front() const {
+    detail::check_not_empty("vec", "front()", size());
+    return (*this)[0];
+  }
+  value_type back() const {
+    detail::check_not_empty("vec", "back()", size());
+    return (*this)[size() - 1];
+  }
   iterator begin() const { return iterator(this, 0); }
   iterator end() const { return iterator(this, size()); }
 
@@ -109,7 +116,7 @@ class VecView {
 };
 
 template <class T>
-class VecMut {
+class VecMut : detail::NoRebind {
  public:
   using element_layout = typename traits<T>::layout;
   using view_type = typename traits<T>::view;
@@ -124,19 +131,24 @@ class VecMut {
   std::size_t capacity() const { return rep_->capacity; }
   bool empty() const { return rep_->size == 0; }
 
+  // Every element access is checked (index_out_of_range): one compare.
   reference operator[](std::size_t i) const {
+    check_index(i);
     if constexpr (has_mut<T>) {
       return traits<T>::make_mut(*tx_, slot(i));
     } else {
       return *slot(i);
     }
   }
-  reference at(std::size_t i) const {
-    check_index(i);
-    return (*this)[i];
+  reference at(std::size_t i) const { return (*this)[i]; }
+  reference front() const {
+    detail::check_not_empty("vec", "front()", size());
+    return (*this)[0];
   }
-  reference front() const { return (*this)[0]; }
-  reference back() const { return (*this)[size() - 1]; }
+  reference back() const {
+    detail::check_not_empty("vec", "back()", size());
+    return (*this)[size() - 1];
+  }
   iterator begin() const { return iterator(this, 0); }
   iterator end() const { return iterator(this, size()); }
 
@@ -156,7 +168,7 @@ class VecMut {
     return (*this)[size() - 1];
   }
   void pop_back() {
-    if (empty()) throw std::out_of_range("pop_back on an empty vec");
+    detail::check_not_empty("vec", "pop_back()", size());
     traits<T>::destroy(*tx_, slot(size() - 1));
     tx_->write(rep_->size, rep_->size - 1);
   }
@@ -186,7 +198,7 @@ class VecMut {
   }
   // Inserts a new element before `index` and returns it.
   reference insert(std::size_t index) {
-    if (index > size()) check_index(index);
+    if (index > size()) detail::throw_index_out_of_range("vec insert", index, size());
     const std::size_t old_size = size();
     // The size, and the elements from `index` to the new end slot: shifted.
     append_slot(index);
@@ -223,10 +235,7 @@ class VecMut {
   element_layout* slot(std::size_t i) const {
     return reinterpret_cast<element_layout*>(tx_->base() + rep_->offset) + i;
   }
-  void check_index(std::size_t i) const {
-    if (i >= size())
-      throw std::out_of_range("vec index " + std::to_string(i) + " out of range (size " + std::to_string(size()) + ")");
-  }
+  void check_index(std::size_t i) const { detail::check_index("vec", i, size()); }
   // Makes room for one more element at the end and returns its slot, zeroed.
   // The slot is logged too: past the size it holds no live data now, but an
   // element popped earlier in this transaction lives there again if the

@@ -132,13 +132,13 @@ class Money::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
 class Money::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
   void assign(const Value& value) const;
@@ -160,14 +160,14 @@ class Transfer::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Transfer::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::uint64_t to() const;
   void set_to(std::uint64_t value) const;
   Money::Mut amount() const;
@@ -193,14 +193,14 @@ class Account::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Account::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::uint64_t id() const;
   void set_id(std::uint64_t value) const;
   Kind kind() const;
@@ -227,14 +227,14 @@ class Accounts::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Accounts::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::VecMut<Account> accounts() const;
   std::uint64_t next_id() const;
   void set_next_id(std::uint64_t value) const;

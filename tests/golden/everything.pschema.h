@@ -136,7 +136,7 @@ static_assert(offsetof(Leaf::Layout, value) == 32);
 
 struct Everything::Layout {
   Layout() = delete;
-  bool flag;
+  pschema::BoolRep flag;
   std::uint8_t small;
   std::uint64_t big;
   std::int32_t negative;
@@ -215,13 +215,13 @@ class Point::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
 class Point::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   double x() const;
   void set_x(double value) const;
   double y() const;
@@ -244,14 +244,14 @@ class Tagged::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Tagged::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
   Point::Mut point() const;
@@ -275,14 +275,14 @@ class Leaf::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Leaf::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut name() const;
   void set_name(std::string_view value) const;
   ::units::Grams::Mut weight() const;
@@ -325,14 +325,14 @@ class Everything::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Everything::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   bool flag() const;
   void set_flag(bool value) const;
   std::uint8_t small() const;
@@ -380,14 +380,14 @@ class Shared::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Shared::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
   pschema::WeakMut<Shared> parent() const;
@@ -410,14 +410,14 @@ class Graph::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
 class Graph::Mut {
  public:
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::RcMut<Shared> first() const;
   pschema::OptionalRcMut<Shared> second() const;
   pschema::WeakMut<Shared> watcher() const;

@@ -24,7 +24,7 @@ class ArrayView {
   using value_type = typename traits<T>::view;
   using iterator = IndexIterator<ArrayView, value_type>;
 
-  ArrayView(const std::byte* base, const layout* rep) : base_(base), rep_(rep) {}
+  ArrayView(const Mapping* base, const layout* rep) : base_(base), rep_(rep) {}
   static constexpr std::size_t size() { return N; }
   value_type operator[](std::size_t i) const { return traits<T>::make_view(base_, &rep_->items[i]); }
   value_type at(std::size_t i) const {
@@ -36,7 +36,7 @@ class ArrayView {
   iterator end() const { return iterator(this, N); }
 
  private:
-  const std::byte* base_;
+  const Mapping* base_;
   const layout* rep_;
 };
 
@@ -49,7 +49,7 @@ class ArrayMut {
   using iterator = IndexIterator<ArrayMut, reference>;
 
   ArrayMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
-  operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->base(), rep_); }
+  operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->mapping(), rep_); }
   static constexpr std::size_t size() { return N; }
   reference operator[](std::size_t i) const {
     if constexpr (has_mut<T>) {
@@ -83,7 +83,7 @@ struct traits<array<T, N>> {
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using view = ArrayView<T, N>;
   using mut = ArrayMut<T, N>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) {
     for (auto& item : p->items) traits<T>::init(tx, &item);

@@ -91,7 +91,7 @@ std::string Emitter::instantiate(std::string_view name, const Type& t) const {
 }
 
 std::string Emitter::layout_type(const Type& t) const {
-  if (is_scalar(t.kind)) return tag(t);
+  if (is_scalar(t.kind)) return facts(t.kind).cpp_layout.empty() ? tag(t) : std::string(facts(t.kind).cpp_layout);
   if (t.kind == Kind::structure) return struct_name(t.structure) + "::Layout";
   if (t.kind == Kind::optional && facts(t.element->kind).heap_offset) return layout_type(*t.element);  // a null offset
   if (!facts(t.kind).cpp_layout.empty()) return std::string(facts(t.kind).cpp_layout);
@@ -232,16 +232,17 @@ void Emitter::emit_view_class(const StructType& s) {
     Printer::Indent indent(p_);
     p_.print("friend struct pschema::access;\n");
     p_.print("friend class Mut;\n");
-    // The pool's base resolves the offsets that non-scalar fields hold; a
-    // view of scalars only takes it (access constructs every View alike)
-    // but has no use for it, so it does not store it.
+    // The pool's mapping (its base and heap bounds) resolves and checks the
+    // offsets that non-scalar fields hold; a view of scalars only takes it
+    // (access constructs every View alike) but has no use for it, so it
+    // does not store it.
     const bool needs_base =
         std::any_of(s.fields.begin(), s.fields.end(), [](const Field& f) { return !is_scalar(f.type.kind); });
     if (needs_base) {
-      p_.print("View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}\n");
-      p_.print("const std::byte* $base_$;\n");
+      p_.print("View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}\n");
+      p_.print("const pschema::Mapping* $base_$;\n");
     } else {
-      p_.print("View(const std::byte*, const Layout* p) : p_(p) {}\n");
+      p_.print("View(const pschema::Mapping*, const Layout* p) : p_(p) {}\n");
     }
     p_.print("const Layout* $p_$;\n");
   }
@@ -254,7 +255,7 @@ void Emitter::emit_mut_class(const StructType& s) {
   {
     Printer::Indent indent(p_);
     emit_no_rebind("Mut");
-    p_.print("operator View() const { return View(tx_->base(), p_); }\n");
+    p_.print("operator View() const { return View(tx_->mapping(), p_); }\n");
     for (const Field& f : s.fields) {
       docs(f.docs);
       const Variables vars = field_variables(f);
@@ -348,7 +349,7 @@ void Emitter::emit_definitions(const StructType& s) {
             vars);
       } else {
         p_.print(
-            "inline $view$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_view(tx_->base(), "
+            "inline $view$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_view(tx_->mapping(), "
             "&p_->$field$); }\n",
             vars);
       }

@@ -29,8 +29,9 @@ constexpr KindFacts number(Kind kind, std::string_view name, Layout layout, std:
 
 // clang-format off: one row per kind, each naming only what is true of it
 constexpr std::array<KindFacts, 24> table = {{
+    // pschema::BoolRep: a byte read as "not zero" (any byte is valid).
     {.kind = Kind::boolean, .name = "bool", .scalar = true, .map_key = true, .plain = Plain::always,
-     .layout = {1, 1}, .cpp = "bool", .setter = Setter::value},
+     .layout = {1, 1}, .cpp = "bool", .cpp_layout = "pschema::BoolRep", .setter = Setter::value},
     number(Kind::u8, "u8", {1, 1}, "std::uint8_t", true, false),
     number(Kind::u16, "u16", {2, 2}, "std::uint16_t", true, false),
     number(Kind::u32, "u32", {4, 4}, "std::uint32_t", true, false),

@@ -17,6 +17,7 @@
 #include "lane.hpp"
 #include "lock_table.hpp"
 #include "pschema/format/layout.hpp"
+#include "pschema/mapping.hpp"
 #include "pschema/pool.hpp"
 
 namespace pschema::detail {
@@ -32,6 +33,8 @@ class PoolImpl {
 
   const std::string& path() const { return path_; }
   std::byte* base() const { return base_; }
+  // The base and the heap's bounds, for checking offsets read from the pool.
+  Mapping mapping() const { return Mapping(base_, heap_->begin(), heap_->end(), &path_); }
   std::uint64_t size() const { return superblock_.pool_size; }
   std::uint64_t root_offset() const { return superblock_.root_offset; }
   std::uint64_t generation() const { return generation_; }

@@ -137,6 +137,7 @@ Lane::Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::
 
 void Lane::begin() {
   transaction_.base_ = pool_.base();
+  transaction_.mapping_ = pool_.mapping();
   transaction_.root_offset_ = pool_.root_offset();
   transaction_.pool_instance_ = pool_.instance_id();
   transaction_.observed_ = pool_.persistence().observes_stores();
@@ -787,7 +788,8 @@ bool Transaction::holds_object(std::uint64_t offset, std::uint32_t type_id) cons
   }
 }
 
-ReadView::ReadView(const detail::PoolImpl& pool) : pool_(&pool), base_(pool.base()), root_offset_(pool.root_offset()) {}
+ReadView::ReadView(const detail::PoolImpl& pool)
+    : pool_(&pool), base_(pool.base()), mapping_(pool.mapping()), root_offset_(pool.root_offset()) {}
 
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
 bool ReadView::concurrent() const noexcept { return pool_->concurrent(); }

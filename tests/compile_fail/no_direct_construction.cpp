@@ -31,7 +31,7 @@ void layouts(bank::Ledger& ledger) {
 
 void views(bank::Ledger& ledger) {
   ledger.read([](const bank::Ledger::Snapshot& snapshot) {
-#if PSCHEMA_CASE_FAIL == 3  // expect gcc: 'bank::Account::View::View\(const std::byte\*, const bank::Account::Layout\*\)' is private within this context
+#if PSCHEMA_CASE_FAIL == 3  // expect gcc: 'bank::Account::View::View\(const pschema::Mapping\*, const bank::Account::Layout\*\)' is private within this context
                             // expect clang: calling a private constructor of class 'bank::Account::View'
     bank::Account::View view(nullptr, nullptr);
 #else

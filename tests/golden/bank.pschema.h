@@ -134,7 +134,7 @@ class Money::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
@@ -142,7 +142,7 @@ class Money::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
   void assign(const Value& value) const;
@@ -166,8 +166,8 @@ class Transfer::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -175,7 +175,7 @@ class Transfer::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::uint64_t to() const;
   void set_to(std::uint64_t value) const;
   Money::Mut amount() const;
@@ -203,8 +203,8 @@ class Account::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -212,7 +212,7 @@ class Account::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::uint64_t id() const;
   void set_id(std::uint64_t value) const;
   Kind kind() const;
@@ -241,8 +241,8 @@ class Accounts::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -250,7 +250,7 @@ class Accounts::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::VecMut<Account> accounts() const;
   std::uint64_t next_id() const;
   void set_next_id(std::uint64_t value) const;

@@ -79,7 +79,7 @@ class Balance::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
@@ -87,7 +87,7 @@ class Balance::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::int64_t cents() const;
   void set_cents(std::int64_t value) const;
   std::uint64_t transfers() const;
@@ -111,8 +111,8 @@ class Bank::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -120,7 +120,7 @@ class Bank::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::ArrayMut<pschema::mutex<Balance>, 16> accounts() const;
   static constexpr bool holds_mutex = true;
 

@@ -136,7 +136,7 @@ static_assert(offsetof(Leaf::Layout, value) == 32);
 
 struct Everything::Layout {
   Layout() = delete;
-  bool flag;
+  pschema::BoolRep flag;
   std::uint8_t small;
   std::uint64_t big;
   std::int32_t negative;
@@ -217,7 +217,7 @@ class Point::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
@@ -225,7 +225,7 @@ class Point::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   double x() const;
   void set_x(double value) const;
   double y() const;
@@ -250,8 +250,8 @@ class Tagged::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -259,7 +259,7 @@ class Tagged::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
   Point::Mut point() const;
@@ -285,8 +285,8 @@ class Leaf::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -294,7 +294,7 @@ class Leaf::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut name() const;
   void set_name(std::string_view value) const;
   ::units::Grams::Mut weight() const;
@@ -339,8 +339,8 @@ class Everything::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -348,7 +348,7 @@ class Everything::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   bool flag() const;
   void set_flag(bool value) const;
   std::uint8_t small() const;
@@ -398,8 +398,8 @@ class Shared::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -407,7 +407,7 @@ class Shared::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::StringMut label() const;
   void set_label(std::string_view value) const;
   pschema::WeakMut<Shared> parent() const;
@@ -432,8 +432,8 @@ class Graph::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte* base, const Layout* p) : base_(base), p_(p) {}
-  const std::byte* base_;
+  View(const pschema::Mapping* base, const Layout* p) : base_(base), p_(p) {}
+  const pschema::Mapping* base_;
   const Layout* p_;
 };
 
@@ -441,7 +441,7 @@ class Graph::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   pschema::RcMut<Shared> first() const;
   pschema::OptionalRcMut<Shared> second() const;
   pschema::WeakMut<Shared> watcher() const;

@@ -54,7 +54,7 @@ class Grams::View {
  private:
   friend struct pschema::access;
   friend class Mut;
-  View(const std::byte*, const Layout* p) : p_(p) {}
+  View(const pschema::Mapping*, const Layout* p) : p_(p) {}
   const Layout* p_;
 };
 
@@ -62,7 +62,7 @@ class Grams::Mut {
  public:
   Mut(const Mut&) = default;
   Mut& operator=(const Mut&) = delete;  // rebinding would change nothing in the pool
-  operator View() const { return View(tx_->base(), p_); }
+  operator View() const { return View(tx_->mapping(), p_); }
   std::uint32_t value() const;
   void set_value(std::uint32_t value) const;
   void assign(const Value& value) const;

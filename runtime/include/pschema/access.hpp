@@ -22,7 +22,7 @@ struct gate;
 
 struct access {
   template <class T>
-  static typename T::View view(const std::byte* base, const typename T::Layout* p) {
+  static typename T::View view(const Mapping* base, const typename T::Layout* p) {
     return typename T::View(base, p);
   }
   template <class T>
@@ -93,7 +93,7 @@ auto raw(const Tx& tx) -> decltype(gate::raw(tx)) {
 }  // namespace unsafe
 
 template <schema_struct T>
-typename T::View traits<T>::make_view(const std::byte* base, const layout* p) {
+typename T::View traits<T>::make_view(const Mapping* base, const layout* p) {
   return access::view<T>(base, p);
 }
 template <schema_struct T>
@@ -117,11 +117,14 @@ std::uint64_t allocate_object(Transaction& tx) {
   return offset;
 }
 
-// Frees the object at `offset` and everything it owns.
+// Frees the object at `offset` and everything it owns. The object first:
+// in a damaged pool whose boxes make a cycle, reaching it again then fails
+// (freed twice) instead of recursing without end.
 template <schema_struct T>
 void free_object(Transaction& tx, std::uint64_t offset) {
-  access::destroy<T>(tx, tx.at<typename T::Layout>(offset));
+  typename T::Layout* object = tx.at<typename T::Layout>(offset);
   tx.free(offset);
+  access::destroy<T>(tx, object);
 }
 
 }  // namespace pschema

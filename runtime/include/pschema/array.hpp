@@ -24,7 +24,7 @@ class ArrayView : detail::NoRebind {
   using value_type = typename traits<T>::view;
   using iterator = IndexIterator<ArrayView, value_type>;
 
-  ArrayView(const std::byte* base, const layout* rep) : base_(base), rep_(rep) {}
+  ArrayView(const Mapping* base, const layout* rep) : base_(base), rep_(rep) {}
   static constexpr std::size_t size() { return N; }
   // Every element access is checked (index_out_of_range): one compare.
   value_type operator[](std::size_t i) const {
@@ -38,7 +38,7 @@ class ArrayView : detail::NoRebind {
   iterator end() const { return iterator(this, N); }
 
  private:
-  const std::byte* base_;
+  const Mapping* base_;
   const layout* rep_;
 };
 
@@ -51,7 +51,7 @@ class ArrayMut : detail::NoRebind {
   using iterator = IndexIterator<ArrayMut, reference>;
 
   ArrayMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
-  operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->base(), rep_); }
+  operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->mapping(), rep_); }
   static constexpr std::size_t size() { return N; }
   reference operator[](std::size_t i) const {
     check(i);
@@ -82,7 +82,7 @@ struct traits<array<T, N>> {
   using layout = ArrayRep<typename traits<T>::layout, N>;
   using view = ArrayView<T, N>;
   using mut = ArrayMut<T, N>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) {
     for (auto& item : p->items) traits<T>::init(tx, &item);

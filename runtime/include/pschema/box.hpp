@@ -93,10 +93,12 @@ class BoxMut : detail::NoRebind {
  public:
   BoxMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 
-  typename T::Mut get() const { return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_)); }
+  typename T::Mut get() const { return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_, field_)); }
   typename T::Mut operator*() const { return get(); }
   Arrow<typename T::Mut> operator->() const { return {get()}; }
-  operator typename T::View() const { return access::view<T>(tx_->base(), tx_->at<typename T::Layout>(*field_)); }
+  operator typename T::View() const {
+    return access::view<T>(tx_->mapping(), tx_->at<typename T::Layout>(*field_, field_));
+  }
 
   // Puts `next` in the box and returns the object it held (dropping the
   // result frees that object at commit).
@@ -122,7 +124,7 @@ class OptionalBoxMut : detail::NoRebind {
   explicit operator bool() const { return has_value(); }
   std::optional<typename T::Mut> get() const {
     if (*field_ == 0) return std::nullopt;
-    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_));
+    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_, field_));
   }
   // The object, which must be there.
   typename T::Mut value() const {
@@ -165,8 +167,8 @@ struct traits<box<T>> {
   using layout = std::uint64_t;
   using view = typename T::View;
   using mut = BoxMut<T>;
-  static view make_view(const std::byte* base, const layout* p) {
-    return access::view<T>(base, reinterpret_cast<const typename T::Layout*>(base + *p));
+  static view make_view(const Mapping* base, const layout* p) {
+    return access::view<T>(base, base->object<const typename T::Layout>(*p, p));
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   // A box always holds an object: make it with its owner.
@@ -181,9 +183,9 @@ struct traits<optional<box<T>>> {
   using layout = std::uint64_t;  // 0 = empty
   using view = std::optional<typename T::View>;
   using mut = OptionalBoxMut<T>;
-  static view make_view(const std::byte* base, const layout* p) {
+  static view make_view(const Mapping* base, const layout* p) {
     if (*p == 0) return std::nullopt;
-    return access::view<T>(base, reinterpret_cast<const typename T::Layout*>(base + *p));
+    return access::view<T>(base, base->object<const typename T::Layout>(*p, p));
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}

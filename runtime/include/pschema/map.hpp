@@ -58,7 +58,7 @@ class MapIterator {
   value_type operator*() const {
     const auto* leaf = leaf_at(path_.back().first);
     const std::size_t i = path_.back().second;
-    return {detail::map_key<K>::of(base(), &leaf->keys[i]), value_at(i)};
+    return {detail::map_key<K>::of(mapping(), &leaf->keys[i]), value_at(i)};
   }
   MapIterator& operator++() {
     ++path_.back().second;
@@ -80,39 +80,42 @@ class MapIterator {
   friend class MapView;
   template <class, class>
   friend class MapMut;
-  using Context = std::conditional_t<Mutable, Transaction*, const std::byte*>;
+  using Context = std::conditional_t<Mutable, Transaction*, const Mapping*>;
 
   MapIterator(Context context, std::vector<std::pair<std::uint64_t, std::size_t>> path)
       : context_(context), path_(std::move(path)) {
     settle();
   }
-  const std::byte* base() const {
+  const Mapping* mapping() const {
     if constexpr (Mutable) {
-      return context_->base();
+      return context_->mapping();
     } else {
       return context_;
     }
   }
   const typename nodes::Leaf* leaf_at(std::uint64_t offset) const {
-    return reinterpret_cast<const typename nodes::Leaf*>(base() + offset);
+    return mapping()->template object<const typename nodes::Leaf>(offset);
   }
   value_ref value_at(std::size_t i) const {
     auto* leaf = const_cast<typename nodes::Leaf*>(leaf_at(path_.back().first));
     if constexpr (Mutable && has_mut<V>) {
       return traits<V>::make_mut(*context_, &leaf->values[i]);
     } else {
-      return traits<V>::make_view(base(), &leaf->values[i]);
+      return traits<V>::make_view(mapping(), &leaf->values[i]);
     }
   }
   // Moves past exhausted nodes to the next entry, or to the end (empty path).
   void settle() {
     while (!path_.empty()) {
       auto& [offset, index] = path_.back();
-      const auto* header = reinterpret_cast<const typename nodes::Header*>(base() + offset);
+      const auto* header = nodes::checked(mapping(), offset, nullptr);
       const std::size_t limit = header->leaf ? header->count : header->count + 1;
       if (index < limit) {
         if (header->leaf) return;
-        const auto* inner = reinterpret_cast<const typename nodes::Inner*>(base() + offset);
+        if (path_.size() >= nodes::max_depth) [[unlikely]] {
+          mapping()->corrupt(header, "map deeper than " + std::to_string(nodes::max_depth) + " levels");
+        }
+        const auto* inner = reinterpret_cast<const typename nodes::Inner*>(header);
         path_.emplace_back(inner->children[index], 0);
         continue;
       }
@@ -134,24 +137,24 @@ class MapAccess : detail::NoRebind {
   using key_arg = typename keys::arg;
   using Path = std::vector<std::pair<std::uint64_t, std::size_t>>;
 
-  static const typename nodes::Header* header(const std::byte* base, std::uint64_t offset) {
-    return reinterpret_cast<const typename nodes::Header*>(base + offset);
-  }
-  static const typename nodes::Inner* inner(const std::byte* base, std::uint64_t offset) {
-    return reinterpret_cast<const typename nodes::Inner*>(base + offset);
-  }
-  static const typename nodes::Leaf* leaf(const std::byte* base, std::uint64_t offset) {
-    return reinterpret_cast<const typename nodes::Leaf*>(base + offset);
+  // A leaf that search() reached (and so checked).
+  static const typename nodes::Leaf* leaf(const Mapping* base, std::uint64_t offset) {
+    return base->object<const typename nodes::Leaf>(offset);
   }
   // The path to the leaf position of the first key not less than `key`
-  // (`strictly`: greater than `key`).
-  static Path search(const std::byte* base, const MapRep* rep, key_arg key, bool strictly) {
+  // (`strictly`: greater than `key`). Every node on it is checked
+  // (MapNodes::checked), and the path ends at a leaf.
+  static Path search(const Mapping* base, const MapRep* rep, key_arg key, bool strictly) {
     Path path;
     std::uint64_t at = rep->root;
+    const void* from = &rep->root;
     while (at != 0) {
-      const auto* h = header(base, at);
+      if (path.size() >= nodes::max_depth) [[unlikely]] {
+        base->corrupt(from, "map deeper than " + std::to_string(nodes::max_depth) + " levels");
+      }
+      const auto* h = nodes::checked(base, at, from);
       if (h->leaf) {
-        const auto* l = leaf(base, at);
+        const auto* l = reinterpret_cast<const typename nodes::Leaf*>(h);
         std::size_t i = 0;
         while (i < h->count && (strictly ? !keys::less(key, keys::of(base, &l->keys[i]))
                                          : keys::less(keys::of(base, &l->keys[i]), key))) {
@@ -160,11 +163,14 @@ class MapAccess : detail::NoRebind {
         path.emplace_back(at, i);
         break;
       }
-      const auto* n = inner(base, at);
+      const auto* n = reinterpret_cast<const typename nodes::Inner*>(h);
       std::size_t child = 0;  // the first separator greater than key decides
       while (child < h->count && !keys::less(key, keys::of(base, &n->keys[child]))) ++child;
       path.emplace_back(at, child);
+      from = &n->children[child];
       at = n->children[child];
+      if (at == 0) [[unlikely]]
+        base->corrupt(from, "map inner node with an empty child");
     }
     return path;
   }
@@ -174,7 +180,7 @@ class MapAccess : detail::NoRebind {
     return path;  // the iterator descends from here
   }
   // The leaf slot holding `key`, or null.
-  static std::pair<std::uint64_t, std::size_t> locate(const std::byte* base, const MapRep* rep, key_arg key) {
+  static std::pair<std::uint64_t, std::size_t> locate(const Mapping* base, const MapRep* rep, key_arg key) {
     Path path = search(base, rep, key, false);
     if (path.empty()) return {0, 0};
     auto [offset, i] = path.back();
@@ -193,7 +199,7 @@ class MapView : MapAccess<K, V> {
   using value_view = typename traits<V>::view;
   using iterator = MapIterator<K, V, false>;
 
-  MapView(const std::byte* base, const MapRep* rep) : base_(base), rep_(rep) {}
+  MapView(const Mapping* base, const MapRep* rep) : base_(base), rep_(rep) {}
 
   std::size_t size() const { return rep_->size; }
   bool empty() const { return rep_->size == 0; }
@@ -213,7 +219,7 @@ class MapView : MapAccess<K, V> {
   iterator upper_bound(key_arg key) const { return iterator(base_, base_type::search(base_, rep_, key, true)); }
 
  private:
-  const std::byte* base_;
+  const Mapping* base_;
   const MapRep* rep_;
 };
 
@@ -232,13 +238,13 @@ class MapMut : MapAccess<K, V> {
   using iterator = MapIterator<K, V, true>;
 
   MapMut(Transaction& tx, MapRep* rep) : tx_(&tx), rep_(rep) {}
-  operator MapView<K, V>() const { return MapView<K, V>(tx_->base(), rep_); }
+  operator MapView<K, V>() const { return MapView<K, V>(tx_->mapping(), rep_); }
 
   std::size_t size() const { return rep_->size; }
   bool empty() const { return rep_->size == 0; }
-  bool contains(key_arg key) const { return base_type::locate(tx_->base(), rep_, key).first != 0; }
+  bool contains(key_arg key) const { return base_type::locate(tx_->mapping(), rep_, key).first != 0; }
   std::optional<reference> find(key_arg key) const {
-    auto [offset, i] = base_type::locate(tx_->base(), rep_, key);
+    auto [offset, i] = base_type::locate(tx_->mapping(), rep_, key);
     if (offset == 0) return std::nullopt;
     return ref(offset, i);
   }
@@ -248,8 +254,8 @@ class MapMut : MapAccess<K, V> {
   }
   iterator begin() const { return iterator(tx_, base_type::leftmost(rep_)); }
   iterator end() const { return iterator(); }
-  iterator lower_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->base(), rep_, key, false)); }
-  iterator upper_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->base(), rep_, key, true)); }
+  iterator lower_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, false)); }
+  iterator upper_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, true)); }
 
   // The value at `key`, made (zeroed, initialised) if it was not there;
   // `second` says whether it was made.
@@ -295,11 +301,11 @@ class MapMut : MapAccess<K, V> {
   }
   // Removes `key` (freeing what its value owns); returns whether it was there.
   bool erase(key_arg key) {
-    Path path = base_type::search(tx_->base(), rep_, key, false);
+    Path path = base_type::search(tx_->mapping(), rep_, key, false);
     if (path.empty()) return false;
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
-    if (i >= l->header.count || keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return false;
+    if (i >= l->header.count || keys::less(key, keys::of(tx_->mapping(), &l->keys[i]))) return false;
     // What the key and value own is freed first, so that the one log
     // fence below also makes the frees' header entries durable.
     keys::destroy(*tx_, &l->keys[i]);
@@ -323,12 +329,20 @@ class MapMut : MapAccess<K, V> {
   }
   // Removes every entry and frees every node.
   void clear() {
-    if (rep_->root != 0) free_subtree(*tx_, rep_->root);
+    if (rep_->root != 0) free_subtree(*tx_, rep_->root, &rep_->root);
     tx_->write(*rep_, MapRep{0, 0});
   }
 
-  // Frees everything under `node` (for destroy and clear).
-  static void free_subtree(Transaction& tx, std::uint64_t node) {
+  // Frees everything under `node`, read from the pool at `from` (for
+  // destroy and clear). The node is freed before what it holds, so that a
+  // damaged tree reaching a node twice fails (freed twice) instead of
+  // recursing forever.
+  static void free_subtree(Transaction& tx, std::uint64_t node, const void* from, std::size_t depth = 0) {
+    if (depth >= nodes::max_depth) [[unlikely]] {
+      tx.mapping()->corrupt(from, "map deeper than " + std::to_string(nodes::max_depth) + " levels");
+    }
+    nodes::checked(tx.mapping(), node, from);
+    tx.free(node);
     auto* h = tx.at<typename nodes::Header>(node);
     if (h->leaf) {
       auto* l = tx.at<Leaf>(node);
@@ -339,9 +353,8 @@ class MapMut : MapAccess<K, V> {
     } else {
       auto* n = tx.at<Inner>(node);
       for (std::size_t i = 0; i < h->count; ++i) keys::destroy(tx, &n->keys[i]);
-      for (std::size_t i = 0; i <= h->count; ++i) free_subtree(tx, n->children[i]);
+      for (std::size_t i = 0; i <= h->count; ++i) free_subtree(tx, n->children[i], &n->children[i], depth + 1);
     }
-    tx.free(node);
   }
 
  private:
@@ -378,10 +391,10 @@ class MapMut : MapAccess<K, V> {
       tx_->log_whole({{rep_, sizeof *rep_}});
       tx_->write(rep_->root, root);
     }
-    Path path = base_type::search(tx_->base(), rep_, key, false);
+    Path path = base_type::search(tx_->mapping(), rep_, key, false);
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
-    if (i < l->header.count && !keys::less(key, keys::of(tx_->base(), &l->keys[i]))) return {offset, i, false};
+    if (i < l->header.count && !keys::less(key, keys::of(tx_->mapping(), &l->keys[i]))) return {offset, i, false};
     {
       detail::LogBatch batch(*tx_);
       gather_insert(batch, path);
@@ -400,12 +413,12 @@ class MapMut : MapAccess<K, V> {
       tx_->write_bytes(&right->values[0], &l->values[keep], moved * sizeof(l->values[0]));
       tx_->write(right->header.count, static_cast<std::uint32_t>(moved));
       tx_->write(l->header.count, static_cast<std::uint32_t>(keep));
-      insert_separator(path, path.size() - 1, keys::of(tx_->base(), &right->keys[0]), right_offset);
+      insert_separator(path, path.size() - 1, keys::of(tx_->mapping(), &right->keys[0]), right_offset);
       if (i > keep) {
         offset = right_offset;
         i -= keep;
         l = right;
-      } else if (i == keep && keys::less(keys::of(tx_->base(), &right->keys[0]), key)) {
+      } else if (i == keep && keys::less(keys::of(tx_->mapping(), &right->keys[0]), key)) {
         offset = right_offset;
         i = 0;
         l = right;
@@ -527,7 +540,7 @@ class MapMut : MapAccess<K, V> {
       alignas(typename nodes::KL) unsigned char middle[sizeof(typename nodes::KL)];
       std::memcpy(middle, &p->keys[keep], sizeof middle);
       tx_->write(p->header.count, static_cast<std::uint32_t>(keep));
-      const key_arg up = keys::of(tx_->base(), reinterpret_cast<const typename nodes::KL*>(middle));
+      const key_arg up = keys::of(tx_->mapping(), reinterpret_cast<const typename nodes::KL*>(middle));
       insert_separator_owned(path, level - 1, up, sibling_offset, middle);
       if (child > keep) {
         parent_offset = sibling_offset;
@@ -618,11 +631,11 @@ struct traits<map<K, V>> {
   using layout = MapRep;
   using view = MapView<K, V>;
   using mut = MapMut<K, V>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
-    if (p->root != 0) MapMut<K, V>::free_subtree(tx, p->root);
+    if (p->root != 0) MapMut<K, V>::free_subtree(tx, p->root, &p->root);
   }
 };
 

@@ -49,7 +49,7 @@ template <schema_struct T>
 class MutexView : detail::NoRebind {
  public:
   using layout = MutexRep<typename T::Layout>;
-  MutexView(const std::byte* base, const layout* rep) : base_(base), rep_(rep) {}
+  MutexView(const Mapping* base, const layout* rep) : base_(base), rep_(rep) {}
 
   // Inside a read of a concurrent pool: waits for the transaction holding
   // the mutex to end, then holds it until the read ends (reads see
@@ -61,7 +61,7 @@ class MutexView : detail::NoRebind {
   }
 
  private:
-  const std::byte* base_;
+  const Mapping* base_;
   const layout* rep_;
 };
 
@@ -70,7 +70,7 @@ struct traits<mutex<T>> {
   using layout = MutexRep<typename T::Layout>;
   using view = MutexView<T>;
   using mut = MutexMut<T>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) { access::init<T>(tx, &p->value); }
   static void destroy(Transaction& tx, layout* p) { access::destroy<T>(tx, &p->value); }

@@ -41,7 +41,7 @@ class OptionalMut : detail::NoRebind {
   }
   std::optional<view_type> view() const {
     if (!has_value()) return std::nullopt;
-    return traits<T>::make_view(tx_->base(), &rep_->value);
+    return traits<T>::make_view(tx_->mapping(), &rep_->value);
   }
 
   void set(const view_type& value) requires(!has_mut<T>) {
@@ -75,7 +75,7 @@ struct traits<optional<T>> {
   using layout = OptionalRep<typename traits<T>::layout>;
   using view = std::optional<typename traits<T>::view>;
   using mut = OptionalMut<T>;
-  static view make_view(const std::byte* base, const layout* p) {
+  static view make_view(const Mapping* base, const layout* p) {
     if (p->present == 0) return std::nullopt;
     return traits<T>::make_view(base, &p->value);
   }

@@ -31,7 +31,7 @@ class RcFieldMut : detail::NoRebind {
   RcFieldMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
 
   // How many rc fields share the object (0 when empty).
-  std::uint64_t use_count() const { return *field_ == 0 ? 0 : detail::rc_block<T>(*tx_, *field_)->strong; }
+  std::uint64_t use_count() const { return *field_ == 0 ? 0 : detail::rc_block<T>(*tx_, *field_, field_)->strong; }
 
   // Makes this field share `other`'s object (letting go of its own).
   void share(const RcFieldMut& other) {
@@ -113,8 +113,8 @@ class WeakMut : detail::NoRebind {
 
   // The object, while some rc still holds it.
   std::optional<typename T::Mut> lock() const {
-    if (*field_ == 0 || detail::rc_block<T>(*tx_, *field_)->strong == 0) return std::nullopt;
-    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, *field_)->value);
+    if (*field_ == 0 || detail::rc_block<T>(*tx_, *field_, field_)->strong == 0) return std::nullopt;
+    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, *field_, field_)->value);
   }
   bool expired() const { return !lock().has_value(); }
   // Refers to the object `rc` holds (nothing, if it is empty).
@@ -143,17 +143,17 @@ class WeakMut : detail::NoRebind {
 template <schema_struct T>
 class WeakView : detail::NoRebind {
  public:
-  WeakView(const std::byte* base, const std::uint64_t* field) : base_(base), field_(field) {}
+  WeakView(const Mapping* base, const std::uint64_t* field) : base_(base), field_(field) {}
   std::optional<typename T::View> lock() const {
     if (*field_ == 0) return std::nullopt;
-    const auto* block = reinterpret_cast<const RcBlock<T>*>(base_ + *field_);
+    const auto* block = base_->object<const RcBlock<T>>(*field_, field_);
     if (block->strong == 0) return std::nullopt;
     return access::view<T>(base_, &block->value);
   }
   bool expired() const { return !lock().has_value(); }
 
  private:
-  const std::byte* base_;
+  const Mapping* base_;
   const std::uint64_t* field_;
 };
 
@@ -162,8 +162,8 @@ struct traits<rc<T>> {
   using layout = std::uint64_t;
   using view = typename T::View;
   using mut = RcMut<T>;
-  static view make_view(const std::byte* base, const layout* p) {
-    return access::view<T>(base, &reinterpret_cast<const RcBlock<T>*>(base + *p)->value);
+  static view make_view(const Mapping* base, const layout* p) {
+    return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) { tx.write(*p, detail::new_rc_block<T>(tx)); }
@@ -175,9 +175,9 @@ struct traits<optional<rc<T>>> {
   using layout = std::uint64_t;
   using view = std::optional<typename T::View>;
   using mut = OptionalRcMut<T>;
-  static view make_view(const std::byte* base, const layout* p) {
+  static view make_view(const Mapping* base, const layout* p) {
     if (*p == 0) return std::nullopt;
-    return access::view<T>(base, &reinterpret_cast<const RcBlock<T>*>(base + *p)->value);
+    return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
@@ -189,7 +189,7 @@ struct traits<weak<T>> {
   using layout = std::uint64_t;
   using view = WeakView<T>;
   using mut = WeakMut<T>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::release_weak<T>(tx, *p); }

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pschema/mapping.hpp"
+
 namespace pschema {
 
 namespace detail {
@@ -16,9 +18,12 @@ class ReadScope;
 class ReadView {
  public:
   const std::byte* base() const noexcept { return base_; }
+  // What views check the offsets they read against (pschema/mapping.hpp).
+  const Mapping* mapping() const noexcept { return &mapping_; }
+  // The T at `offset`; throws corrupt_pool unless it lies in the heap, aligned.
   template <class T>
-  const T* at(std::uint64_t offset) const noexcept {
-    return reinterpret_cast<const T*>(base_ + offset);
+  const T* at(std::uint64_t offset) const {
+    return mapping_.object<const T>(offset);
   }
   std::uint64_t root_offset() const noexcept { return root_offset_; }
   std::uint64_t pool_instance() const noexcept;
@@ -31,6 +36,7 @@ class ReadView {
   explicit ReadView(const detail::PoolImpl& pool);
   const detail::PoolImpl* pool_;
   const std::byte* base_;
+  Mapping mapping_;
   std::uint64_t root_offset_;
 };
 

@@ -86,7 +86,7 @@ class SnapshotBase {
   SnapshotBase& operator=(const SnapshotBase&) = delete;
 
   typename Root::View root() const {
-    return access::view<Root>(view_->base(), view_->at<typename Root::Layout>(view_->root_offset()));
+    return access::view<Root>(view_->mapping(), view_->at<typename Root::Layout>(view_->root_offset()));
   }
   template <schema_struct T>
   Handle<T> handle(const typename T::View& view) const {
@@ -106,7 +106,7 @@ class SnapshotBase {
         !view_->holds_object(handle.offset(), T::type_id)) {
       return std::nullopt;
     }
-    return access::view<T>(view_->base(), view_->at<typename T::Layout>(handle.offset()));
+    return access::view<T>(view_->mapping(), view_->at<typename T::Layout>(handle.offset()));
   }
   const ReadView& raw() const { return *view_; }
 

@@ -26,7 +26,10 @@ class StringMut : detail::NoRebind {
   StringMut(const StringMut&) = default;
   StringMut& operator=(const StringMut&) = delete;
 
-  std::string_view view() const { return {reinterpret_cast<const char*>(rep_->data(tx_->base())), rep_->size()}; }
+  std::string_view view() const {
+    const auto bytes = rep_->contents(tx_->mapping());
+    return {reinterpret_cast<const char*>(bytes.data), bytes.size};
+  }
   operator std::string_view() const { return view(); }
   std::size_t size() const { return rep_->size(); }
   bool empty() const { return size() == 0; }
@@ -57,7 +60,8 @@ class BytesMut : detail::NoRebind {
   BytesMut& operator=(const BytesMut&) = delete;  // as StringMut's
 
   std::span<const std::byte> view() const {
-    return {reinterpret_cast<const std::byte*>(rep_->data(tx_->base())), rep_->size()};
+    const auto bytes = rep_->contents(tx_->mapping());
+    return {reinterpret_cast<const std::byte*>(bytes.data), bytes.size};
   }
   operator std::span<const std::byte>() const { return view(); }
   std::size_t size() const { return rep_->size(); }
@@ -80,8 +84,9 @@ struct traits<string_t> {
   using layout = StringRep;
   using view = std::string_view;
   using mut = StringMut;
-  static view make_view(const std::byte* base, const layout* p) {
-    return {reinterpret_cast<const char*>(p->data(base)), p->size()};
+  static view make_view(const Mapping* base, const layout* p) {
+    const auto bytes = p->contents(base);
+    return {reinterpret_cast<const char*>(bytes.data), bytes.size};
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
@@ -93,8 +98,9 @@ struct traits<bytes_t> {
   using layout = StringRep;
   using view = std::span<const std::byte>;
   using mut = BytesMut;
-  static view make_view(const std::byte* base, const layout* p) {
-    return {reinterpret_cast<const std::byte*>(p->data(base)), p->size()};
+  static view make_view(const Mapping* base, const layout* p) {
+    const auto bytes = p->contents(base);
+    return {reinterpret_cast<const std::byte*>(bytes.data), bytes.size};
   }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}

@@ -58,7 +58,27 @@ template <scalar T>
 struct traits<T> {
   using layout = T;
   using view = T;
-  static view make_view(const std::byte*, const layout* p) { return *p; }
+  static view make_view(const Mapping*, const layout* p) { return *p; }
+  static void init(Transaction&, layout*) {}
+  static void destroy(Transaction&, layout*) {}
+};
+
+// How a bool is stored: one byte, read as "not zero". Reading a C++ bool
+// whose byte is neither 0 nor 1 (a damaged pool) would be undefined
+// behaviour; any byte is a valid BoolRep. Converts to and from bool.
+struct BoolRep {
+  std::uint8_t raw;
+  BoolRep() = default;
+  BoolRep(bool value) : raw(value ? 1 : 0) {}  // NOLINT: implicit, like the bool it stores
+  operator bool() const { return raw != 0; }
+};
+static_assert(sizeof(BoolRep) == 1 && alignof(BoolRep) == 1 && std::is_trivially_copyable_v<BoolRep>);
+
+template <>
+struct traits<bool> {
+  using layout = BoolRep;
+  using view = bool;
+  static view make_view(const Mapping*, const layout* p) { return *p; }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction&, layout*) {}
 };
@@ -70,7 +90,7 @@ struct traits<T> {
   using layout = typename T::Layout;
   using view = typename T::View;
   using mut = typename T::Mut;
-  static view make_view(const std::byte* base, const layout* p);
+  static view make_view(const Mapping* base, const layout* p);
   static mut make_mut(Transaction& tx, layout* p);
   static void init(Transaction& tx, layout* p);
   static void destroy(Transaction& tx, layout* p);

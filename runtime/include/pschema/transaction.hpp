@@ -15,6 +15,8 @@
 #include <span>
 #include <type_traits>
 
+#include "pschema/mapping.hpp"
+
 namespace pschema {
 
 namespace detail {
@@ -28,9 +30,14 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   std::byte* base() const noexcept { return base_; }
+  // The base and the heap's bounds, which offsets read from the pool are
+  // checked against (pschema/mapping.hpp).
+  const Mapping* mapping() const noexcept { return &mapping_; }
+  // The T at `offset` (read from the pool at `from`, if not null); throws
+  // corrupt_pool unless the whole T lies in the heap, aligned.
   template <class T>
-  T* at(std::uint64_t offset) const noexcept {
-    return reinterpret_cast<T*>(base_ + offset);
+  T* at(std::uint64_t offset, const void* from = nullptr) const {
+    return mapping_.object<T>(offset, from);
   }
   std::uint64_t offset_of(const void* p) const noexcept {
     return static_cast<std::uint64_t>(static_cast<const std::byte*>(p) - base_);
@@ -82,9 +89,10 @@ class Transaction {
     if (observed_) stored(p, size);
   }
 
-  // Logs and writes one value.
+  // Logs and writes one value (converted to the destination's type: a
+  // bool into a BoolRep).
   template <class T>
-  void write(T& destination, const T& value) {
+  void write(T& destination, const std::type_identity_t<T>& value) {
     static_assert(std::is_trivially_copyable_v<T>, "only trivially copyable values live in a pool");
     add(&destination, sizeof(T));
     destination = value;
@@ -129,6 +137,7 @@ class Transaction {
 
   detail::Lane& lane_;
   std::byte* base_ = nullptr;
+  Mapping mapping_;
   std::uint64_t root_offset_ = 0;
   std::uint64_t pool_instance_ = 0;
   bool observed_ = false;

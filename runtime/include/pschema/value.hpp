@@ -23,7 +23,7 @@ template <scalar T>
 struct value_of<T> {
   using type = T;
   static type from(T view) { return view; }
-  static void assign(Transaction& tx, T* p, const type& value) { tx.write(*p, value); }
+  static void assign(Transaction& tx, typename traits<T>::layout* p, const type& value) { tx.write(*p, value); }
 };
 
 template <schema_struct S>

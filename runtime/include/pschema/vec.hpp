@@ -31,6 +31,22 @@ struct VecRep {
 };
 static_assert(sizeof(VecRep) == 24);
 
+namespace detail {
+// Before a change to a vec: its size, capacity and buffer come from the
+// pool and drive the writes, so they must agree (size <= capacity, and the
+// capacity fits the buffer's block). Throws corrupt_pool otherwise.
+inline void check_vec_buffer(Transaction& tx, const VecRep* rep, std::size_t element_size) {
+  if (rep->offset == 0) {
+    if (rep->size == 0 && rep->capacity == 0) return;
+  } else if (rep->size <= rep->capacity && rep->capacity <= tx.allocation_size(rep->offset) / element_size) {
+    return;
+  }
+  tx.mapping()->corrupt(rep, "vec of size " + std::to_string(rep->size) + " and capacity " +
+                                 std::to_string(rep->capacity) + " does not fit its buffer at offset " +
+                                 Mapping::hex(rep->offset));
+}
+}  // namespace detail
+
 // Random-access iterator over element views (read-only or mutable).
 template <class Owner, class Value>
 class IndexIterator {
@@ -86,7 +102,7 @@ class VecView : detail::NoRebind {
   using value_type = typename traits<T>::view;
   using iterator = IndexIterator<VecView, value_type>;
 
-  VecView(const std::byte* base, const VecRep* rep) : base_(base), rep_(rep) {}
+  VecView(const Mapping* base, const VecRep* rep) : base_(base), rep_(rep) {}
 
   std::size_t size() const { return rep_->size; }
   bool empty() const { return rep_->size == 0; }
@@ -109,9 +125,9 @@ class VecView : detail::NoRebind {
 
  private:
   const element_layout* slot(std::size_t i) const {
-    return reinterpret_cast<const element_layout*>(base_ + rep_->offset) + i;
+    return base_->element<const element_layout>(rep_->offset, i, rep_);
   }
-  const std::byte* base_;
+  const Mapping* base_;
   const VecRep* rep_;
 };
 
@@ -126,7 +142,7 @@ class VecMut : detail::NoRebind {
 
   VecMut(Transaction& tx, VecRep* rep) : tx_(&tx), rep_(rep) {}
 
-  operator VecView<T>() const { return VecView<T>(tx_->base(), rep_); }
+  operator VecView<T>() const { return VecView<T>(tx_->mapping(), rep_); }
   std::size_t size() const { return rep_->size; }
   std::size_t capacity() const { return rep_->capacity; }
   bool empty() const { return rep_->size == 0; }
@@ -169,10 +185,12 @@ class VecMut : detail::NoRebind {
   }
   void pop_back() {
     detail::check_not_empty("vec", "pop_back()", size());
+    check_buffer();
     traits<T>::destroy(*tx_, slot(size() - 1));
     tx_->write(rep_->size, rep_->size - 1);
   }
   void clear() {
+    check_buffer();
     for (std::size_t i = 0; i < size(); ++i) traits<T>::destroy(*tx_, slot(i));
     tx_->write(rep_->size, std::uint64_t{0});
   }
@@ -181,6 +199,7 @@ class VecMut : detail::NoRebind {
   }
   // Gives back unused capacity: an empty vec frees its buffer.
   void shrink_to_fit() {
+    check_buffer();
     if (rep_->size == 0) {
       if (rep_->offset != 0) tx_->free(rep_->offset);
       tx_->write(*rep_, VecRep{0, 0, 0});
@@ -218,6 +237,7 @@ class VecMut : detail::NoRebind {
   }
   void erase(std::size_t index) {
     check_index(index);
+    check_buffer();
     element_layout* at = slot(index);
     const std::size_t moved = (size() - index - 1) * sizeof(element_layout);
     // What the element owns is freed first, so that the fence below also
@@ -233,8 +253,9 @@ class VecMut : detail::NoRebind {
 
  private:
   element_layout* slot(std::size_t i) const {
-    return reinterpret_cast<element_layout*>(tx_->base() + rep_->offset) + i;
+    return tx_->mapping()->template element<element_layout>(rep_->offset, i, rep_);
   }
+  void check_buffer() const { detail::check_vec_buffer(*tx_, rep_, sizeof(element_layout)); }
   void check_index(std::size_t i) const { detail::check_index("vec", i, size()); }
   // Makes room for one more element at the end and returns its slot, zeroed.
   // The slot is logged too: past the size it holds no live data now, but an
@@ -242,6 +263,7 @@ class VecMut : detail::NoRebind {
   // transaction aborts. Logged with the slot, behind the same fence: the
   // elements from `shift_from` on, which insert() shifts into it.
   element_layout* append_slot(std::size_t shift_from = SIZE_MAX) {
+    check_buffer();
     // A growth logs the whole field (regrow); the new buffer is fresh, so
     // the slot and the shift below then need no logging.
     if (rep_->size == rep_->capacity) regrow(rep_->capacity < 4 ? 4 : rep_->capacity * 2);
@@ -258,6 +280,7 @@ class VecMut : detail::NoRebind {
     return slot;
   }
   void regrow(std::size_t capacity) {
+    check_buffer();
     const std::uint64_t buffer = tx_->allocate(capacity * sizeof(element_layout), type_ids::vec_buffer);
     if (rep_->size > 0) tx_->write_bytes(tx_->base() + buffer, slot(0), rep_->size * sizeof(element_layout));
     if (rep_->offset != 0) tx_->free(rep_->offset);
@@ -278,12 +301,13 @@ struct traits<vec<T>> {
   using layout = VecRep;
   using view = VecView<T>;
   using mut = VecMut<T>;
-  static view make_view(const std::byte* base, const layout* p) { return view(base, p); }
+  static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
   static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
     if (p->offset == 0) return;
-    auto* items = reinterpret_cast<typename traits<T>::layout*>(tx.base() + p->offset);
+    detail::check_vec_buffer(tx, p, sizeof(typename traits<T>::layout));
+    auto* items = tx.at<typename traits<T>::layout>(p->offset, p);
     for (std::uint64_t i = 0; i < p->size; ++i) traits<T>::destroy(tx, items + i);
     tx.free(p->offset);
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "pschema/string.hpp"
@@ -20,17 +21,18 @@ namespace detail {
 // How keys are passed in and compared.
 template <class K>
 struct map_key {
-  using arg = K;  // integers and enums by value
-  static arg of(const std::byte*, const K* stored) { return *stored; }
+  using arg = K;  // integers, enums and bool by value
+  using stored = typename traits<K>::layout;
+  static arg of(const Mapping*, const stored* key) { return *key; }
   static bool less(arg a, arg b) { return a < b; }
-  static void store(Transaction& tx, K* slot, arg key) { tx.write(*slot, key); }
-  static void destroy(Transaction&, K*) {}
+  static void store(Transaction& tx, stored* slot, arg key) { tx.write(*slot, key); }
+  static void destroy(Transaction&, stored*) {}
 };
 
 template <>
 struct map_key<string_t> {
   using arg = std::string_view;
-  static arg of(const std::byte* base, const StringRep* stored) { return traits<string_t>::make_view(base, stored); }
+  static arg of(const Mapping* base, const StringRep* stored) { return traits<string_t>::make_view(base, stored); }
   static bool less(arg a, arg b) { return a < b; }
   static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
   static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
@@ -39,7 +41,7 @@ struct map_key<string_t> {
 template <>
 struct map_key<bytes_t> {
   using arg = std::span<const std::byte>;
-  static arg of(const std::byte* base, const StringRep* stored) { return traits<bytes_t>::make_view(base, stored); }
+  static arg of(const Mapping* base, const StringRep* stored) { return traits<bytes_t>::make_view(base, stored); }
   static bool less(arg a, arg b) { return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end()); }
   static void store(Transaction& tx, StringRep* slot, arg key) { assign_string(tx, slot, key.data(), key.size()); }
   static void destroy(Transaction& tx, StringRep* slot) { destroy_string(tx, slot); }
@@ -69,6 +71,32 @@ struct MapNodes {
     KL keys[inner_capacity];                  // keys[i] = smallest key of children[i + 1]
     std::uint64_t children[inner_capacity + 1];
   };
+
+  // No tree is this deep: the height grows by one only when the root
+  // splits, which takes at least twice as many entries each time. A deeper
+  // path means that a damaged child offset made a cycle.
+  static constexpr std::size_t max_depth = 64;
+
+  // The node at `offset` (read from the pool at `from`, if not null): it
+  // must lie in the heap whole and aligned, with a count that fits it.
+  // Throws corrupt_pool otherwise.
+  static const Header* checked(const Mapping* mapping, std::uint64_t offset, const void* from) {
+    const Header* h = mapping->object<const Header>(offset, from);
+    if (h->leaf != 0) {
+      mapping->object<const Leaf>(offset, from);
+      if (h->count > leaf_capacity) [[unlikely]] {
+        mapping->corrupt(h, "map leaf with " + std::to_string(h->count) + " entries (at most " +
+                                std::to_string(leaf_capacity) + ")");
+      }
+    } else {
+      mapping->object<const Inner>(offset, from);
+      if (h->count > inner_capacity) [[unlikely]] {
+        mapping->corrupt(h, "map inner node with " + std::to_string(h->count) + " separators (at most " +
+                                std::to_string(inner_capacity) + ")");
+      }
+    }
+    return h;
+  }
 };
 
 }  // namespace detail

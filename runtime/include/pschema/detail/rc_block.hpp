@@ -29,9 +29,10 @@ struct RcCounts {
 
 namespace detail {
 
+// The block at `offset` (read from the pool at `from`, if not null), checked.
 template <schema_struct T>
-RcBlock<T>* rc_block(Transaction& tx, std::uint64_t offset) {
-  return tx.at<RcBlock<T>>(offset);
+RcBlock<T>* rc_block(Transaction& tx, std::uint64_t offset, const void* from = nullptr) {
+  return tx.at<RcBlock<T>>(offset, from);
 }
 
 // A new shared block of `block_size` bytes for an object of the struct

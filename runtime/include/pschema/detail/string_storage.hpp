@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -29,9 +30,22 @@ struct alignas(8) StringRep {
     std::memcpy(&w, raw + 8 * i, 8);
     return w;
   }
-  const unsigned char* data(const std::byte* base) const noexcept {
-    if (is_inline()) return raw;
-    return reinterpret_cast<const unsigned char*>(base + word(0));
+  struct Contents {
+    const unsigned char* data;
+    std::size_t size;
+  };
+  // The stored bytes, checked (the sizes and offset come from the pool):
+  // an inline size of at most 22, a buffer that lies in the heap. Throws
+  // corrupt_pool otherwise.
+  Contents contents(const Mapping* mapping) const {
+    const std::size_t n = size();
+    if (is_inline()) {
+      if (n > inline_capacity) [[unlikely]] {
+        mapping->corrupt(this, "string of inline size " + std::to_string(n) + " (at most 22)");
+      }
+      return {raw, n};
+    }
+    return {mapping->bytes(word(0), n, this), n};
   }
 };
 static_assert(sizeof(StringRep) == 24 && alignof(StringRep) == 8);
@@ -48,7 +62,11 @@ inline void assign_string(Transaction& tx, StringRep* rep, const void* data, std
     if (had_buffer) tx.free(rep->word(0));
   } else if (had_buffer && rep->word(2) >= size) {
     // Fits the buffer it has: log and overwrite only what is written, and
-    // the field (its size changes) behind the same fence.
+    // the field (its size changes) behind the same fence. The capacity
+    // comes from the pool: the buffer's block must really be that large.
+    if (rep->word(2) > tx.allocation_size(rep->word(0))) {
+      tx.mapping()->corrupt(rep, "string capacity " + std::to_string(rep->word(2)) + " exceeds its buffer's block");
+    }
     void* buffer = tx.base() + rep->word(0);
     tx.log_whole({{buffer, size}, {rep, sizeof *rep}});
     tx.write_bytes(buffer, data, size);

@@ -69,5 +69,10 @@ class deadlock : public error {
 class usage_error : public error {
   using error::error;
 };
+// A transaction was started on a pool opened read-only
+// (PoolOptions::read_only); a kind of usage_error.
+class read_only_pool : public usage_error {
+  using usage_error::usage_error;
+};
 
 }  // namespace pschema

@@ -79,6 +79,17 @@ struct PoolOptions {
   // without that file throws corrupt_pool, since those commits would be
   // lost silently. Set this to open it anyway, without them.
   bool discard_missing_log = false;
+  // Open the pool for reading only (Pool::open; create refuses it): the
+  // file is opened O_RDONLY, so a user with read permission alone can open
+  // it, and neither the pool file nor its log is ever written. The open
+  // reads the pool into private memory (its size in RAM), lays over it the
+  // committed transactions of the log and rolls back an interrupted
+  // transaction there, as a writer's open would in the file: reads see
+  // the committed state. Every transaction throws read_only_pool. Refused
+  // with pool_in_use while a writer has the pool open; a writer opening it
+  // later is not kept out, and does not change what this pool shows
+  // (docs/runtime.md 4.6).
+  bool read_only = false;
   // The file operations of the engine (a test's or simulator's); default:
   // POSIX.
   std::shared_ptr<FileIo> file_io;
@@ -126,7 +137,8 @@ class Pool {
   // transaction a crash interrupted, and otherwise only advances each
   // lane's sequence number (one 8-byte write per lane).
   static Pool open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options = {});
-  // Opens the pool if the file exists, else creates it.
+  // Opens the pool if the file exists, else creates it (with
+  // PoolOptions::read_only: only opens it).
   static Pool open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                              const PoolOptions& options = {});
 
@@ -139,6 +151,8 @@ class Pool {
   // Throws usage_error when called from inside one of its transactions.
   void close();
   bool is_open() const noexcept { return impl_ != nullptr; }
+  // Opened with PoolOptions::read_only.
+  bool read_only() const;
 
   // Runs `body(Transaction&)` as one atomic, durable transaction and returns
   // what it returns. If it throws, every change and allocation it made is

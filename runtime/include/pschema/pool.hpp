@@ -70,9 +70,9 @@ struct PoolOptions {
   std::size_t checkpoint_log_bytes = 16 << 20;
   std::size_t checkpoint_private_bytes = 64 << 20;
   // The permissions of a new pool file (create), before the umask: the
-  // owner's only, by default. A pool holds the program's data, and a user
-  // who can read the file can also take a shared lock on it and so keep
-  // its owner from opening it (pool_in_use).
+  // owner's only, by default: a pool holds the program's data. (Readers
+  // can no longer keep a writer out: writers lock `<pool>.lock`, which
+  // only users who may write the pool can open; docs/runtime.md 8.3.)
   mode_t create_mode = 0600;
   // A pool that a file-engine session left open (a crash, or a copy taken
   // while it ran) keeps its latest commits in `<pool>.wal`: opening it

@@ -1,6 +1,6 @@
 // What fork() does to open pools. A child process inherits the parent's
-// mapping of every pool, its descriptors and its flock (which belongs to
-// the open file description both now share), but not the parent's
+// mapping of every pool, its descriptors and its locks (which belong to
+// the open file descriptions both now share), but not the parent's
 // threads, gate or lane mutexes: if both processes used the pool, each
 // would write the same file and log under locks the other cannot see. A
 // child forked inside a transaction that then unwound would even roll the

@@ -1,6 +1,6 @@
 // Creating, opening (validation + recovery) and closing pools.
 #include <fcntl.h>
-#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +25,7 @@
 #include "pschema/format/type_ids.hpp"
 #include "pschema/format/uuid.hpp"
 #include "redo_log.hpp"
+#include "writer_lock.hpp"
 
 namespace pschema {
 
@@ -57,17 +58,6 @@ class FileDescriptor {
  private:
   int fd_;
 };
-
-void lock_file(int fd, const std::string& path) {
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      throw pool_in_use(path,
-                        "the pool is already open (in another process, or elsewhere in this one); "
-                        "opening it twice would corrupt it");
-    }
-    throw io_error(path, "cannot lock the file: " + errno_text(errno));
-  }
-}
 
 // A pool file with holes (copied with `cp --sparse`, restored from an
 // archive, or made by ftruncate) would get its blocks only when a store
@@ -119,16 +109,94 @@ void read_exactly(int fd, void* buffer, std::size_t size, std::uint64_t offset, 
   throw corrupt_pool(path, problem.message);
 }
 
+// A read-only pool's persistence: its memory is a private copy that never
+// reaches the file, so recovery's flushes and fences have nothing to do.
+class PrivateCopyPersistence final : public Persistence {
+ public:
+  std::size_t flush(const void*, std::size_t, Site) override { return 0; }
+  void fence(Site) override {}
+  std::string_view name() const noexcept override { return "read-only"; }
+};
+
+// What open checks before anything is mapped: the superblock, the schema
+// and the schema text, read with pread, so that a damaged file fails here
+// with an exception, never with an access outside the file.
+struct CheckedHeader {
+  format::Superblock superblock{};
+  std::string schema_text;
+};
+
+CheckedHeader read_checked_header(int fd, const std::string& path, const SchemaInfo& schema, std::uint64_t file_size) {
+  CheckedHeader out;
+  format::Superblock& sb = out.superblock;
+  {
+    std::byte head[sizeof(format::Superblock)];
+    const auto head_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, sizeof head));
+    read_exactly(fd, head, head_size, 0, path);
+    if (auto problem = format::check_superblock(std::span(head, head_size), file_size)) {
+      throw_header_error(path, *problem);
+    }
+    std::memcpy(&sb, head, sizeof sb);
+  }
+  const std::string found_name(sb.schema_name);
+  if (found_name != schema.name || sb.schema_fingerprint != schema.fingerprint) {
+    throw schema_mismatch(path, "the pool holds schema '" + found_name + "' (fingerprint " +
+                                    hex64(sb.schema_fingerprint) + "), expected '" + std::string(schema.name) +
+                                    "' (fingerprint " + hex64(schema.fingerprint) + ")");
+  }
+  if (sb.root_size < schema.root_size || sb.root_type_id != schema.root_type_id) {
+    throw schema_mismatch(path, "root object is type " + std::to_string(sb.root_type_id) + " of " +
+                                    std::to_string(sb.root_size) + " bytes, expected type " +
+                                    std::to_string(schema.root_type_id) + " of " + std::to_string(schema.root_size));
+  }
+  out.schema_text.assign(sb.schema_text_size, '\0');
+  read_exactly(fd, out.schema_text.data(), out.schema_text.size(), sb.schema_text_offset, path);
+  if (auto problem = format::check_schema_text(sb, std::as_bytes(std::span(out.schema_text)))) {
+    throw_header_error(path, *problem);
+  }
+  return out;
+}
+
+// The current copy of the pool state, read with pread.
+format::PoolState read_current_state(int fd, const std::string& path) {
+  format::PoolState states[2];
+  read_exactly(fd, states, sizeof states, format::state_offset, path);
+  const int current = format::check_state_copies(states).current;
+  if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
+  return states[current];
+}
+
+// The first `size` bytes of the file in anonymous private memory: a
+// snapshot that later writes to the file cannot change (pages of a private
+// file mapping that were never written still show the file as it changes).
+std::byte* copy_pool_file(int fd, std::uint64_t size, const std::string& path) {
+  void* memory = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) {
+    throw io_error(path, "cannot allocate " + std::to_string(size) +
+                             " bytes for a read-only copy of the pool: " + errno_text(errno));
+  }
+  auto* base = static_cast<std::byte*>(memory);
+  try {
+    read_exactly(fd, base, size, 0, path);
+  } catch (...) {
+    ::munmap(memory, size);
+    throw;
+  }
+  return base;
+}
+
 }  // namespace
 
 PoolImpl::~PoolImpl() {
   unregister_shared_mapping(base_);
   unmap_pool_file(base_, mapped_size_);
   if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // last: the next writer may open the file now
 }
 
 std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                                            const PoolOptions& options) {
+  if (options.read_only) throw usage_error(path, "cannot create a pool read-only (PoolOptions::read_only)");
   const format::LayoutRequest request{size, schema.name.size(), schema.text.size(), options.lanes, schema.root_size};
   const auto planned = format::plan_layout(request);
   if (const auto* refusal = std::get_if<format::LayoutRefusal>(&planned)) throw usage_error(path, refusal->message);
@@ -158,7 +226,8 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
     }
   } remove_on_failure{path};
 
-  lock_file(fd.get(), path);
+  FileDescriptor lock(lock_writers(path, fd.get()));
+  mark_writer(fd.get());
   int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
   if (err == EOPNOTSUPP || err == EINVAL) err = ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
   if (err != 0) throw io_error(path, "cannot size the file to " + std::to_string(size) + " bytes: " + errno_text(err));
@@ -166,6 +235,7 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
   auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
   pool->path_ = path;
   pool->fd_ = fd.release();
+  pool->lock_fd_ = lock.release();
   pool->superblock_ = sb;
   pool->schema_text_ = std::string(schema.text);
   pool->generation_ = 1;
@@ -218,58 +288,29 @@ std::unique_ptr<PoolImpl> PoolImpl::create(const std::string& path, std::size_t 
 
 std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaInfo& schema,
                                          const PoolOptions& options) {
+  if (options.read_only) return open_read_only(path, schema, options);
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (fd.get() < 0) throw io_error(path, "cannot open the pool: " + errno_text(errno));
-  lock_file(fd.get(), path);
-
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) throw io_error(path, "cannot stat: " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) throw not_a_pool(path, "not a regular file");
-  const auto file_size = static_cast<std::uint64_t>(st.st_size);
-
-  // Read with pread before anything is mapped: a damaged file fails here
-  // with an exception, never with an access outside the file.
-  format::Superblock sb{};
-  {
-    std::byte head[sizeof(format::Superblock)];
-    const auto head_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, sizeof head));
-    read_exactly(fd.get(), head, head_size, 0, path);
-    if (auto problem = format::check_superblock(std::span(head, head_size), file_size)) {
-      throw_header_error(path, *problem);
-    }
-    std::memcpy(&sb, head, sizeof sb);
-  }
-
-  const std::string found_name(sb.schema_name);
-  if (found_name != schema.name || sb.schema_fingerprint != schema.fingerprint) {
-    throw schema_mismatch(path, "the pool holds schema '" + found_name + "' (fingerprint " +
-                                    hex64(sb.schema_fingerprint) + "), expected '" + std::string(schema.name) +
-                                    "' (fingerprint " + hex64(schema.fingerprint) + ")");
-  }
+  FileDescriptor lock(lock_writers(path, fd.get()));
+  mark_writer(fd.get());
+  CheckedHeader header = read_checked_header(fd.get(), path, schema, static_cast<std::uint64_t>(st.st_size));
   back_sparse_file(fd.get(), st, path);
-  if (sb.root_size < schema.root_size || sb.root_type_id != schema.root_type_id) {
-    throw schema_mismatch(path, "root object is type " + std::to_string(sb.root_type_id) + " of " +
-                                    std::to_string(sb.root_size) + " bytes, expected type " +
-                                    std::to_string(schema.root_type_id) + " of " + std::to_string(schema.root_size));
-  }
-
-  std::string text(sb.schema_text_size, '\0');
-  read_exactly(fd.get(), text.data(), text.size(), sb.schema_text_offset, path);
-  if (auto problem = format::check_schema_text(sb, std::as_bytes(std::span(text)))) throw_header_error(path, *problem);
+  const format::Superblock& sb = header.superblock;
 
   auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
   pool->path_ = path;
   pool->fd_ = fd.release();
+  pool->lock_fd_ = lock.release();
   pool->superblock_ = sb;
-  pool->schema_text_ = std::move(text);
+  pool->schema_text_ = std::move(header.schema_text);
 
-  format::PoolState states[2];
-  read_exactly(pool->fd_, states, sizeof states, format::state_offset, path);
-  const int current = format::check_state_copies(states).current;
-  if (current < 0) throw checksum_mismatch(path, "both copies of the pool state are damaged");
-  pool->state_sequence_ = states[current].sequence;
-  pool->generation_ = states[current].generation;
-  const bool expects_log = format::log_required(states[current]);
+  const format::PoolState state = read_current_state(pool->fd_, path);
+  pool->state_sequence_ = state.sequence;
+  pool->generation_ = state.generation;
+  const bool expects_log = format::log_required(state);
   pool->concurrent_ = schema.concurrent;
 
   // Transactions the file engine committed before a crash are in its log,
@@ -277,12 +318,7 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   // go into the file first, before undo recovery and the heap walk see it.
   pool->file_io_ = options.file_io ? options.file_io : make_posix_file_io();
   const ReplayResult replay = replay_log(*pool->file_io_, pool->fd_, path, sb, pool->generation_, pool->file_syncs_);
-  if (expects_log && !replay.found && !options.discard_missing_log) {
-    throw corrupt_pool(path, "the pool was not closed cleanly and its log " + log_path_for(path) +
-                                 ", which holds its latest committed transactions, is missing: put the log back next "
-                                 "to the pool file (a copy of an open or crashed pool needs both files), or open "
-                                 "with PoolOptions::discard_missing_log to go on without those transactions");
-  }
+  if (expects_log && !replay.found && !options.discard_missing_log) throw_missing_log(path);
   pool->replayed_ = replay.records;
   pool->recovered_ = replay.records > 0;
 
@@ -291,17 +327,96 @@ std::unique_ptr<PoolImpl> PoolImpl::open(const std::string& path, const SchemaIn
   return pool;
 }
 
+[[noreturn]] void PoolImpl::throw_missing_log(const std::string& path) {
+  throw corrupt_pool(path, "the pool was not closed cleanly and its log " + log_path_for(path) +
+                               ", which holds its latest committed transactions, is missing: put the log back next "
+                               "to the pool file (a copy of an open or crashed pool needs both files), or open "
+                               "with PoolOptions::discard_missing_log to go on without those transactions");
+}
+
+std::unique_ptr<PoolImpl> PoolImpl::open_read_only(const std::string& path, const SchemaInfo& schema,
+                                                   const PoolOptions& options) {
+  // O_RDONLY: read permission is enough. No lock is taken: a lock a reader
+  // can take is one that could keep the pool's owner out (writer_lock.hpp).
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw io_error(path, "cannot open the pool for reading: " + errno_text(errno));
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0) throw io_error(path, "cannot stat: " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) throw not_a_pool(path, "not a regular file");
+  CheckedHeader header = read_checked_header(fd.get(), path, schema, static_cast<std::uint64_t>(st.st_size));
+
+  auto pool = std::unique_ptr<PoolImpl>(new PoolImpl());
+  pool->path_ = path;
+  pool->fd_ = fd.release();
+  pool->read_only_ = true;
+  pool->superblock_ = header.superblock;
+  pool->schema_text_ = std::move(header.schema_text);
+  pool->concurrent_ = schema.concurrent;
+  pool->file_io_ = options.file_io ? options.file_io : make_posix_file_io();
+  const format::Superblock& sb = pool->superblock_;
+
+  // The copy is consistent if no writer changed the file while it was
+  // taken. A writer open before is marked; one that opens meanwhile writes
+  // the pool state (a new sequence number) before any transaction of its
+  // own, and whatever it writes before that (replaying the log, rolling
+  // back) is what this open applies to its copy too, from the same log and
+  // journal. So: no mark before and after, and the same state, or again.
+  constexpr int attempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    if (writer_marked(pool->fd_, path)) {
+      throw pool_in_use(path,
+                        "the pool is open for writing in another process (or elsewhere in this one); "
+                        "a read-only open reads a pool that no writer has open");
+    }
+    const format::PoolState before = read_current_state(pool->fd_, path);
+    std::byte* copy = copy_pool_file(pool->fd_, sb.pool_size, path);
+    struct Unmap {
+      std::byte* base;
+      std::uint64_t size;
+      ~Unmap() {
+        if (base != nullptr) ::munmap(base, size);
+      }
+    } unmap{copy, sb.pool_size};
+    // The log's committed records, laid over the copy only.
+    const ReplayResult replay =
+        replay_log(*pool->file_io_, pool->fd_, path, sb, before.generation, pool->file_syncs_, copy);
+    if (format::log_required(before) && !replay.found && !options.discard_missing_log) throw_missing_log(path);
+    const format::PoolState after = read_current_state(pool->fd_, path);
+    if (after.sequence == before.sequence && !writer_marked(pool->fd_, path)) {
+      pool->base_ = std::exchange(unmap.base, nullptr);
+      pool->mapped_size_ = sb.pool_size;
+      pool->state_sequence_ = before.sequence;
+      pool->generation_ = before.generation;
+      pool->replayed_ = replay.records;
+      pool->recovered_ = replay.records > 0;
+      break;
+    }
+    if (attempt == attempts) {
+      throw pool_in_use(path, "a writer opened the pool while it was being read (" + std::to_string(attempts) +
+                                  " times); a read-only open reads a pool that no writer has open");
+    }
+  }
+  pool->map_and_start(options, true);  // recovery, in the private copy
+  return pool;
+}
+
 void PoolImpl::map_and_start(const PoolOptions& options, bool run_recovery) {
-  const PoolMapping mapping = map_pool_file(fd_, path_);
-  base_ = mapping.base;
-  mapped_size_ = mapping.size;
-  is_pmem_ = mapping.is_pmem;
-  register_shared_mapping(base_, mapped_size_, fd_);
-  if (mapped_size_ < superblock_.pool_size) {
-    throw truncated_pool(path_, "the file shrank to " + std::to_string(mapped_size_) + " bytes while opening");
+  if (read_only_) {
+    // open_read_only made the private copy (base_) already.
+  } else {
+    const PoolMapping mapping = map_pool_file(fd_, path_);
+    base_ = mapping.base;
+    mapped_size_ = mapping.size;
+    is_pmem_ = mapping.is_pmem;
+    register_shared_mapping(base_, mapped_size_, fd_);
+    if (mapped_size_ < superblock_.pool_size) {
+      throw truncated_pool(path_, "the file shrank to " + std::to_string(mapped_size_) + " bytes while opening");
+    }
   }
 
-  if (options.persistence) {
+  if (read_only_) {
+    persistence_ = std::make_shared<PrivateCopyPersistence>();
+  } else if (options.persistence) {
     persistence_ = options.persistence;
   } else if (options.backend == Backend::pmem || (options.backend == Backend::automatic && is_pmem_)) {
     persistence_ = make_pmem_persistence();
@@ -346,7 +461,7 @@ void PoolImpl::recover() {
     throw corrupt_pool(path_, "the root object's block header does not match the header");
   }
   ++generation_;
-  write_state(false);
+  if (!read_only_) write_state(false);  // a read-only pool's recovery stays in its private copy
 }
 
 void PoolImpl::start_engine() {
@@ -415,7 +530,7 @@ void PoolImpl::close() {
       for (auto& lane : lanes) lane->in_use.unlock();
     }
   } release{lanes_};
-  shut_down();
+  if (!read_only_) shut_down();  // a read-only pool writes nothing, not even that it was closed
 }
 
 void PoolImpl::shut_down() {
@@ -435,7 +550,8 @@ void PoolImpl::shut_down() {
 
 void PoolImpl::sync() {
   refuse_if_forked();
-  if (redo_ == nullptr) return;  // every commit of the other backends is durable when it returns
+  if (redo_ == nullptr)
+    return;  // (a read-only pool has nothing to make durable)  // every commit of the other backends is durable when it returns
   // Hold what a checkpoint waits for (it resets the log): a lane, or the
   // gate shared; this thread's own transaction or read already does.
   if (current_lane() != nullptr || reading_here()) return redo_->sync();
@@ -526,6 +642,7 @@ Pool Pool::open(const std::string& path, const SchemaInfo& schema, const PoolOpt
 
 Pool Pool::open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                           const PoolOptions& options) {
+  if (options.read_only) return open(path, schema, options);
   // Creating with O_EXCL first makes the choice race-free: if another
   // process creates the file in between, we open what it made.
   try {
@@ -561,6 +678,7 @@ std::uint64_t Pool::commit_count() const { return checked_impl().commit_count();
 bool Pool::wait_for_commit(std::uint64_t after, std::chrono::nanoseconds timeout) const {
   return checked_impl().wait_for_commit(after, timeout);
 }
+bool Pool::read_only() const { return checked_impl().read_only(); }
 bool Pool::in_transaction() const { return checked_impl().current_lane() != nullptr; }
 bool Pool::in_read_or_transaction() const { return in_transaction() || checked_impl().reading_here(); }
 

@@ -29,9 +29,15 @@ class PoolImpl {
   static std::unique_ptr<PoolImpl> create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                                           const PoolOptions& options);
   static std::unique_ptr<PoolImpl> open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options);
+  // PoolOptions::read_only (docs/runtime.md 4.7): the file opened O_RDONLY
+  // and read into private memory, the log laid over it and recovery run
+  // there; no lock, nothing written.
+  static std::unique_ptr<PoolImpl> open_read_only(const std::string& path, const SchemaInfo& schema,
+                                                  const PoolOptions& options);
   void close();
 
   const std::string& path() const { return path_; }
+  bool read_only() const { return read_only_; }
   std::byte* base() const { return base_; }
   // The base and the heap's bounds, for checking offsets read from the pool.
   Mapping mapping() const { return Mapping(base_, heap_->begin(), heap_->end(), &path_); }
@@ -108,9 +114,12 @@ class PoolImpl {
   // the root and starts a new generation.
   void recover();
   void write_state(bool clean);
+  [[noreturn]] static void throw_missing_log(const std::string& path);
 
   std::string path_;
   int fd_ = -1;
+  int lock_fd_ = -1;        // the writers' lock file (writer_lock.hpp); -1 when read-only
+  bool read_only_ = false;  // PoolOptions::read_only
   std::byte* base_ = nullptr;
   std::size_t mapped_size_ = 0;
   bool is_pmem_ = false;

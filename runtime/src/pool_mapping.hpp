@@ -1,7 +1,8 @@
-// Maps the pool file through the descriptor that open validated and
-// locked, never again by path: between the checks and a second open of
-// the path, another process could rename a different file over it, and
-// the pool would then run on a file nobody validated or locked.
+// Maps the pool file through the descriptor that open validated (and
+// marked as a writer's, writer_lock.hpp), never again by path: between the
+// checks and a second open of the path, another process could rename a
+// different file over it, and the pool would then run on a file nobody
+// validated.
 #pragma once
 
 #include <cstddef>

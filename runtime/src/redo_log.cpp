@@ -105,7 +105,7 @@ void RecordBuffer::trim(std::size_t keep) {
 std::string log_path_for(const std::string& pool_path) { return pool_path + ".wal"; }
 
 ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, const format::Superblock& sb,
-                        std::uint64_t generation, SharedCounter& syncs) {
+                        std::uint64_t generation, SharedCounter& syncs, std::byte* into) {
   ReplayResult result;
   const std::string path = log_path_for(pool_path);
   IoDescriptor fd(io, io.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
@@ -142,6 +142,10 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
   format::LogReader reader(source, header.salt, sb.heap_offset, sb.heap_offset + sb.heap_size);
   while (const format::LogRecord* record = reader.next()) {
     for (const format::LogRecord::Range& range : record->ranges) {
+      if (into != nullptr) {
+        std::memcpy(into + range.offset, range.data, range.size);  // the reader checked it lies in the heap
+        continue;
+      }
       io_write(io, pool_fd, range.data, range.size, range.offset, pool_path, "the pool file while replaying its log");
     }
     ++result.records;
@@ -152,7 +156,7 @@ ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, c
     }
     throw corrupt_pool(pool_path, damage->message);
   }
-  if (result.records > 0) {
+  if (result.records > 0 && into == nullptr) {
     io_sync(io, pool_fd, pool_path, "the pool file after replaying its log", SyncSite::replay_pool);
     syncs.add(1);
   }

@@ -57,8 +57,11 @@ struct ReplayResult {
 // log belongs to another pool, is newer than the pool, or a verifying
 // record points outside the heap. A log of an older session (already
 // replayed and made durable by the open that ended it) is ignored.
+// With `into` (a read-only open's private copy of the pool, at least the
+// heap's end long), the records go into that memory instead, and neither
+// file is written.
 ReplayResult replay_log(FileIo& io, int pool_fd, const std::string& pool_path, const format::Superblock& sb,
-                        std::uint64_t generation, SharedCounter& syncs);
+                        std::uint64_t generation, SharedCounter& syncs, std::byte* into = nullptr);
 
 class RedoLog {
  public:

@@ -478,6 +478,11 @@ bool PoolImpl::reading_here() const {
 void PoolImpl::mark_broken() noexcept { broken_.store(true); }
 
 Lane& PoolImpl::begin_transaction() {
+  if (read_only_) {
+    throw read_only_pool(path_,
+                         "the pool was opened read-only (PoolOptions::read_only): it runs no transactions; "
+                         "open it without read_only, with write permission, to change it");
+  }
   Lane& lane = acquire_lane();
   running_here.emplace_back(this, &lane);
   lane.begin();

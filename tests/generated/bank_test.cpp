@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "bank.pschema.h"
 #include "test_support.hpp"
@@ -47,4 +48,21 @@ TEST_CASE("bank example: deposits, transfers and the total refuse to overflow an
   CHECK_THROWS_AS(ledger.transfer(c, d, 2), std::overflow_error);
   CHECK(ledger.balance(c) == -max_cents);
   CHECK(ledger.balance(d) == max_cents);
+}
+
+TEST_CASE("bank example: a read-only open runs the declared queries and refuses the declared transactions") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("bank.pool");
+  {
+    bank::Ledger ledger = bank::Ledger::create(path, 4 << 20);
+    ledger.deposit(ledger.open_account("ada", bank::Kind::checking), {250});
+  }
+  pschema::PoolOptions options;
+  options.read_only = true;
+  bank::Ledger reader = bank::Ledger::open(path, options);
+  CHECK(reader.pool().read_only());
+  CHECK(reader.total() == 250);
+  CHECK_THROWS_AS(reader.open_account("bob", bank::Kind::savings), pschema::read_only_pool);
+  CHECK_THROWS_AS(reader.deposit(1, {5}), pschema::read_only_pool);
+  CHECK(reader.total() == 250);
 }

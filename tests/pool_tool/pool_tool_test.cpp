@@ -304,7 +304,7 @@ TEST_CASE("a pool open in another process is reported by info and check") {
   const std::string path = dir.file("bank.pool");
   sample_pools::make_bank(path);
   CHECK(run({"info", path}).out.find("open:        no\n") != std::string::npos);
-  bank::Ledger ledger = bank::Ledger::open(path);  // the runtime's flock: held like another process would
+  bank::Ledger ledger = bank::Ledger::open(path);  // the runtime's writer mark: held like another process would
   Run info = run({"info", path});
   CHECK(info.status == 0);
   CHECK(info.out.find("open:        yes (another process has it open)\n") != std::string::npos);

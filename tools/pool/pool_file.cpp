@@ -1,7 +1,6 @@
 #include "pool/pool_file.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,10 +20,19 @@ PoolBytes PoolBytes::open_file(const std::string& path) {
   if (!S_ISREG(st.st_mode)) throw Unreadable(path + ": not a regular file");
   bytes.size_ = static_cast<std::uint64_t>(st.st_size);
 
-  if (::flock(bytes.fd_, LOCK_SH | LOCK_NB) == 0) {
-    bytes.lock_ = LockState::free;
+  // A writer of the runtime marks the pool file with an fcntl write lock
+  // on its first byte (runtime/src/writer_lock.hpp). Test for it without
+  // taking a lock: any lock a reader holds could keep a writer from
+  // marking the pool, and once readers could lock writers out.
+  struct flock probe{};
+  probe.l_type = F_RDLCK;
+  probe.l_whence = SEEK_SET;
+  probe.l_start = 0;
+  probe.l_len = 1;
+  if (::fcntl(bytes.fd_, F_OFD_GETLK, &probe) == 0) {
+    bytes.lock_ = probe.l_type == F_WRLCK ? LockState::in_use : LockState::free;
   } else {
-    bytes.lock_ = errno == EWOULDBLOCK ? LockState::in_use : LockState::unknown;
+    bytes.lock_ = LockState::unknown;
   }
   if (bytes.size_ > 0) {
     // MAP_PRIVATE and PROT_READ: the tools can never write to the pool.
@@ -104,7 +112,7 @@ void PoolBytes::seal() noexcept {
 
 void PoolBytes::release() noexcept {
   if (mapping_ != nullptr) ::munmap(mapping_, size_);
-  if (fd_ >= 0) ::close(fd_);  // also drops the shared lock
+  if (fd_ >= 0) ::close(fd_);
   mapping_ = nullptr;
   fd_ = -1;
 }

@@ -23,8 +23,8 @@ class Unreadable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Whether another process has the pool open (the runtime holds an
-// exclusive flock on the file while a pool is open).
+// Whether another process has the pool open for writing (the runtime's
+// writers mark the file with an fcntl write lock while it is open).
 enum class LockState {
   unknown,  // bytes given in memory: no file to ask
   free,
@@ -34,9 +34,9 @@ enum class LockState {
 class PoolBytes {
  public:
   // Maps `path` read-only (a private mapping: nothing can reach the file)
-  // and probes the runtime's lock with a shared, non-blocking flock. When
-  // the lock is free it is kept until this object goes away, so that no
-  // program opens the pool while it is being read.
+  // and tests for a writer's mark, taking no lock: a reader must never be
+  // able to keep the pool's owner from opening it, so a writer may open the
+  // pool while it is being read (`check` and `info` then see it changing).
   static PoolBytes open_file(const std::string& path);
   // Bytes the caller keeps alive (the fuzz test works on memory copies).
   static PoolBytes in_memory(std::string name, std::span<const std::byte> bytes);

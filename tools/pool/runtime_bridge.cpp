@@ -154,7 +154,7 @@ std::string recover_pool(const std::string& path) {
     root_size = static_cast<std::uint32_t>(pool.schema->root().layout.size);
     root_type_id = pool.schema->root().type_id;
     concurrent = pool.schema->pool().concurrent;
-  }  // closes the file and drops its shared lock before the runtime locks it
+  }  // closes the file before the runtime opens it
   SchemaInfo info;
   info.name = name;
   info.fingerprint = fingerprint;

@@ -75,5 +75,10 @@ class usage_error : public error {
 class index_out_of_range : public usage_error {
   using usage_error::usage_error;
 };
+// A transaction was started on a pool opened read-only
+// (PoolOptions::read_only); a kind of usage_error.
+class read_only_pool : public usage_error {
+  using usage_error::usage_error;
+};
 
 }  // namespace pschema

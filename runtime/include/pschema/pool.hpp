@@ -70,15 +70,26 @@ struct PoolOptions {
   std::size_t checkpoint_log_bytes = 16 << 20;
   std::size_t checkpoint_private_bytes = 64 << 20;
   // The permissions of a new pool file (create), before the umask: the
-  // owner's only, by default. A pool holds the program's data, and a user
-  // who can read the file can also take a shared lock on it and so keep
-  // its owner from opening it (pool_in_use).
+  // owner's only, by default: a pool holds the program's data. (Readers
+  // can no longer keep a writer out: writers lock `<pool>.lock`, which
+  // only users who may write the pool can open; docs/runtime.md 8.4.)
   mode_t create_mode = 0600;
   // A pool that a file-engine session left open (a crash, or a copy taken
   // while it ran) keeps its latest commits in `<pool>.wal`: opening it
   // without that file throws corrupt_pool, since those commits would be
   // lost silently. Set this to open it anyway, without them.
   bool discard_missing_log = false;
+  // Open the pool for reading only (Pool::open; create refuses it): the
+  // file is opened O_RDONLY, so a user with read permission alone can open
+  // it, and neither the pool file nor its log is ever written. The open
+  // reads the pool into private memory (its size in RAM), lays over it the
+  // committed transactions of the log and rolls back an interrupted
+  // transaction there, as a writer's open would in the file: reads see
+  // the committed state. Every transaction throws read_only_pool. Refused
+  // with pool_in_use while a writer has the pool open; a writer opening it
+  // later is not kept out, and does not change what this pool shows
+  // (docs/runtime.md 4.7).
+  bool read_only = false;
   // The file operations of the engine (a test's or simulator's); default:
   // POSIX.
   std::shared_ptr<FileIo> file_io;
@@ -132,7 +143,8 @@ class Pool {
   // transaction a crash interrupted, and otherwise only advances each
   // lane's sequence number (one 8-byte write per lane).
   static Pool open(const std::string& path, const SchemaInfo& schema, const PoolOptions& options = {});
-  // Opens the pool if the file exists, else creates it.
+  // Opens the pool if the file exists, else creates it (with
+  // PoolOptions::read_only: only opens it).
   static Pool open_or_create(const std::string& path, std::size_t size, const SchemaInfo& schema,
                              const PoolOptions& options = {});
 
@@ -145,6 +157,8 @@ class Pool {
   // Throws usage_error when called from inside one of its transactions.
   void close();
   bool is_open() const noexcept { return impl_ != nullptr; }
+  // Opened with PoolOptions::read_only.
+  bool read_only() const;
 
   // Runs `body(Transaction&)` as one atomic, durable transaction and returns
   // what it returns. If it throws, every change and allocation it made is

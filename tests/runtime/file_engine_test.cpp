@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "io_support.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/log_layout.hpp"
@@ -56,25 +57,11 @@ void set_value(Pool& pool, int i, std::uint64_t value) {
 
 std::string log_of(const std::string& pool_path) { return pool_path + ".wal"; }
 
-// Runs `body` in a child process, which must end it with _exit (a process
-// crash: what it wrote to files stays, its memory goes; no destructor
-// closes the pool). Returns the child's exit status.
+// Runs `body` in a child that ends with _exit (a process crash: what it
+// wrote to files stays, no destructor closes the pool); 3 if it threw.
 template <class Body>
 int crash_after(Body&& body) {
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int code = 0;
-    try {
-      body();
-    } catch (...) {
-      code = 3;
-    }
-    ::_exit(code);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return test_support::run_in_child(body, 3);
 }
 
 // A child commits `count` transactions (transaction i sets values[0] = i

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "child_process.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
@@ -30,23 +31,10 @@ std::uint64_t root_value(const Pool& pool) {
 
 void set_root_value(Transaction& tx, std::uint64_t value) { tx.write(*tx.at<std::uint64_t>(tx.root_offset()), value); }
 
-// Runs `child` in a forked process; its return value is the exit status.
-template <class Child>
-int in_child(Child&& child) {
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int code = 99;
-    try {
-      code = child();
-    } catch (...) {
-      code = 98;
-    }
-    ::_exit(code);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// Runs `body` in a forked process; its return value is the exit status, 98 if it threw.
+template <class Body>
+int in_child(Body&& body) {
+  return test_support::run_in_child(body, 98);
 }
 
 template <class Body>

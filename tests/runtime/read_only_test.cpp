@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
@@ -55,24 +56,11 @@ std::vector<char> contents(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Runs `body` in a child process that ends with _exit (a crash: no
-// destructor runs); returns its exit status (3: it threw).
+// Runs `body` in a child that ends with _exit (a crash: no destructor runs);
+// its exit status is what `body` returns, 3 if it threw.
 template <class Body>
 int in_child(Body&& body) {
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int code = 0;
-    try {
-      code = body();
-    } catch (...) {
-      code = 3;
-    }
-    ::_exit(code);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return test_support::run_in_child(body, 3);
 }
 
 // A child process that opens `path` O_RDONLY, takes every lock a reader

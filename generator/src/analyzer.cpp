@@ -1,13 +1,13 @@
 // The analyzer is a list of passes. The first ones build the model and
-// report what is wrong with each declaration, leaving out what is wrong (a
-// field with a bad type is dropped, its struct marked broken; a pool whose
-// root is broken has none). The rest run on that model even when something
-// was wrong, so that one run reports every error of a schema: two passes
-// complete it (type ids, reachable structs), and the checks after them read
-// it only (const Model&) and report to the diagnostics. They must not rely
-// on what the first passes refuse (a cycle of structs held by value, for
-// one). Fingerprints, which the emitter needs, come only for a model with
-// no error.
+// report what is wrong with each declaration, leaving out what is wrong: a
+// field with a bad type is dropped and its struct marked broken (a pool may
+// still hold it, type_resolver.cpp). The rest run on that model even when
+// something was wrong, so that one run reports every error of a schema: two
+// passes complete it (type ids, reachable structs), and the checks after
+// them read it only (const Model&) and report to the diagnostics. They must
+// not rely on what the first passes refuse (a cycle of structs held by
+// value, for one). Fingerprints, which the emitter needs, come only for a
+// model with no error.
 #include "analyzer.hpp"
 
 #include "concurrency_check.hpp"

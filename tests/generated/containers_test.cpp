@@ -154,3 +154,33 @@ TEST_CASE("map update changes a value in place, making it first if absent, and r
   Bags again = Bags::open(dir.file("update.pool"));
   again.read([](const Bags::Snapshot& s) { CHECK(s.root().by_id().at(5) == 51); });
 }
+
+TEST_CASE("map update refuses a callback that inserts into or erases from the same map, and rolls back") {
+  test_support::ScratchDir dir;
+  Bags bags = Bags::create(dir.file("reentrant.pool"), 16 << 20);
+  bags.transaction([](Bags::Tx& tx) {
+    for (std::uint64_t k = 0; k < 100; ++k) tx.root().by_id().insert(k, k);
+  });
+  CHECK_THROWS_AS(bags.transaction([](Bags::Tx& tx) {
+    auto ids = tx.root().by_id();
+    ids.update(50, [&](std::uint64_t& v) {
+      ids.insert(1000, 1);  // moves entries: the value's slot is no longer 50's
+      v = 7;
+    });
+  }),
+                  pschema::usage_error);
+  CHECK_THROWS_AS(bags.transaction([](Bags::Tx& tx) {
+    auto ids = tx.root().by_id();
+    ids.update(50, [&](std::uint64_t& v) {
+      ids.erase(10);
+      v = 7;
+    });
+  }),
+                  pschema::usage_error);
+  bags.read([](const Bags::Snapshot& s) {
+    CHECK(s.root().by_id().size() == 100);
+    CHECK(s.root().by_id().at(50) == 50);
+    CHECK(s.root().by_id().at(10) == 10);
+    CHECK_FALSE(s.root().by_id().contains(1000));
+  });
+}

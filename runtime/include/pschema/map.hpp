@@ -26,6 +26,7 @@
 
 #include "pschema/detail/map_nodes.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/errors.hpp"
 #include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"
@@ -268,16 +269,21 @@ class MapMut : MapAccess<K, V> {
   // Mut (structs, containers) or, for a scalar or enum, a reference to a
   // copy whose final state is written back (logged like a setter). Returns
   // whether the entry was made. A counter: update(word, [](auto& n) { ++n; }).
+  // `f` must not insert into or erase from this map (that moves entries,
+  // this one too); when it does, and the map's size or root changed,
+  // update throws usage_error and the transaction rolls back.
   template <class F>
   bool update(key_arg key, F&& f) {
     auto [offset, i, made] = insert_slot(key);
+    const MapRep before = *rep_;
     if constexpr (has_mut<V>) {
       std::forward<F>(f)(ref(offset, i));
+      refuse_changed_map(before);
     } else {
-      auto* slot = &leaf_mut(offset)->values[i];
-      auto value = *slot;
+      auto value = leaf_mut(offset)->values[i];
       std::forward<F>(f)(value);
-      tx_->write(*slot, value);
+      refuse_changed_map(before);
+      tx_->write(leaf_mut(offset)->values[i], value);
     }
     return made;
   }
@@ -364,6 +370,13 @@ class MapMut : MapAccess<K, V> {
     bool made;
   };
 
+  void refuse_changed_map(const MapRep& before) const {
+    if (rep_->size != before.size || rep_->root != before.root) {
+      throw usage_error("",
+                        "map update: the callback inserted into or erased from the map it updates, which moves "
+                        "its entries; change other entries after update returns");
+    }
+  }
   Leaf* leaf_mut(std::uint64_t offset) const { return tx_->at<Leaf>(offset); }
   Inner* inner_mut(std::uint64_t offset) const { return tx_->at<Inner>(offset); }
   reference ref(std::uint64_t offset, std::size_t i) const {

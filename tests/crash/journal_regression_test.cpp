@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "crash_support.hpp"
+#include "die_at_fence.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
@@ -21,24 +22,9 @@ using pschema::Pool;
 using pschema::Site;
 using pschema::Transaction;
 namespace format = pschema::format;
+using test_support::DieAtFence;
 
 namespace {
-
-// Dies (like a power cut, but keeping the page cache) at the n-th fence of a site.
-class DieAtFence final : public pschema::Persistence {
- public:
-  DieAtFence(Site site, int nth) : site_(site), nth_(nth) {}
-  std::size_t flush(const void*, std::size_t, Site) override { return 0; }
-  void fence(Site site) override {
-    if (site == site_ && ++seen_ == nth_) ::_exit(42);
-  }
-  std::string_view name() const noexcept override { return "die-at-fence"; }
-
- private:
-  Site site_;
-  int nth_;
-  int seen_ = 0;
-};
 
 // Runs `body` in a child process; returns its exit status, or -signal.
 template <class Body>

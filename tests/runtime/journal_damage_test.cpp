@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "die_at_fence.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
@@ -29,27 +30,9 @@ using pschema::Pool;
 using pschema::Site;
 using pschema::Transaction;
 namespace format = pschema::format;
+using test_support::DieAtFence;
 
 namespace {
-
-// Ends the process at the n-th fence of `site`, before that fence: what a
-// power cut leaves when every store had reached the medium but the entries
-// of the last batch were never fenced. (Flushes do nothing: the mapping is
-// shared, so the file gets every store anyway.)
-class DieAtFence final : public pschema::Persistence {
- public:
-  DieAtFence(Site site, int nth) : site_(site), nth_(nth) {}
-  std::size_t flush(const void*, std::size_t, Site) override { return 0; }
-  void fence(Site site) override {
-    if (site == site_ && ++seen_ == nth_) ::_exit(42);
-  }
-  std::string_view name() const noexcept override { return "die-at-fence"; }
-
- private:
-  Site site_;
-  int nth_;
-  int seen_ = 0;
-};
 
 pschema::PoolOptions with_backend(pschema::Backend backend) {
   pschema::PoolOptions options;

@@ -22,6 +22,7 @@ using pschema::Transaction;
 using test_support::ScratchDir;
 using test_support::small_pool;
 using test_support::test_schema;
+using test_support::with_backend;
 
 namespace {
 
@@ -45,12 +46,6 @@ bool throws_usage_error(Body&& body) {
     return std::strstr(e.what(), "forked") != nullptr;
   }
   return false;
-}
-
-pschema::PoolOptions with_backend(pschema::Backend backend) {
-  pschema::PoolOptions options;
-  options.backend = backend;
-  return options;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "die_at_fence.hpp"
+#include "io_support.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/format/checksum.hpp"
 #include "pschema/format/layout.hpp"
@@ -30,25 +31,13 @@ using pschema::Pool;
 using pschema::Site;
 using pschema::Transaction;
 namespace format = pschema::format;
+using io_support::read_file;
+using io_support::write_file;
 using test_support::DieAtFence;
 
+using test_support::with_backend;
+
 namespace {
-
-pschema::PoolOptions with_backend(pschema::Backend backend) {
-  pschema::PoolOptions options;
-  options.backend = backend;
-  return options;
-}
-
-std::vector<char> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const std::string& path, const std::vector<char>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 template <class T>
 T load(const std::vector<char>& bytes, std::uint64_t offset) {

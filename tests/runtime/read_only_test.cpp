@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "io_support.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/pool.hpp"
 #include "test_support.hpp"
@@ -28,6 +29,7 @@ using pschema::Transaction;
 using test_support::ScratchDir;
 using test_support::small_pool;
 using test_support::test_schema;
+using test_support::with_backend;
 
 namespace {
 
@@ -43,17 +45,6 @@ pschema::PoolOptions read_only() {
   pschema::PoolOptions options;
   options.read_only = true;
   return options;
-}
-
-pschema::PoolOptions with_backend(pschema::Backend backend) {
-  pschema::PoolOptions options;
-  options.backend = backend;
-  return options;
-}
-
-std::vector<char> contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Runs `body` in a child that ends with _exit (a crash: no destructor runs);
@@ -129,7 +120,7 @@ TEST_CASE("read-only open: the committed state from the pool and its log, neithe
             ::_exit(0);
             return 0;
           }) == 0);
-  const std::vector<char> pool_before = contents(path), log_before = contents(path + ".wal");
+  const std::vector<char> pool_before = io_support::read_file(path), log_before = io_support::read_file(path + ".wal");
   REQUIRE_FALSE(log_before.empty());
   {
     Pool pool = Pool::open(path, test_schema(), read_only());
@@ -142,8 +133,8 @@ TEST_CASE("read-only open: the committed state from the pool and its log, neithe
     CHECK(root_value(pool) == 42);
     pool.sync();  // nothing to make durable
   }
-  CHECK(contents(path) == pool_before);
-  CHECK(contents(path + ".wal") == log_before);
+  CHECK(io_support::read_file(path) == pool_before);
+  CHECK(io_support::read_file(path + ".wal") == log_before);
   Pool writer = Pool::open(path, test_schema());
   CHECK(root_value(writer) == 42);
   CHECK_FALSE(writer.read_only());
@@ -167,13 +158,13 @@ TEST_CASE("read-only open: an interrupted transaction is rolled back in the priv
             });
             return 1;
           }) == 0);
-  const std::vector<char> before = contents(path);
+  const std::vector<char> before = io_support::read_file(path);
   {
     Pool pool = Pool::open(path, test_schema(), read_only());
     CHECK(root_value(pool) == 7);
     CHECK(pool.info().recovered);
   }
-  CHECK(contents(path) == before);  // still the interrupted state: the next writer rolls it back
+  CHECK(io_support::read_file(path) == before);  // still the interrupted state: the next writer rolls it back
   Pool writer = Pool::open(path, test_schema(), msync);
   CHECK(root_value(writer) == 7);
 }

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "pschema/pool.hpp"
 #include "pschema/schema_info.hpp"
 
 namespace test_support {
@@ -52,6 +53,13 @@ inline pschema::SchemaInfo test_schema(std::uint32_t root_size = 256, std::strin
 }
 
 constexpr std::size_t small_pool = 4 << 20;
+
+// Options that choose `backend` (undo on pmem or msync, or the file engine).
+inline pschema::PoolOptions with_backend(pschema::Backend backend) {
+  pschema::PoolOptions options;
+  options.backend = backend;
+  return options;
+}
 
 // The seed of a randomised test: PSCHEMA_TEST_SEED if set (to replay a
 // failure), else a random one. Tests CAPTURE it so a failure prints it.

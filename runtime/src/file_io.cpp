@@ -59,6 +59,11 @@ namespace detail {
 
 std::string errno_message(int err) { return std::strerror(err); }
 
+std::string parent_directory(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 void io_write(FileIo& io, int fd, const void* data, std::size_t size, std::uint64_t offset, const std::string& path,
               std::string_view what) {
   const auto* at = static_cast<const std::byte*>(data);

@@ -12,6 +12,9 @@
 namespace pschema::detail {
 
 std::string errno_message(int err);
+// The directory holding `path` ("." for a bare name), whose fsync makes a
+// new file's name durable.
+std::string parent_directory(const std::string& path);
 // Writes all `size` bytes at `offset`.
 void io_write(FileIo& io, int fd, const void* data, std::size_t size, std::uint64_t offset, const std::string& path,
               std::string_view what);

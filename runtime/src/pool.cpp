@@ -15,6 +15,7 @@
 #include <span>
 #include <variant>
 
+#include "file_io_util.hpp"
 #include "pool_impl.hpp"
 #include "pool_mapping.hpp"
 #include "pschema/errors.hpp"
@@ -76,9 +77,7 @@ void back_sparse_file(int fd, const struct stat& st, const std::string& path) {
 // this, a power cut after create returned could leave no pool at all (the
 // file engine's log gets the same when it is made, redo_log.cpp).
 void sync_parent_directory(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  FileDescriptor dir_fd(::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {
     throw io_error(path, "cannot make the new pool's directory entry durable: " + errno_text(errno));
   }

@@ -187,9 +187,7 @@ void RedoLog::open(mode_t mode) {
   if (created) {
     // The new name must be durable before a commit relies on the file: a
     // record synced into a file whose directory entry is lost is lost.
-    const std::size_t slash = path_.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-    IoDescriptor dir_fd(io_, io_.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+    IoDescriptor dir_fd(io_, io_.open(parent_directory(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
     if (dir_fd.get() < 0 || io_.fsync(dir_fd.get(), SyncSite::log_directory) != 0) {
       throw io_error(path_, "cannot make the new log's directory entry durable: " + errno_message(errno));
     }

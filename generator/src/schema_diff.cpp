@@ -30,6 +30,14 @@ struct TypeChange {
 
 Verdict worst(Verdict a, Verdict b) { return std::max(a, b); }
 
+// "struct 'Kind'" or "enum 'Kind'" for a user type (a struct may become an
+// enum of the same name), the type as written otherwise.
+std::string kind_and_name(const Type& type) {
+  if (type.kind == Kind::structure) return "struct '" + type.structure->name + "'";
+  if (type.kind == Kind::enumeration) return "enum '" + type.enumeration->name + "'";
+  return describe(type);
+}
+
 bool is_unsigned_integer(Kind kind) { return facts(kind).integer && !facts(kind).is_signed; }
 
 // u8 -> u16 -> u32 -> u64, i8 -> ... -> i64, and unsigned to a strictly
@@ -238,7 +246,7 @@ class SchemaDiff {
                                               " value (only a wider type of the same signedness, or a strictly wider "
                                               "signed one for an unsigned type, can)"};
     }
-    return TypeChange{Verdict::refused, "a stored " + describe(o) + " cannot be converted to " + describe(n)};
+    return TypeChange{Verdict::refused, "a stored " + kind_and_name(o) + " cannot be converted to " + kind_and_name(n)};
   }
 
   // ---- Structs.
@@ -279,7 +287,7 @@ class SchemaDiff {
       if (!source[i]) {
         add(Verdict::compatible, "field-added", field_subject, {}, nf.span,
             "field '" + nf.name + ": " + describe(nf.type) + "' added; existing objects get " +
-                (nf.default_value.empty() ? "zero (no default given)" : nf.default_value + ", its default"));
+                (nf.default_value.empty() ? "zero or empty (no default given)" : nf.default_value + ", its default"));
         continue;
       }
       const Field& of = o.fields[*source[i]];

@@ -32,8 +32,10 @@ FormerName former_name(const ast::Attributes& attributes, std::string_view what,
 
 namespace {
 
-// The literal as a number, or nothing when it does not fit in 64 bits.
-std::optional<WideInt> parse_integer(std::string_view text) {
+// The literal as a number in `out`; false when it does not fit in 64 bits.
+// (An out parameter, not std::optional<WideInt>: GCC's -O2 flow analysis
+// warns that an optional __int128 may be used uninitialized.)
+bool parse_integer(std::string_view text, WideInt& out) {
   const bool negative = !text.empty() && text.front() == '-';
   if (negative) text.remove_prefix(1);
   int base = 10;
@@ -43,8 +45,9 @@ std::optional<WideInt> parse_integer(std::string_view text) {
   }
   std::uint64_t magnitude = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), magnitude, base);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return negative ? -static_cast<WideInt>(magnitude) : static_cast<WideInt>(magnitude);
+  if (ec != std::errc() || end != text.data() + text.size()) return false;
+  out = negative ? -static_cast<WideInt>(magnitude) : static_cast<WideInt>(magnitude);
+  return true;
 }
 
 }  // namespace
@@ -74,17 +77,18 @@ std::string checked_default(const ast::Field& field, const Type& type, Diagnosti
                                     "'; defaults apply to integer, bool and enum fields (others start zero or empty)");
     return "";
   }
-  std::optional<WideInt> number = is_name ? std::nullopt : parse_integer(value);
+  WideInt number = 0;
+  const bool parsed = !is_name && parse_integer(value, number);
   const int bits = static_cast<int>(kind.layout.size * 8);
   const WideInt min = kind.is_signed ? -(static_cast<WideInt>(1) << (bits - 1)) : 0;
   const WideInt max =
       kind.is_signed ? (static_cast<WideInt>(1) << (bits - 1)) - 1 : (static_cast<WideInt>(1) << bits) - 1;
-  if (!number || *number < min || *number > max) {
+  if (!parsed || number < min || number > max) {
     d.error(field.default_span, subject + " is '" + value + "', which does not fit '" + std::string(kind.name) + "' (" +
                                     to_decimal(min) + " to " + to_decimal(max) + ")");
     return "";
   }
-  return to_decimal(*number);
+  return to_decimal(number);
 }
 
 }  // namespace pschema::gen

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 namespace pschema::gen {
@@ -61,9 +62,18 @@ class SchemaDiff {
     for (const auto& [o, n] : enum_pairs_) diff_enum(*o, *n);
     diff_pools();
     diff_operations();
-    std::stable_sort(changes_.begin(), changes_.end(),
-                     [](const SchemaChange& a, const SchemaChange& b) { return a.subject < b.subject; });
-    return std::move(changes_);
+    // By subject, then in the order found. (Not std::stable_sort: with
+    // libstdc++ 12 it uses get_temporary_buffer, which clang-19 flags as
+    // deprecated.)
+    std::vector<std::size_t> order(changes_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(changes_[a].subject, a) < std::tie(changes_[b].subject, b);
+    });
+    std::vector<SchemaChange> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i : order) sorted.push_back(std::move(changes_[i]));
+    return sorted;
   }
 
  private:

@@ -24,23 +24,49 @@ declaration
     ;
 
 enumDecl
-    : ENUM name COLON typeRef LBRACE (enumValue (COMMA enumValue)* COMMA?)? RBRACE
+    : attribute* ENUM name COLON typeRef LBRACE (enumValue (COMMA enumValue)* COMMA?)? RBRACE
     ;
 
 enumValue
-    : name (ASSIGN integer)?
+    : attribute* name (ASSIGN integer)?
     ;
 
 structDecl
-    : STRUCT name LBRACE fieldDecl* RBRACE
+    : attribute* STRUCT name LBRACE structMember* RBRACE
     ;
 
+structMember
+    : fieldDecl
+    | removedDecl
+    ;
+
+// `retries: u32 = 3;`: the default is the value a schema migration gives
+// the field in objects that existed before it was added.
 fieldDecl
-    : CONST? name COLON typeRef SEMI
+    : attribute* CONST? name COLON typeRef (ASSIGN defaultValue)? SEMI
+    ;
+
+// An integer, or a name (`true`, `false`, an enum value); which one fits
+// the field's type is a semantic check.
+defaultValue
+    : integer
+    | name
+    ;
+
+// `removed old_field;`: the field existed in an earlier version of the
+// schema and was deleted on purpose (schema evolution, `pschema diff`).
+removedDecl
+    : REMOVED name SEMI
+    ;
+
+// `@was(old_name)`: the declaration was renamed from `old_name`. Which
+// attribute names exist is a semantic check.
+attribute
+    : AT name LPAREN name RPAREN
     ;
 
 poolDecl
-    : POOL name LBRACE poolItem* RBRACE
+    : attribute* POOL name LBRACE poolItem* RBRACE
     ;
 
 // `root: T;` and `concurrent;`. Which names are allowed is a semantic check,
@@ -94,6 +120,7 @@ name
     | POOL
     | PACKAGE
     | IMPORT
+    | REMOVED
     ;
 
 PACKAGE  : 'package';
@@ -105,6 +132,7 @@ TX       : 'tx';
 QUERY    : 'query';
 ON       : 'on';
 CONST    : 'const';
+REMOVED  : 'removed';
 
 ARROW    : '->';
 SCOPE    : '::';
@@ -122,6 +150,7 @@ ASSIGN   : '=';
 QUESTION : '?';
 STAR     : '*';
 AMP      : '&';
+AT       : '@';
 MINUS    : '-';
 
 INTEGER

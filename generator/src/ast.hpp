@@ -18,6 +18,16 @@ using Docs = std::vector<std::string>;
 
 struct TypeExpr;
 
+// `@name(argument)` before a declaration. Only `@was(old_name)` has a
+// meaning (a rename, for schema evolution); the resolver refuses others.
+struct Attribute {
+  Span span;
+  std::string name;
+  std::string argument;
+  Span argument_span;
+};
+using Attributes = std::vector<Attribute>;
+
 // A generic argument: a type (`vec<Account>`) or an integer (`array<u8, 16>`).
 struct TypeArg {
   Span span;
@@ -44,6 +54,7 @@ struct EnumValue {
   Span value_span;
   std::string value;  // the literal as written (may start with '-'); empty when implicit
   Docs docs;
+  Attributes attributes;
 };
 
 struct Enum {
@@ -53,6 +64,7 @@ struct Enum {
   TypeExpr underlying;
   std::vector<EnumValue> values;
   Docs docs;
+  Attributes attributes;
 };
 
 struct Field {
@@ -62,6 +74,17 @@ struct Field {
   TypeExpr type;
   bool is_const = false;
   Docs docs;
+  Attributes attributes;
+  // `= value`: an integer literal or a name as written; empty when none.
+  Span default_span;
+  std::string default_value;
+};
+
+// `removed name;` in a struct.
+struct RemovedField {
+  Span span;
+  Span name_span;
+  std::string name;
 };
 
 struct Struct {
@@ -69,7 +92,9 @@ struct Struct {
   Span name_span;
   std::string name;
   std::vector<Field> fields;
+  std::vector<RemovedField> removed;
   Docs docs;
+  Attributes attributes;
 };
 
 // `root: T;` (type set) or a flag such as `concurrent;` (no type).
@@ -85,6 +110,7 @@ struct Pool {
   std::string name;
   std::vector<PoolItem> items;
   Docs docs;
+  Attributes attributes;
 };
 
 struct Param {

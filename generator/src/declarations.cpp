@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "attributes.hpp"
 #include "generated_names.hpp"
 #include "identifier_rules.hpp"
 
@@ -59,6 +60,7 @@ void Declarer::declare(const ast::File& file) {
     type->module = &module_;
     type->docs = decl.docs;
     type->span = decl.name_span;
+    type->was = former_name(decl.attributes, "enum '" + decl.name + "'", decl.name, d_);
     if (is_usable_type_name(decl.name, decl.name_span, "enum")) own_.enums[decl.name] = type.get();
     module_.enums.push_back(std::move(type));
   }
@@ -68,6 +70,7 @@ void Declarer::declare(const ast::File& file) {
     type->module = &module_;
     type->docs = decl.docs;
     type->span = decl.name_span;
+    type->was = former_name(decl.attributes, "struct '" + decl.name + "'", decl.name, d_);
     if (is_usable_type_name(decl.name, decl.name_span, "struct")) {
       own_.structs[decl.name] = type.get();
     } else {
@@ -81,6 +84,7 @@ void Declarer::declare(const ast::File& file) {
     pool->module = &module_;
     pool->docs = decl.docs;
     pool->span = decl.name_span;
+    pool->was = former_name(decl.attributes, "pool '" + decl.name + "'", decl.name, d_);
     if (is_usable_type_name(decl.name, decl.name_span, "pool")) own_.pools[decl.name] = pool.get();
     module_.pools.push_back(std::move(pool));
   }

@@ -1,5 +1,6 @@
 // The `pschema` command line: parses arguments and dispatches to the
-// subcommands. Exit status: 0 success, 1 an error in the input, 2 bad usage.
+// subcommands. Exit status: 0 success, 1 an error in the input, 2 bad usage;
+// `diff` has its own (below), since its 1 and 2 grade the changes.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,8 +13,11 @@
 #include "diagnostics.hpp"
 #include "emitter.hpp"
 #include "loader.hpp"
+#include "schema_diff.hpp"
 #include "source_file.hpp"
 #ifdef PSCHEMA_HAS_POOL_TOOL
+#include "pool/embedded_schema.hpp"
+#include "pool/opened_pool.hpp"
 #include "pool/pool_commands.hpp"
 #endif
 
@@ -22,6 +26,11 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_input_error = 1;
 constexpr int exit_usage = 2;
+
+// `pschema diff`: 0, 1 and 2 are the most severe change (Verdict), so an
+// input error and bad usage get codes of their own.
+constexpr int exit_diff_input_error = 3;
+constexpr int exit_diff_usage = 4;
 
 // `pschema pool ...` is the pool tool (tools/pool/), linked in unless the
 // build turned it off (PSCHEMA_BUILD_POOL_TOOL=OFF).
@@ -48,6 +57,12 @@ const char* const usage_text =
     "                    schemas it imports; files whose content would not\n"
     "                    change are left untouched. --depfile writes the\n"
     "                    schema files read, for build systems\n"
+    "  diff OLD NEW      list the changes from schema OLD to schema NEW and\n"
+    "                    what each means for existing pools (compatible,\n"
+    "                    needs-migration, refused); exit 0, 1 or 2 for the\n"
+    "                    most severe, 3 an error in the input. OLD may be a\n"
+    "                    pool file (any name not ending in .pschema): its\n"
+    "                    stored schema is compared\n"
     "  pool COMMAND ...  inspect, check or create pool files (below)\n"
     "\n"
     "options:\n"
@@ -174,6 +189,66 @@ int run_gen(const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+// A schema and what keeps alive the sources its spans point into.
+struct DiffSide {
+  pschema::gen::LoadedSchemas loaded;
+  pschema::gen::Diagnostics diagnostics;
+  std::optional<pschema::gen::Model> own_model;
+#ifdef PSCHEMA_HAS_POOL_TOOL
+  std::shared_ptr<const pschema::pool::AnalyzedSchema> from_pool;
+#endif
+  const pschema::gen::Model* model = nullptr;
+};
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Loads and checks a schema file (and its imports); prints its diagnostics.
+bool load_schema_side(const std::string& path, DiffSide& side) {
+  side.loaded = pschema::gen::load_schemas({path}, side.diagnostics);
+  side.own_model = pschema::gen::analyze(side.loaded, side.diagnostics);
+  side.diagnostics.print(std::cerr);
+  if (!side.own_model || side.diagnostics.has_errors()) return false;
+  side.model = &*side.own_model;
+  return true;
+}
+
+// The schema stored in a pool file, analysed as the pool tool does.
+bool load_pool_side(const std::string& path, DiffSide& side) {
+#ifdef PSCHEMA_HAS_POOL_TOOL
+  try {
+    pschema::pool::OpenedPool pool = pschema::pool::open_pool(pschema::pool::PoolInput{path, {}, nullptr, {}}, false);
+    side.from_pool = pschema::pool::AnalyzedSchema::from_bundle(pool.header.schema_text);
+    side.model = &side.from_pool->model();
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "pschema: error: " << e.what() << "\n";
+    return false;
+  }
+#else
+  std::cerr << "pschema: error: '" << path
+            << "' is not a .pschema file, and this pschema was built without the pool tool to read a pool\n";
+  (void)side;
+  return false;
+#endif
+}
+
+int run_diff(const std::vector<std::string>& args) {
+  if (args.size() != 2 || (!args[0].empty() && args[0][0] == '-') || (!args[1].empty() && args[1][0] == '-')) {
+    usage_error("diff takes two arguments: OLD (a .pschema file or a pool) and NEW (a .pschema file)");
+    return exit_diff_usage;
+  }
+  DiffSide old_side, new_side;
+  const bool old_ok =
+      ends_with(args[0], ".pschema") ? load_schema_side(args[0], old_side) : load_pool_side(args[0], old_side);
+  const bool new_ok = load_schema_side(args[1], new_side);
+  if (!old_ok || !new_ok) return exit_diff_input_error;
+  const std::vector<pschema::gen::SchemaChange> changes = pschema::gen::diff_schemas(*old_side.model, *new_side.model);
+  for (const pschema::gen::SchemaChange& change : changes) std::cout << pschema::gen::format_change(change) << "\n";
+  return static_cast<int>(pschema::gen::overall_verdict(changes));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,5 +267,6 @@ int main(int argc, char** argv) {
   if (command == "check") return run_check(rest);
   if (command == "gen") return run_gen(rest);
   if (command == "pool") return run_pool(rest);
+  if (command == "diff") return run_diff(rest);
   return usage_error("unknown command '" + command + "'");
 }

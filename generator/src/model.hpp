@@ -51,6 +51,13 @@ struct Type {
   }
 };
 
+// `@was(old_name)` on a declaration: the name it had in an earlier version
+// of the schema (schema_diff.hpp). Empty when not renamed.
+struct FormerName {
+  std::string name;
+  Span span;
+};
+
 struct Field {
   std::string name;
   Type type;
@@ -59,12 +66,23 @@ struct Field {
   Layout layout;
   ast::Docs docs;
   Span span;
+  FormerName was;
+  // `= value`, checked against the type: a decimal integer, `true`/`false`
+  // or an enum value's name. Empty when the schema gives none (zero).
+  std::string default_value;
+};
+
+// `removed name;`: a field deleted on purpose (schema_diff.hpp).
+struct RemovedField {
+  std::string name;
+  Span span;
 };
 
 struct StructType {
   std::string name;
   const Module* module = nullptr;
   std::vector<Field> fields;
+  std::vector<RemovedField> removed;
   Layout layout;
   // Every field plain (is_plain), set with the layout: a broken struct
   // (a by-value cycle, too deep) is not. Computed once, in dependency order,
@@ -73,12 +91,15 @@ struct StructType {
   std::uint32_t type_id = 0;
   ast::Docs docs;
   Span span;
+  FormerName was;
 };
 
 struct EnumValue {
   std::string name;
   std::string value;  // decimal, fits the underlying type
   ast::Docs docs;
+  Span span;
+  FormerName was;
 };
 
 struct EnumType {
@@ -88,6 +109,7 @@ struct EnumType {
   std::vector<EnumValue> values;
   ast::Docs docs;
   Span span;
+  FormerName was;
 };
 
 struct PoolType {
@@ -99,6 +121,7 @@ struct PoolType {
   std::vector<const StructType*> reachable;  // every struct a pool can hold, root first
   ast::Docs docs;
   Span span;
+  FormerName was;
 };
 
 struct Param {

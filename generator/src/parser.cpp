@@ -88,7 +88,8 @@ bool is_name_token(std::size_t type) {
     case PSchemaLexer::CONST:
     case PSchemaLexer::POOL:
     case PSchemaLexer::PACKAGE:
-    case PSchemaLexer::IMPORT: return true;
+    case PSchemaLexer::IMPORT:
+    case PSchemaLexer::REMOVED: return true;
     default: return false;
   }
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <map>
 
+#include "attributes.hpp"
 #include "identifier_rules.hpp"
 #include "resolution.hpp"
 #include "suggestions.hpp"
@@ -64,6 +65,8 @@ void resolve_enum(const ast::Enum& decl, EnumType& type, Diagnostics& d) {
     out.name = v.name;
     out.value = to_decimal(value);
     out.docs = v.docs;
+    out.span = v.span;
+    out.was = former_name(v.attributes, "enum value '" + v.name + "'", v.name, d);
     type.values.push_back(std::move(out));
     next = value + 1;
   }

@@ -1,7 +1,9 @@
-// A struct's fields: names, types, const. A struct with any wrong field is
-// marked broken (it gets no layout and no follow-on checks).
+// A struct's fields: names, types, const, the evolution markers (`@was`,
+// a default, `removed` names). A struct with any wrong field is marked
+// broken (it gets no layout and no follow-on checks).
 #include <map>
 
+#include "attributes.hpp"
 #include "generated_names.hpp"
 #include "identifier_rules.hpp"
 #include "resolution.hpp"
@@ -51,7 +53,20 @@ void resolve_fields(const ast::Struct& decl, StructType& type, const Scope& scop
     field.is_const = f.is_const;
     field.docs = f.docs;
     field.span = f.span;
+    field.was = former_name(f.attributes, "field '" + f.name + "'", f.name, d);
+    field.default_value = checked_default(f, *resolved, d);
     type.fields.push_back(std::move(field));
+  }
+  // A removed name stays reserved: a new field of that name would be
+  // read as the old one by a migration.
+  for (const ast::RemovedField& r : decl.removed) {
+    if (auto [it, inserted] = names.emplace(r.name, r.name_span); !inserted) {
+      d.error(r.name_span, "'" + r.name + "' is marked removed but struct '" + decl.name +
+                               "' declares it too; a removed name cannot be declared again");
+      d.note(it->second, "'" + r.name + "' is declared here");
+      continue;
+    }
+    type.removed.push_back(RemovedField{r.name, r.span});
   }
 }
 

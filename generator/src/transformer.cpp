@@ -69,6 +69,7 @@ ast::Enum Transformer::transform_enum(P::EnumDeclContext& ctx) {
   e.name = ctx.name()->getText();
   e.underlying = transform_type(*ctx.typeRef());
   e.docs = docs_before(ctx);
+  e.attributes = transform_attributes(ctx.attribute());
   for (auto* value : ctx.enumValue()) e.values.push_back(transform_enum_value(*value));
   return e;
 }
@@ -78,6 +79,7 @@ ast::EnumValue Transformer::transform_enum_value(P::EnumValueContext& ctx) {
   value.span = span_of(ctx);
   value.name = ctx.name()->getText();
   value.docs = docs_before(ctx);
+  value.attributes = transform_attributes(ctx.attribute());
   if (auto* integer = ctx.integer()) {
     value.value_span = span_of(*integer);
     value.value = integer->getText();
@@ -91,7 +93,17 @@ ast::Struct Transformer::transform_struct(P::StructDeclContext& ctx) {
   s.name_span = span_of(*ctx.name());
   s.name = ctx.name()->getText();
   s.docs = docs_before(ctx);
-  for (auto* field : ctx.fieldDecl()) s.fields.push_back(transform_field(*field));
+  s.attributes = transform_attributes(ctx.attribute());
+  for (auto* member : ctx.structMember()) {
+    if (auto* field = member->fieldDecl()) s.fields.push_back(transform_field(*field));
+    if (auto* removed = member->removedDecl()) {
+      ast::RemovedField out;
+      out.span = span_of(*removed);
+      out.name_span = span_of(*removed->name());
+      out.name = removed->name()->getText();
+      s.removed.push_back(std::move(out));
+    }
+  }
   return s;
 }
 
@@ -103,6 +115,11 @@ ast::Field Transformer::transform_field(P::FieldDeclContext& ctx) {
   field.type = transform_type(*ctx.typeRef());
   field.is_const = ctx.CONST() != nullptr;
   field.docs = docs_before(ctx);
+  field.attributes = transform_attributes(ctx.attribute());
+  if (auto* value = ctx.defaultValue()) {
+    field.default_span = span_of(*value);
+    field.default_value = value->getText();
+  }
   return field;
 }
 
@@ -112,6 +129,7 @@ ast::Pool Transformer::transform_pool(P::PoolDeclContext& ctx) {
   pool.name_span = span_of(*ctx.name());
   pool.name = ctx.name()->getText();
   pool.docs = docs_before(ctx);
+  pool.attributes = transform_attributes(ctx.attribute());
   for (auto* item : ctx.poolItem()) pool.items.push_back(transform_pool_item(*item));
   return pool;
 }
@@ -150,6 +168,20 @@ ast::Param Transformer::transform_param(P::ParamContext& ctx) {
   param.name = ctx.name()->getText();
   param.type = transform_type(*ctx.typeRef());
   return param;
+}
+
+ast::Attributes Transformer::transform_attributes(const std::vector<P::AttributeContext*>& attributes) {
+  ast::Attributes out;
+  for (auto* attribute : attributes) {
+    auto names = attribute->name();  // the attribute's, then its argument
+    ast::Attribute a;
+    a.span = span_of(*attribute);
+    a.name = names.front()->getText();
+    a.argument = names.back()->getText();
+    a.argument_span = span_of(*names.back());
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 ast::TypeExpr Transformer::transform_type(P::TypeRefContext& ctx) {

@@ -27,6 +27,7 @@ class Transformer {
   ast::Param transform_param(P::ParamContext& ctx);
   ast::TypeExpr transform_type(P::TypeRefContext& ctx);
   ast::Import transform_import(P::ImportDeclContext& ctx);
+  ast::Attributes transform_attributes(const std::vector<P::AttributeContext*>& attributes);
   // The doc comments (hidden tokens) right before the rule's first token.
   ast::Docs docs_before(antlr4::ParserRuleContext& ctx);
 

@@ -36,6 +36,8 @@ class AnalyzedSchema {
   // A pool type by qualified ("bank.Ledger") or plain ("Ledger") name.
   const gen::PoolType* find_pool(std::string_view name) const;
   std::vector<std::string> pool_names() const;
+  // The analysed schema (`pschema diff POOL NEW` compares it with another).
+  const gen::Model& model() const { return *model_; }
 
  private:
   AnalyzedSchema() = default;

@@ -1,7 +1,7 @@
 // pschema_bench: pschema against PMDK libpmemobj, side by side on this
 // machine (see README.md in this directory): the BST workloads (random
-// keys: bst, sequential keys: bst-seq), KVStore (a chained hash map) and
-// the B-tree.
+// keys: bst, sequential keys: bst-seq), KVStore (a chained hash map), the
+// B-tree, and a word count against std::map in DRAM.
 #include <exception>
 #include <iostream>
 #include <string>
@@ -15,6 +15,7 @@
 #include "options.hpp"
 #include "report.hpp"
 #include "storage.hpp"
+#include "wordcount_bench.hpp"
 #include "workload.hpp"
 
 int main(int argc, char** argv) {
@@ -44,6 +45,12 @@ int main(int argc, char** argv) {
       const MapWorkload tree = random_map_keys_with_mix("btree", options.n.value_or(200'000), options.seed);
       std::cerr << "pschema_bench: btree, n = " << tree.size() << ", " << options.repeat << " runs per system...\n";
       for (Result& r : run_btree(tree, options, std::cerr)) results.push_back(std::move(r));
+    }
+
+    if (options.runs("wordcount")) {
+      std::cerr << "pschema_bench: wordcount, " << options.n.value_or(1'000'000) << " words, " << options.repeat
+                << " runs per system...\n";
+      for (Result& r : run_wordcount(options, std::cerr)) results.push_back(std::move(r));
     }
 
     const bool pmem = options.storage.mode == StorageMode::pmem;

@@ -17,11 +17,12 @@ constexpr std::string_view usage =
     "  DIR/results.csv.\n"
     "  --repeat N  runs of each op phase, on fresh pools each time (default 5)\n"
     "  --n N       number of keys of every workload (default: each workload's own: bst and\n"
-    "              bst-seq 30000, kvstore 65536, btree 200000 and as many RAND operations)\n"
+    "              bst-seq 30000, kvstore 65536, btree 200000 and as many RAND operations,\n"
+    "              wordcount 1000000 words)\n"
     "  --out DIR   directory for results.csv (default build/bench, relative to the current directory)\n"
     "  --seed S    seed of the random keys and the RAND mix (decimal or 0x hex)\n"
     "  --verbose   print every phase's time on stderr as it runs\n"
-    "  --only W,W  run only these workloads (bst, bst-seq, kvstore, btree)\n"
+    "  --only W,W  run only these workloads (bst, bst-seq, kvstore, btree, wordcount)\n"
     "  --storage pmem|msync\n"
     "              pmem (default): pool files in /dev/shm, PMEM_IS_PMEM_FORCE=1, both systems flush\n"
     "              cache lines; msync: ordinary files (/var/tmp), PMEM_IS_PMEM_FORCE=0, both msync\n"
@@ -66,8 +67,8 @@ Options parse_options(int argc, char** argv) {
       if (options.storage.dir.empty()) line.fail("--dir needs a directory");
     } else if (arg == "--only") {
       for (std::string_view name : line.list()) {
-        if (name != "bst" && name != "bst-seq" && name != "kvstore" && name != "btree") {
-          line.fail("--only: unknown workload '" + std::string(name) + "' (bst, bst-seq, kvstore, btree)");
+        if (name != "bst" && name != "bst-seq" && name != "kvstore" && name != "btree" && name != "wordcount") {
+          line.fail("--only: unknown workload '" + std::string(name) + "' (bst, bst-seq, kvstore, btree, wordcount)");
         }
         options.only.emplace_back(name);
       }

@@ -14,6 +14,7 @@
 #include "heap.hpp"
 #include "journal.hpp"
 #include "lane_counters.hpp"
+#include "lock_table.hpp"
 #include "node_recycler.hpp"
 #include "pschema/transaction.hpp"
 
@@ -102,8 +103,9 @@ class Lane {
   bool inside_new_element(std::uint64_t offset) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
-  // Holds the mutex of `word` until finish() (concurrent pools only).
-  void lock(std::uint64_t* word);
+  // Holds the mutex of `word` in `mode` until finish() (concurrent pools
+  // only; exclusive after shared upgrades).
+  void lock(std::uint64_t* word, LockMode mode);
   // The end of a read of a concurrent pool: releases its mutexes (a read
   // logs and allocates nothing, so there is nothing else to reset).
   void end_read() noexcept { release_locks(); }

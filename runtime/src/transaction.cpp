@@ -414,7 +414,7 @@ std::uint32_t Lane::type_of(std::uint64_t offset) const {
   return reinterpret_cast<const format::BlockHeader*>(pool_.base() + block.offset)->type_id;
 }
 
-void Lane::lock(std::uint64_t* word) {
+void Lane::lock(std::uint64_t* word, LockMode mode) {
   if (!pool_.concurrent()) return;  // the writer gate already excludes everyone else
   // (Reads use the lane without begin(): compute the offset from the pool.)
   check_in_heap(static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(word) - pool_.base()), sizeof *word);
@@ -425,12 +425,12 @@ void Lane::lock(std::uint64_t* word) {
   // (grown geometrically: a transaction may take thousands).
   if (held_locks_.size() == held_locks_.capacity())
     held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
-  if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
+  if (pool_.locks().lock(word, index_, mode, counters_, pool_.path())) held_locks_.push_back(word);
 }
 
 void Lane::release_locks() noexcept {
   if (held_locks_.empty()) return;
-  for (std::uint64_t* word : held_locks_) LockTable::unlock(word);
+  for (std::uint64_t* word : held_locks_) pool_.locks().unlock(word, index_);
   held_locks_.clear();
   pool_.locks().ended(index_);  // a transaction that aborted waiting for this one may retry
 }
@@ -723,15 +723,15 @@ ReadScope::~ReadScope() {
   }
 }
 
-void lock_for_current(const std::uint64_t* word) {
+void lock_shared_for_current(const std::uint64_t* word) {
   // A word of a pool this thread runs a transaction or a read on.
   for (const auto& [pool, lane] : running_here) {
-    if (pool->contains(word)) return lane->lock(const_cast<std::uint64_t*>(word));
+    if (pool->contains(word)) return lane->lock(const_cast<std::uint64_t*>(word), LockMode::shared);
   }
   for (const ReadScope* scope = innermost_read; scope != nullptr; scope = scope->outer_) {
     if (!scope->pool_.contains(word)) continue;
     // Not concurrent: the reader gate already keeps the writer out.
-    if (scope->lane_ != nullptr) scope->lane_->lock(const_cast<std::uint64_t*>(word));
+    if (scope->lane_ != nullptr) scope->lane_->lock(const_cast<std::uint64_t*>(word), LockMode::shared);
     return;
   }
   throw usage_error("", "a mutex can only be locked inside a transaction or read of its pool");
@@ -799,7 +799,9 @@ ReadView::ReadView(const detail::PoolImpl& pool)
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
 bool ReadView::concurrent() const noexcept { return pool_->concurrent(); }
 
-void Transaction::lock(std::uint64_t* word) { lane_.lock(word); }
+void Transaction::lock(std::uint64_t* word) { lane_.lock(word, detail::LockMode::exclusive); }
+
+void Transaction::lock_shared(std::uint64_t* word) { lane_.lock(word, detail::LockMode::shared); }
 
 bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   auto type_at = [&](std::uint64_t at, std::uint32_t expected) {

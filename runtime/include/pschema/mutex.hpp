@@ -1,7 +1,9 @@
 // `mutex<T>`: the data of a concurrent pool that transactions change. The
-// T inside is reachable only through lock(), which holds the mutex until
-// the transaction (or read) ends — strict two-phase locking — so no other
-// transaction ever sees what this one has not committed.
+// T inside is reachable only through lock() (exclusive, for writing) or
+// lock_shared() (shared, read-only: several transactions and reads at
+// once), which hold the mutex until the transaction (or read) ends —
+// strict two-phase locking — so no other transaction ever sees what this
+// one has not committed.
 //
 // The lock word lives in the pool next to T but means something only for
 // the pool's current generation (bumped at every open): a crash while a
@@ -22,7 +24,7 @@ namespace pschema {
 
 template <class L>
 struct MutexRep {
-  std::uint64_t word;  // (generation << 16) | (holding lane + 1); see runtime/src/lock_table.hpp
+  std::uint64_t word;  // (generation << 16) | who holds it; see runtime/src/lock_table.hpp
   L value;
 };
 
@@ -40,6 +42,16 @@ class MutexMut : detail::NoRebind {
     return access::mut<T>(*tx_, &rep_->value);
   }
 
+  // Waits until no other transaction holds the mutex exclusively, holds it
+  // shared (other readers may hold it too) until this transaction ends,
+  // and returns the data read-only. lock() afterwards upgrades: it waits
+  // for the other readers (two transactions that both upgrade the same
+  // mutex are a deadlock: one of them gets pschema::deadlock).
+  typename T::View lock_shared() const {
+    tx_->lock_shared(&rep_->word);
+    return access::view<T>(tx_->mapping(), &rep_->value);
+  }
+
  private:
   Transaction* tx_;
   layout* rep_;
@@ -51,12 +63,15 @@ class MutexView : detail::NoRebind {
   using layout = MutexRep<typename T::Layout>;
   MutexView(const Mapping* base, const layout* rep) : base_(base), rep_(rep) {}
 
-  // Inside a read of a concurrent pool: waits for the transaction holding
-  // the mutex to end, then holds it until the read ends (reads see
-  // committed data only). In a pool that is not concurrent, readers and
+  // Inside a read of a concurrent pool: waits for a transaction holding
+  // the mutex exclusively to end, then holds it shared until the read ends
+  // (reads see committed data only; other reads and lock_shared() may hold
+  // it at the same time). In a pool that is not concurrent, readers and
   // the writer already exclude each other and this only returns the data.
-  typename T::View lock() const {
-    detail::lock_for_current(&rep_->word);
+  typename T::View lock() const { return lock_shared(); }
+  // The same (a View only ever reads): the name MutexMut uses for it.
+  typename T::View lock_shared() const {
+    detail::lock_shared_for_current(&rep_->word);
     return access::view<T>(base_, &rep_->value);
   }
 

@@ -75,6 +75,10 @@ class Transaction {
   // (pschema/mutex.hpp). In a pool that is not concurrent the writer is
   // alone and this does nothing.
   void lock(std::uint64_t* word);
+  // The same, shared: other transactions may hold it shared too, none
+  // exclusively. lock() after lock_shared() upgrades (waiting for the
+  // other readers); lock_shared() after lock() returns at once.
+  void lock_shared(std::uint64_t* word);
 
   // Whether `p` lies inside an object this transaction allocated, or an
   // element a container added in it (where const fields may be set).

@@ -149,6 +149,25 @@ void LockTable::unlock(std::uint64_t* word, std::uint32_t lane) noexcept {
   }
 }
 
+void LockTable::release_early(std::uint64_t* word, std::uint32_t lane) noexcept {
+  unlock(word, lane);
+  Readers& own = readers_[lane];
+  const std::lock_guard guard(own.mutex);
+  own.words.erase(word);
+}
+
+bool LockTable::holds_exclusively(const std::uint64_t* word, std::uint32_t lane) const noexcept {
+  return std::atomic_ref<std::uint64_t>(*const_cast<std::uint64_t*>(word)).load(std::memory_order_relaxed) ==
+         (generation_ << lane_bits | (lane + 1));
+}
+
+std::uint64_t* LockTable::container_word(const void* container) {
+  const std::lock_guard guard(containers_mutex_);
+  std::unique_ptr<std::uint64_t>& word = containers_[container];
+  if (!word) word = std::make_unique<std::uint64_t>(0);
+  return word.get();
+}
+
 bool LockTable::holds_shared(const std::uint64_t* word, std::uint32_t lane) const {
   const Readers& own = readers_[lane];
   const std::lock_guard guard(own.mutex);

@@ -28,6 +28,14 @@
 // has just dissolved: the abort is then needless but harmless (the caller
 // retries). A timeout backs this up.
 //
+// Containers of mutexes (map<K, mutex<T>>) have a lock word of their own,
+// kept here in memory rather than in the pool (a MapRep has no room for
+// it, and lock words mean nothing after a crash anyway), keyed by the
+// container's address in the mapping: such a container never moves (the
+// generator refuses it as an element of anything that moves). Taken
+// shared to reach an element, exclusive to insert or erase (see
+// Lane::lock_container).
+//
 // A writer waiting for readers does not keep new readers out (no queue):
 // under a steady stream of overlapping readers it waits until the lock
 // timeout. Strict 2PL makes readers' locks short when reads are short.
@@ -45,6 +53,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -68,6 +77,15 @@ class LockTable {
   bool lock(std::uint64_t* word, std::uint32_t lane, LockMode mode, LaneCounters& counters, const std::string& path);
   // Releases a word `lane` took with lock(), in whichever mode it holds it.
   void unlock(std::uint64_t* word, std::uint32_t lane) noexcept;
+  // The lane holding `word` exclusively gives it back early, while the
+  // transaction goes on (an element lock that its container's exclusive
+  // lock now covers).
+  void release_early(std::uint64_t* word, std::uint32_t lane) noexcept;
+  // Whether `lane` holds `word` exclusively.
+  bool holds_exclusively(const std::uint64_t* word, std::uint32_t lane) const noexcept;
+  // The in-memory lock word of the container at `container` (made free on
+  // first use, kept until the pool is closed).
+  std::uint64_t* container_word(const void* container);
   // A transaction on `lane` that held locks has ended (after unlocking them
   // all): forgets its shared words and counts the end.
   void ended(std::uint32_t lane) noexcept;
@@ -103,6 +121,8 @@ class LockTable {
     std::unordered_set<const std::uint64_t*> words;
   };
   std::unique_ptr<Readers[]> readers_;
+  std::mutex containers_mutex_;
+  std::unordered_map<const void*, std::unique_ptr<std::uint64_t>> containers_;
 };
 
 }  // namespace pschema::detail

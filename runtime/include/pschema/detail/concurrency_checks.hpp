@@ -22,6 +22,11 @@ inline void refuse_in_concurrent_pool(bool concurrent) {
 // Locks `word` shared for the transaction or read this thread is running
 // on the pool holding it (a View reached the mutex: it only reads). Throws
 // usage_error outside of one, deadlock if waiting would never end.
-void lock_shared_for_current(const std::uint64_t* word);
+// `container`: the map<K, mutex<T>> the mutex is an entry of (taken
+// shared first), or null.
+void lock_shared_for_current(const std::uint64_t* word, const void* container = nullptr);
+// Takes the lock of the map<K, mutex<T>> at `container` shared, likewise
+// (a read looks the map up).
+void lock_container_shared_for_current(const void* container);
 
 }  // namespace pschema::detail

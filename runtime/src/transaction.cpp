@@ -460,7 +460,10 @@ void Lane::lock_container(const void* container, LockMode mode) {
 
 void Lane::release_locks() noexcept {
   if (held_locks_.empty()) return;
-  for (const HeldLock& held : held_locks_) pool_.locks().unlock(held.word, index_);
+  // Newest first: the entries of a map of mutexes before the map's own
+  // lock, taken before them; released the other way round, an insert could
+  // move an entry whose word a reader is still releasing.
+  for (auto held = held_locks_.rbegin(); held != held_locks_.rend(); ++held) pool_.locks().unlock(held->word, index_);
   held_locks_.clear();
   entry_locks_ = 0;
   pool_.locks().ended(index_);  // a transaction that aborted waiting for this one may retry

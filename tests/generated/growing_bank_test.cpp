@@ -3,7 +3,8 @@
 // exclusive to insert or erase). Transfers between different accounts run
 // at once, opening an account waits for them, the total is conserved
 // while accounts are added, and a transaction that locked an entry and
-// then inserts (moving entries) leaves no lock behind. Built under
+// then inserts (moving entries) leaves no lock behind; a process killed
+// while the map grows loses nothing it reported. Built under
 // ThreadSanitizer too (the concurrency label).
 #include <doctest/doctest.h>
 
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "crash_support.hpp"
 #include "growing_bank.pschema.h"
 #include "test_support.hpp"
 
@@ -218,4 +220,63 @@ TEST_CASE("map of mutexes: two transactions that both insert after looking up ar
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));  // not the 10 s timeout
   CHECK(ledger.account_count() == 4);
   CHECK(ledger.total() == 4 * opening_cents);
+}
+
+TEST_CASE("map of mutexes: killed while accounts are opened and transfers run: total kept, every open there") {
+  test_support::ScratchDir dir;
+  const std::string path = dir.file("killed.pool");
+  make_ledger(path, 4).close();
+  const std::uint64_t seed = crash_support::seed_from_env();
+  const auto cycles = crash_support::env_number("PSCHEMA_CRASH_CYCLES", 100) / 10 + 5;
+  CAPTURE(seed);
+  std::mt19937_64 random(seed);
+  std::uint64_t reported_opens = 0;
+  for (std::uint64_t cycle = 0; cycle < cycles; ++cycle) {
+    CAPTURE(cycle);
+    const std::uint64_t before = Ledger::open(path).account_count();
+    // The child reports one byte per account it opened (after the
+    // transaction returned); two threads transfer meanwhile.
+    const std::string reported = crash_support::run_and_kill(
+        [&](int report_fd) {
+          Ledger ledger = Ledger::open(path);
+          std::atomic<std::uint64_t> known{before};
+          std::vector<std::thread> workers;
+          for (int t = 0; t < 2; ++t) {
+            workers.emplace_back([&, t] {
+              std::mt19937_64 r(crash_support::mix(seed + cycle * 16 + static_cast<std::uint64_t>(t)));
+              for (;;) {
+                const std::uint64_t from = r() % known.load(), to = r() % known.load();
+                ledger.transaction(pschema::TransactionOptions{.deadlock_retries = 1000},
+                                   [&](Ledger::Tx& tx) { return Ledger::Ops::transfer(tx, from, to, 3); });
+              }
+            });
+          }
+          for (std::uint64_t id = before;; ++id) {
+            ledger.transaction(pschema::TransactionOptions{.deadlock_retries = 1000},
+                               [&](Ledger::Tx& tx) { return Ledger::Ops::open_account(tx, id, opening_cents); });
+            known.store(id + 1);
+            crash_support::write_all(report_fd, "o", 1);
+          }
+        },
+        std::chrono::microseconds(2000 + random() % 20000));
+
+    pschema::PoolOptions options;
+    options.lock_timeout = std::chrono::milliseconds(2000);  // a stuck lock fails the test instead of hanging it
+    Ledger ledger = Ledger::open(path, options);
+    const std::uint64_t count = ledger.account_count();
+    CHECK(count >= before + reported.size());      // every reported open is there
+    CHECK(count <= before + reported.size() + 1);  // at most the one in flight more
+    CHECK(ledger.total() == opening_cents * static_cast<std::int64_t>(count));
+    // Locks held when the child died are free in the new generation: the
+    // map exclusively, and every entry.
+    ledger.transaction([](Ledger::Tx& tx) {
+      auto accounts = tx.root().accounts();
+      for (auto [id, account] : accounts) (void)account.lock().cents();
+      accounts.try_emplace(1'000'000 + accounts.size()).first.lock().set_cents(opening_cents);
+    });
+    CHECK(ledger.account_count() == count + 1);
+    CHECK(ledger.total() == opening_cents * static_cast<std::int64_t>(count + 1));
+    reported_opens += reported.size();
+  }
+  CHECK(reported_opens > 0);  // the children got to work before they were killed
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -184,6 +185,10 @@ class Lane {
   std::vector<HeldLock> held_locks_;  // mutex words, released at finish()
   std::size_t entry_locks_ = 0;       // how many of them have a container
   void reserve_lock();
+  // LockTable::container_word, remembered: the table's map of words is
+  // behind one mutex that every lookup of every thread would take.
+  std::unordered_map<const void*, std::uint64_t*> container_words_;
+  std::uint64_t* container_word(const void* container);
 };
 
 }  // namespace pschema::detail

@@ -421,6 +421,19 @@ void Lane::reserve_lock() {
     held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
 }
 
+std::uint64_t* Lane::container_word(const void* container) {
+  auto [at, made] = container_words_.try_emplace(container, nullptr);
+  if (made) {
+    try {
+      at->second = pool_.locks().container_word(container);
+    } catch (...) {
+      container_words_.erase(at);
+      throw;
+    }
+  }
+  return at->second;
+}
+
 void Lane::lock(std::uint64_t* word, LockMode mode, const void* container) {
   if (!pool_.concurrent()) return;  // the writer gate already excludes everyone else
   // (Reads use the lane without begin(): compute the offset from the pool.)
@@ -430,7 +443,7 @@ void Lane::lock(std::uint64_t* word, LockMode mode, const void* container) {
   }
   std::uint64_t* guard = nullptr;
   if (container != nullptr) {
-    guard = pool_.locks().container_word(container);
+    guard = container_word(container);
     if (pool_.locks().holds_exclusively(guard, index_)) return;  // every entry is this transaction's
     lock_container(container, LockMode::shared);
   }
@@ -445,7 +458,7 @@ void Lane::lock_container(const void* container, LockMode mode) {
   if (!pool_.concurrent()) return;
   check_in_heap(static_cast<std::uint64_t>(static_cast<const std::byte*>(container) - pool_.base()), 1);
   LockTable& locks = pool_.locks();
-  std::uint64_t* guard = locks.container_word(container);
+  std::uint64_t* guard = container_word(container);
   reserve_lock();
   if (locks.lock(guard, index_, mode, counters_, pool_.path())) held_locks_.push_back({guard, nullptr});
   if (mode == LockMode::exclusive && entry_locks_ != 0) {

@@ -1,5 +1,6 @@
 #include "concurrency_check.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <string>
@@ -8,10 +9,30 @@ namespace pschema::gen {
 
 namespace {
 
+// map<K, mutex<T>>: a map whose entries are mutexes. Its entries move (on
+// insert and erase) but it guards them with a lock of its own, taken
+// exclusively to move them and shared to reach one (docs/runtime.md 8.1).
+bool is_map_of_mutexes(const Type& type) { return type.kind == Kind::map && type.element->kind == Kind::mutex; }
+
 // The first container in `type` that moves its elements (vec, map, T?)
-// and would hold a mutex as one, or nullptr.
+// and would hold a mutex as one, or nullptr. A map of mutexes is allowed
+// (its element's struct is checked as a struct of its own), but not
+// inside a container that moves it: its lock is found by its address.
+// Whether `type` holds, in place, a mutex or a map of mutexes: something
+// that must not move.
+bool holds_pinned(const Type& type) {
+  if (contains_mutex(type) || is_map_of_mutexes(type)) return true;
+  if (type.kind == Kind::structure) {
+    return std::any_of(type.structure->fields.begin(), type.structure->fields.end(),
+                       [](const Field& field) { return holds_pinned(field.type); });
+  }
+  const KindFacts& kind = facts(type.kind);
+  return kind.in_place && !kind.moves_elements && holds_pinned(*type.element);
+}
+
 const Type* moving_container_of_mutex(const Type& type) {
-  if (facts(type.kind).moves_elements && contains_mutex(*type.element)) return &type;
+  if (is_map_of_mutexes(type)) return nullptr;
+  if (facts(type.kind).moves_elements && holds_pinned(*type.element)) return &type;
   if (type.element) return moving_container_of_mutex(*type.element);
   return nullptr;
 }
@@ -29,9 +50,11 @@ void check_mutex_placement(const Model& model, Diagnostics& d) {
     for (const auto& s : module->structs) {
       for (const Field& f : s->fields) {
         if (const Type* container = moving_container_of_mutex(f.type)) {
-          d.error(f.span, "field '" + f.name + "' has type '" + describe(f.type) +
-                              "': a mutex cannot be an element of '" + describe(*container) +
-                              "', which moves and copies its elements; hold it through a box, as in vec<box<T>>");
+          d.error(f.span,
+                  "field '" + f.name + "' has type '" + describe(f.type) + "': a mutex cannot be an element of '" +
+                      describe(*container) +
+                      "', which moves and copies its elements; hold it through a box, as in vec<box<T>>, or use "
+                      "map<K, mutex<T>>");
         }
       }
     }
@@ -61,7 +84,7 @@ void check_race_freedom(const Model& model, Diagnostics& d) {
             t = t->element.get();
             where += "[]";
           }
-          if (t->kind == Kind::mutex) continue;
+          if (t->kind == Kind::mutex || is_map_of_mutexes(*t)) continue;  // guarded
           if (t->kind == Kind::structure) {
             walk(*t->structure, where);
             continue;

@@ -8,12 +8,14 @@
 #include <map>
 #include <mutex>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "heap.hpp"
 #include "journal.hpp"
 #include "lane_counters.hpp"
+#include "lock_table.hpp"
 #include "node_recycler.hpp"
 #include "pschema/transaction.hpp"
 
@@ -102,8 +104,17 @@ class Lane {
   bool inside_new_element(std::uint64_t offset) const;
   // Tells an observing persistence backend about a store.
   void stored(const void* p, std::size_t size);
-  // Holds the mutex of `word` until finish() (concurrent pools only).
-  void lock(std::uint64_t* word);
+  // Holds the mutex of `word` in `mode` until finish() (concurrent pools
+  // only; exclusive after shared upgrades). `container`: the map the
+  // mutex is an entry of, or null; it is taken shared first, and if this
+  // transaction holds it exclusively the entry needs no lock of its own.
+  void lock(std::uint64_t* word, LockMode mode, const void* container = nullptr);
+  // Holds the lock of the container of mutexes at `container` in `mode`
+  // until finish(). Exclusive (to insert or erase, which move entries and
+  // their lock words): the entries' own locks this transaction holds are
+  // given back, since the container's lock now covers them, and must not
+  // stay recorded at addresses the entries leave.
+  void lock_container(const void* container, LockMode mode);
   // The end of a read of a concurrent pool: releases its mutexes (a read
   // logs and allocates nothing, so there is nothing else to reset).
   void end_read() noexcept { release_locks(); }
@@ -167,7 +178,17 @@ class Lane {
   std::vector<HeaderUpdate> header_updates_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> new_elements_;  // [begin, end)
   bool unfenced_entries_ = false;
-  std::vector<std::uint64_t*> held_locks_;  // mutex words, released at finish()
+  struct HeldLock {
+    std::uint64_t* word;
+    std::uint64_t* container;  // the word of the container it is an entry of, or null
+  };
+  std::vector<HeldLock> held_locks_;  // mutex words, released at finish()
+  std::size_t entry_locks_ = 0;       // how many of them have a container
+  void reserve_lock();
+  // LockTable::container_word, remembered: the table's map of words is
+  // behind one mutex that every lookup of every thread would take.
+  std::unordered_map<const void*, std::uint64_t*> container_words_;
+  std::uint64_t* container_word(const void* container);
 };
 
 }  // namespace pschema::detail

@@ -414,24 +414,71 @@ std::uint32_t Lane::type_of(std::uint64_t offset) const {
   return reinterpret_cast<const format::BlockHeader*>(pool_.base() + block.offset)->type_id;
 }
 
-void Lane::lock(std::uint64_t* word) {
+void Lane::reserve_lock() {
+  // Room first, so that recording the lock cannot fail once it is taken
+  // (grown geometrically: a transaction may take thousands).
+  if (held_locks_.size() == held_locks_.capacity())
+    held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
+}
+
+std::uint64_t* Lane::container_word(const void* container) {
+  auto [at, made] = container_words_.try_emplace(container, nullptr);
+  if (made) {
+    try {
+      at->second = pool_.locks().container_word(container);
+    } catch (...) {
+      container_words_.erase(at);
+      throw;
+    }
+  }
+  return at->second;
+}
+
+void Lane::lock(std::uint64_t* word, LockMode mode, const void* container) {
   if (!pool_.concurrent()) return;  // the writer gate already excludes everyone else
   // (Reads use the lane without begin(): compute the offset from the pool.)
   check_in_heap(static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(word) - pool_.base()), sizeof *word);
   if (reinterpret_cast<std::uintptr_t>(word) % alignof(std::uint64_t) != 0) {
     throw usage_error(pool_.path(), "a mutex word must be 8-byte aligned");
   }
-  // Room first, so that recording the lock cannot fail once it is taken
-  // (grown geometrically: a transaction may take thousands).
-  if (held_locks_.size() == held_locks_.capacity())
-    held_locks_.reserve(std::max<std::size_t>(16, 2 * held_locks_.size()));
-  if (pool_.locks().lock(word, index_, counters_, pool_.path())) held_locks_.push_back(word);
+  std::uint64_t* guard = nullptr;
+  if (container != nullptr) {
+    guard = container_word(container);
+    if (pool_.locks().holds_exclusively(guard, index_)) return;  // every entry is this transaction's
+    lock_container(container, LockMode::shared);
+  }
+  reserve_lock();
+  if (pool_.locks().lock(word, index_, mode, counters_, pool_.path())) {
+    held_locks_.push_back({word, guard});
+    if (guard != nullptr) ++entry_locks_;
+  }
+}
+
+void Lane::lock_container(const void* container, LockMode mode) {
+  if (!pool_.concurrent()) return;
+  check_in_heap(static_cast<std::uint64_t>(static_cast<const std::byte*>(container) - pool_.base()), 1);
+  LockTable& locks = pool_.locks();
+  std::uint64_t* guard = container_word(container);
+  reserve_lock();
+  if (locks.lock(guard, index_, mode, counters_, pool_.path())) held_locks_.push_back({guard, nullptr});
+  if (mode == LockMode::exclusive && entry_locks_ != 0) {
+    std::erase_if(held_locks_, [&](const HeldLock& held) {
+      if (held.container != guard) return false;
+      locks.release_early(held.word, index_);
+      --entry_locks_;
+      return true;
+    });
+  }
 }
 
 void Lane::release_locks() noexcept {
   if (held_locks_.empty()) return;
-  for (std::uint64_t* word : held_locks_) LockTable::unlock(word);
+  // Newest first: the entries of a map of mutexes before the map's own
+  // lock, taken before them; released the other way round, an insert could
+  // move an entry whose word a reader is still releasing.
+  for (auto held = held_locks_.rbegin(); held != held_locks_.rend(); ++held) pool_.locks().unlock(held->word, index_);
   held_locks_.clear();
+  entry_locks_ = 0;
   pool_.locks().ended(index_);  // a transaction that aborted waiting for this one may retry
 }
 
@@ -723,18 +770,25 @@ ReadScope::~ReadScope() {
   }
 }
 
-void lock_for_current(const std::uint64_t* word) {
-  // A word of a pool this thread runs a transaction or a read on.
+// The lane of the transaction or read this thread runs on the pool holding
+// `p` (null: a read of a pool that is not concurrent, whose gate already
+// keeps the writer out). Throws usage_error outside of one.
+Lane* lane_for_current(const void* p) {
   for (const auto& [pool, lane] : running_here) {
-    if (pool->contains(word)) return lane->lock(const_cast<std::uint64_t*>(word));
+    if (pool->contains(p)) return lane;
   }
   for (const ReadScope* scope = innermost_read; scope != nullptr; scope = scope->outer_) {
-    if (!scope->pool_.contains(word)) continue;
-    // Not concurrent: the reader gate already keeps the writer out.
-    if (scope->lane_ != nullptr) scope->lane_->lock(const_cast<std::uint64_t*>(word));
-    return;
+    if (scope->pool_.contains(p)) return scope->lane_;
   }
   throw usage_error("", "a mutex can only be locked inside a transaction or read of its pool");
+}
+
+void lock_shared_for_current(const std::uint64_t* word, const void* container) {
+  if (Lane* lane = lane_for_current(word)) lane->lock(const_cast<std::uint64_t*>(word), LockMode::shared, container);
+}
+
+void lock_container_shared_for_current(const void* container) {
+  if (Lane* lane = lane_for_current(container)) lane->lock_container(container, LockMode::shared);
 }
 
 }  // namespace detail
@@ -799,7 +853,21 @@ ReadView::ReadView(const detail::PoolImpl& pool)
 std::uint64_t ReadView::pool_instance() const noexcept { return pool_->instance_id(); }
 bool ReadView::concurrent() const noexcept { return pool_->concurrent(); }
 
-void Transaction::lock(std::uint64_t* word) { lane_.lock(word); }
+void Transaction::lock(std::uint64_t* word, const void* container) {
+  lane_.lock(word, detail::LockMode::exclusive, container);
+}
+
+void Transaction::lock_shared(std::uint64_t* word, const void* container) {
+  lane_.lock(word, detail::LockMode::shared, container);
+}
+
+void Transaction::lock_container(const void* container) {
+  lane_.lock_container(container, detail::LockMode::exclusive);
+}
+
+void Transaction::lock_container_shared(const void* container) {
+  lane_.lock_container(container, detail::LockMode::shared);
+}
 
 bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   auto type_at = [&](std::uint64_t at, std::uint32_t expected) {

@@ -1,6 +1,7 @@
 // Invariants 4 and 5: the data of a mutex<T> is reached only through
-// lock(), which holds it until the transaction (or read) ends, and what
-// lock() returns cannot be carried out of the transaction.
+// lock() or lock_shared(), which hold it until the transaction (or read)
+// ends, what lock_shared() returns is read-only, and what either returns
+// cannot be carried out of the transaction.
 #include "fruit.pschema.h"
 
 void in_a_transaction(fruit::Markets& markets) {
@@ -25,6 +26,20 @@ void in_a_transaction(fruit::Markets& markets) {
   markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root()); });
 #else
   markets.transaction([](fruit::Markets::Tx& tx) { pschema::log_whole(tx.root().stock().lock()); });
+#endif
+
+#if PSCHEMA_CASE_FAIL == 6  // expect gcc: 'class fruit::Stock::View' has no member named 'set_apples'
+                            // expect clang: no member named 'set_apples' in 'fruit::Stock::View'
+  markets.transaction([](fruit::Markets::Tx& tx) { tx.root().stock().lock_shared().set_apples(3); });
+#else
+  markets.transaction([](fruit::Markets::Tx& tx) { (void)tx.root().stock().lock_shared().apples(); });
+#endif
+
+#if PSCHEMA_CASE_FAIL == 7  // expect: a transaction body may return only values that cannot refer into the pool
+  fruit::Stock::View seen = markets.transaction([](fruit::Markets::Tx& tx) { return tx.root().stock().lock_shared(); });
+  (void)seen.apples();
+#else
+  (void)markets.transaction([](fruit::Markets::Tx& tx) { return tx.root().stock().lock_shared().apples(); });
 #endif
 }
 

@@ -12,6 +12,13 @@
 // unlinks included, and logs them all behind one fence (LogBatch).
 // Iterators, views and Muts of entries are invalidated by inserts and
 // erases in the same transaction, as with std::vector.
+//
+// `map<K, mutex<T>>` (entries locked one by one in a concurrent pool): the
+// map has a lock of its own (intention locking, docs/runtime.md 8.1).
+// Looking entries up (size, find, iteration...) takes it shared, and an
+// entry's lock() takes it shared too; inserting or erasing takes it
+// exclusively, since that moves entries and their lock words. All are
+// held until the transaction or read ends.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/detail/map_nodes.hpp"
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/errors.hpp"
@@ -40,6 +48,12 @@ struct MapRep {
   std::uint64_t size;
 };
 static_assert(sizeof(MapRep) == 16);
+
+namespace detail {
+// Values that are mutexes: the map guards them with a lock of its own.
+template <class V>
+concept locked_entries = requires { traits<V>::locks_with_container; };
+}  // namespace detail
 
 // A read-only or mutable position in a map; `*it` is a std::pair of the key
 // and the value. Iteration walks the leaves in key order.
@@ -83,8 +97,8 @@ class MapIterator {
   friend class MapMut;
   using Context = std::conditional_t<Mutable, Transaction*, const Mapping*>;
 
-  MapIterator(Context context, std::vector<std::pair<std::uint64_t, std::size_t>> path)
-      : context_(context), path_(std::move(path)) {
+  MapIterator(Context context, std::vector<std::pair<std::uint64_t, std::size_t>> path, const MapRep* rep = nullptr)
+      : context_(context), rep_(rep), path_(std::move(path)) {
     settle();
   }
   const Mapping* mapping() const {
@@ -99,7 +113,11 @@ class MapIterator {
   }
   value_ref value_at(std::size_t i) const {
     auto* leaf = const_cast<typename nodes::Leaf*>(leaf_at(path_.back().first));
-    if constexpr (Mutable && has_mut<V>) {
+    if constexpr (Mutable && detail::locked_entries<V>) {
+      return traits<V>::make_mut_in(*context_, &leaf->values[i], rep_);
+    } else if constexpr (detail::locked_entries<V>) {
+      return traits<V>::make_view_in(mapping(), &leaf->values[i], rep_);
+    } else if constexpr (Mutable && has_mut<V>) {
       return traits<V>::make_mut(*context_, &leaf->values[i]);
     } else {
       return traits<V>::make_view(mapping(), &leaf->values[i]);
@@ -126,6 +144,7 @@ class MapIterator {
   }
 
   Context context_{};
+  const MapRep* rep_ = nullptr;  // the map, for entries that are mutexes
   std::vector<std::pair<std::uint64_t, std::size_t>> path_;  // node offset, index in it
 };
 
@@ -202,24 +221,48 @@ class MapView : MapAccess<K, V> {
 
   MapView(const Mapping* base, const MapRep* rep) : base_(base), rep_(rep) {}
 
-  std::size_t size() const { return rep_->size; }
-  bool empty() const { return rep_->size == 0; }
+  std::size_t size() const {
+    guard();
+    return rep_->size;
+  }
+  bool empty() const { return size() == 0; }
   std::optional<value_view> find(key_arg key) const {
+    guard();
     auto [offset, i] = base_type::locate(base_, rep_, key);
     if (offset == 0) return std::nullopt;
-    return traits<V>::make_view(base_, &base_type::leaf(base_, offset)->values[i]);
+    if constexpr (detail::locked_entries<V>) {
+      return traits<V>::make_view_in(base_, &base_type::leaf(base_, offset)->values[i], rep_);
+    } else {
+      return traits<V>::make_view(base_, &base_type::leaf(base_, offset)->values[i]);
+    }
   }
-  bool contains(key_arg key) const { return base_type::locate(base_, rep_, key).first != 0; }
+  bool contains(key_arg key) const {
+    guard();
+    return base_type::locate(base_, rep_, key).first != 0;
+  }
   value_view at(key_arg key) const {
     if (auto v = find(key)) return *v;
     throw std::out_of_range("key not in map");
   }
-  iterator begin() const { return iterator(base_, base_type::leftmost(rep_)); }
+  iterator begin() const {
+    guard();
+    return iterator(base_, base_type::leftmost(rep_), rep_);
+  }
   iterator end() const { return iterator(); }
-  iterator lower_bound(key_arg key) const { return iterator(base_, base_type::search(base_, rep_, key, false)); }
-  iterator upper_bound(key_arg key) const { return iterator(base_, base_type::search(base_, rep_, key, true)); }
+  iterator lower_bound(key_arg key) const {
+    guard();
+    return iterator(base_, base_type::search(base_, rep_, key, false), rep_);
+  }
+  iterator upper_bound(key_arg key) const {
+    guard();
+    return iterator(base_, base_type::search(base_, rep_, key, true), rep_);
+  }
 
  private:
+  // Entries that are mutexes: the map's own lock, shared, before reading it.
+  void guard() const {
+    if constexpr (detail::locked_entries<V>) detail::lock_container_shared_for_current(rep_);
+  }
   const Mapping* base_;
   const MapRep* rep_;
 };
@@ -241,10 +284,17 @@ class MapMut : MapAccess<K, V> {
   MapMut(Transaction& tx, MapRep* rep) : tx_(&tx), rep_(rep) {}
   operator MapView<K, V>() const { return MapView<K, V>(tx_->mapping(), rep_); }
 
-  std::size_t size() const { return rep_->size; }
-  bool empty() const { return rep_->size == 0; }
-  bool contains(key_arg key) const { return base_type::locate(tx_->mapping(), rep_, key).first != 0; }
+  std::size_t size() const {
+    guard_shared();
+    return rep_->size;
+  }
+  bool empty() const { return size() == 0; }
+  bool contains(key_arg key) const {
+    guard_shared();
+    return base_type::locate(tx_->mapping(), rep_, key).first != 0;
+  }
   std::optional<reference> find(key_arg key) const {
+    guard_shared();
     auto [offset, i] = base_type::locate(tx_->mapping(), rep_, key);
     if (offset == 0) return std::nullopt;
     return ref(offset, i);
@@ -253,10 +303,19 @@ class MapMut : MapAccess<K, V> {
     if (auto v = find(key)) return *v;
     throw std::out_of_range("key not in map");
   }
-  iterator begin() const { return iterator(tx_, base_type::leftmost(rep_)); }
+  iterator begin() const {
+    guard_shared();
+    return iterator(tx_, base_type::leftmost(rep_), rep_);
+  }
   iterator end() const { return iterator(); }
-  iterator lower_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, false)); }
-  iterator upper_bound(key_arg key) const { return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, true)); }
+  iterator lower_bound(key_arg key) const {
+    guard_shared();
+    return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, false), rep_);
+  }
+  iterator upper_bound(key_arg key) const {
+    guard_shared();
+    return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, true), rep_);
+  }
 
   // The value at `key`, made (zeroed, initialised) if it was not there;
   // `second` says whether it was made.
@@ -307,6 +366,7 @@ class MapMut : MapAccess<K, V> {
   }
   // Removes `key` (freeing what its value owns); returns whether it was there.
   bool erase(key_arg key) {
+    guard_exclusive();
     Path path = base_type::search(tx_->mapping(), rep_, key, false);
     if (path.empty()) return false;
     auto [offset, i] = path.back();
@@ -335,6 +395,7 @@ class MapMut : MapAccess<K, V> {
   }
   // Removes every entry and frees every node.
   void clear() {
+    guard_exclusive();
     if (rep_->root != 0) free_subtree(*tx_, rep_->root, &rep_->root);
     tx_->write(*rep_, MapRep{0, 0});
   }
@@ -370,6 +431,15 @@ class MapMut : MapAccess<K, V> {
     bool made;
   };
 
+  // Entries that are mutexes: the map's own lock, before reading it
+  // (shared) or moving entries (exclusive).
+  void guard_shared() const {
+    if constexpr (detail::locked_entries<V>) tx_->lock_container_shared(rep_);
+  }
+  void guard_exclusive() const {
+    if constexpr (detail::locked_entries<V>) tx_->lock_container(rep_);
+  }
+
   void refuse_changed_map(const MapRep& before) const {
     if (rep_->size != before.size || rep_->root != before.root) {
       throw usage_error("",
@@ -380,7 +450,9 @@ class MapMut : MapAccess<K, V> {
   Leaf* leaf_mut(std::uint64_t offset) const { return tx_->at<Leaf>(offset); }
   Inner* inner_mut(std::uint64_t offset) const { return tx_->at<Inner>(offset); }
   reference ref(std::uint64_t offset, std::size_t i) const {
-    if constexpr (has_mut<V>) {
+    if constexpr (detail::locked_entries<V>) {
+      return traits<V>::make_mut_in(*tx_, &leaf_mut(offset)->values[i], rep_);
+    } else if constexpr (has_mut<V>) {
       return traits<V>::make_mut(*tx_, &leaf_mut(offset)->values[i]);
     } else {
       return leaf_mut(offset)->values[i];
@@ -396,6 +468,7 @@ class MapMut : MapAccess<K, V> {
 
   // Finds or makes the slot for `key`, splitting full nodes on the way back up.
   Slot insert_slot(key_arg key) {
+    guard_exclusive();  // also when `key` is there: whether it is was read under it
     if (rep_->root == 0) {
       // The new leaf is fresh (nothing to log there): the map's root and
       // size are all this insert writes outside it. Logged after the

@@ -74,7 +74,20 @@ class Transaction {
   // Locks the mutex whose lock word is `word` until this transaction ends
   // (pschema/mutex.hpp). In a pool that is not concurrent the writer is
   // alone and this does nothing.
-  void lock(std::uint64_t* word);
+  // `container`: the map<K, mutex<T>> whose entry the mutex is, or null;
+  // its lock is taken shared first (intention locking), and none is needed
+  // for the entry while this transaction holds the map exclusively.
+  void lock(std::uint64_t* word, const void* container = nullptr);
+  // The same, shared: other transactions may hold it shared too, none
+  // exclusively. lock() after lock_shared() upgrades (waiting for the
+  // other readers); lock_shared() after lock() returns at once.
+  void lock_shared(std::uint64_t* word, const void* container = nullptr);
+  // The lock of a map<K, mutex<T>> (the map at `container`) until this
+  // transaction ends: exclusive to insert or erase entries (which moves
+  // them), shared to look entries up. Does nothing in a pool that is not
+  // concurrent.
+  void lock_container(const void* container);
+  void lock_container_shared(const void* container);
 
   // Whether `p` lies inside an object this transaction allocated, or an
   // element a container added in it (where const fields may be set).

@@ -1,6 +1,6 @@
 // What the typed layer asks of the runtime about concurrent pools: the
-// refusal of handles there (session.hpp), and locking a mutex word for the
-// transaction or read the thread runs (mutex.hpp, defined in the runtime).
+// refusal of handles there (session.hpp), and locking a mutex word shared for
+// the transaction or read the thread runs (mutex.hpp, defined in the runtime).
 #pragma once
 
 #include <cstdint>
@@ -19,9 +19,14 @@ inline void refuse_in_concurrent_pool(bool concurrent) {
   }
 }
 
-// Locks `word` for the transaction or read this thread is running on the
-// pool holding it (reads: a View reached the mutex). Throws usage_error
-// outside of one, deadlock if waiting would never end.
-void lock_for_current(const std::uint64_t* word);
+// Locks `word` shared for the transaction or read this thread is running
+// on the pool holding it (a View reached the mutex: it only reads). Throws
+// usage_error outside of one, deadlock if waiting would never end.
+// `container`: the map<K, mutex<T>> the mutex is an entry of (taken
+// shared first), or null.
+void lock_shared_for_current(const std::uint64_t* word, const void* container = nullptr);
+// Takes the lock of the map<K, mutex<T>> at `container` shared, likewise
+// (a read looks the map up).
+void lock_container_shared_for_current(const void* container);
 
 }  // namespace pschema::detail

@@ -45,7 +45,7 @@ class ReadScope {
 
  private:
   friend class PoolImpl;
-  friend void lock_for_current(const std::uint64_t* word);
+  friend Lane* lane_for_current(const void* p);
   const PoolImpl& pool_;
   bool locked_ = false;
   Lane* lane_ = nullptr;       // concurrent pools: the lane holding the read's mutexes

@@ -16,6 +16,7 @@
 #include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/traits.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {
@@ -30,18 +31,18 @@ template <schema_struct T>
 class MutexMut : detail::NoRebind {
  public:
   using layout = MutexRep<typename T::Layout>;
-  MutexMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
+  MutexMut(detail::TxRef tx, layout* rep) : tx_(tx), rep_(rep) {}
 
   // Waits until no other transaction holds the mutex, holds it until this
   // transaction commits or rolls back, and returns the data it protects.
   // Locking it again in the same transaction returns at once.
   typename T::Mut lock() const {
     tx_->lock(&rep_->word);
-    return access::mut<T>(*tx_, &rep_->value);
+    return access::mut<T>(tx_, &rep_->value);
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   layout* rep_;
 };
 
@@ -71,7 +72,7 @@ struct traits<mutex<T>> {
   using view = MutexView<T>;
   using mut = MutexMut<T>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) { access::init<T>(tx, &p->value); }
   static void destroy(Transaction& tx, layout* p) { access::destroy<T>(tx, &p->value); }
 };

@@ -20,6 +20,7 @@
 #include "pschema/detail/rc_block.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {
@@ -28,7 +29,7 @@ namespace pschema {
 template <schema_struct T>
 class RcFieldMut : detail::NoRebind {
  public:
-  RcFieldMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  RcFieldMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
   // How many rc fields share the object (0 when empty).
   std::uint64_t use_count() const { return *field_ == 0 ? 0 : detail::rc_block<T>(*tx_, *field_, field_)->strong; }
@@ -49,10 +50,11 @@ class RcFieldMut : detail::NoRebind {
   friend class WeakMut;
   static std::uint64_t target_of(const RcFieldMut& field) { return *field.field_; }
   typename T::Mut mut_at(std::uint64_t offset) const {
-    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, offset)->value);
+    auto* object = &detail::rc_block<T>(*tx_, offset)->value;
+    return access::mut<T>(tx_.element(object), object);
   }
 
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -109,12 +111,13 @@ class OptionalRcMut : public RcFieldMut<T> {
 template <schema_struct T>
 class WeakMut : detail::NoRebind {
  public:
-  WeakMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  WeakMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
   // The object, while some rc still holds it.
   std::optional<typename T::Mut> lock() const {
     if (*field_ == 0 || detail::rc_block<T>(*tx_, *field_, field_)->strong == 0) return std::nullopt;
-    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, *field_, field_)->value);
+    auto* object = &detail::rc_block<T>(*tx_, *field_, field_)->value;
+    return access::mut<T>(tx_.element(object), object);
   }
   bool expired() const { return !lock().has_value(); }
   // Refers to the object `rc` holds (nothing, if it is empty).
@@ -135,7 +138,7 @@ class WeakMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -165,7 +168,7 @@ struct traits<rc<T>> {
   static view make_view(const Mapping* base, const layout* p) {
     return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) { tx.write(*p, detail::new_rc_block<T>(tx)); }
   static void destroy(Transaction& tx, layout* p) { detail::release_strong<T>(tx, *p); }
 };
@@ -179,7 +182,7 @@ struct traits<optional<rc<T>>> {
     if (*p == 0) return std::nullopt;
     return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::release_strong<T>(tx, *p); }
 };
@@ -190,7 +193,7 @@ struct traits<weak<T>> {
   using view = WeakView<T>;
   using mut = WeakMut<T>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::release_weak<T>(tx, *p); }
 };

@@ -6,8 +6,8 @@
 
 #include "pschema/detail/bounds.hpp"
 #include "pschema/detail/no_rebind.hpp"
-#include "pschema/traits.hpp"
 #include "pschema/detail/tx_ref.hpp"
+#include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 #include "pschema/vec.hpp"
 

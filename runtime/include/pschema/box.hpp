@@ -11,9 +11,9 @@
 
 #include "pschema/access.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
-#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {

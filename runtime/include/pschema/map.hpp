@@ -26,11 +26,11 @@
 
 #include "pschema/detail/map_nodes.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
 #include "pschema/traits.hpp"
-#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 #include "pschema/value.hpp"
 

@@ -15,8 +15,8 @@
 #include "pschema/access.hpp"
 #include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/detail/no_rebind.hpp"
-#include "pschema/traits.hpp"
 #include "pschema/detail/tx_ref.hpp"
+#include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {

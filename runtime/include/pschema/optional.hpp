@@ -7,9 +7,9 @@
 #include <optional>
 
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
-#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {

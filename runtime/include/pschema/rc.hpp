@@ -18,9 +18,9 @@
 #include "pschema/box.hpp"
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/rc_block.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
-#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {
@@ -36,7 +36,8 @@ class RcFieldMut : detail::NoRebind {
 
   // Makes this field share `other`'s object (letting go of its own).
   void share(const RcFieldMut& other) {
-    if (other.tx_.unchecked() != tx_.unchecked()) throw usage_error("", "rc pointers can only be shared within one pool and transaction");
+    if (other.tx_.unchecked() != tx_.unchecked())
+      throw usage_error("", "rc pointers can only be shared within one pool and transaction");
     const std::uint64_t target = *other.field_;
     if (target == *field_) return;
     if (target != 0) detail::retain_strong<T>(*tx_, target);
@@ -122,7 +123,8 @@ class WeakMut : detail::NoRebind {
   bool expired() const { return !lock().has_value(); }
   // Refers to the object `rc` holds (nothing, if it is empty).
   void set(const RcFieldMut<T>& rc) {
-    if (rc.tx_.unchecked() != tx_.unchecked()) throw usage_error("", "weak pointers can only refer within one pool and transaction");
+    if (rc.tx_.unchecked() != tx_.unchecked())
+      throw usage_error("", "weak pointers can only refer within one pool and transaction");
     const std::uint64_t target = *rc.field_;
     if (target == *field_) return;
     if (target != 0) detail::retain_weak<T>(*tx_, target);

@@ -8,10 +8,10 @@
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
 #include "pschema/detail/concurrency_checks.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/handle.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/returnable.hpp"
-#include "pschema/detail/tx_ref.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {

@@ -12,8 +12,8 @@
 
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/string_storage.hpp"
-#include "pschema/traits.hpp"
 #include "pschema/detail/tx_ref.hpp"
+#include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
 namespace pschema {

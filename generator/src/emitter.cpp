@@ -289,8 +289,8 @@ void Emitter::emit_mut_class(const StructType& s) {
   {
     Printer::Indent indent(p_);
     p_.print("friend struct pschema::access;\n");
-    p_.print("Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}\n");
-    p_.print("pschema::Transaction* $tx_$;\n");
+    p_.print("Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}\n");
+    p_.print("pschema::detail::TxRef $tx_$;\n");
     p_.print("Layout* $p_$;\n");
   }
   p_.print("};\n\n");
@@ -359,7 +359,7 @@ void Emitter::emit_definitions(const StructType& s) {
       p_.print("inline $tag$ $name$::Mut::$field$() const { return p_->$field$; }\n", vars);
     } else {
       p_.print(
-          "inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(*tx_, &p_->$field$); "
+          "inline $mut$ $name$::Mut::$field$() const { return pschema::traits<$tag$>::make_mut(tx_, &p_->$field$); "
           "}\n",
           vars);
     }

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -67,6 +68,8 @@ class Lane {
   Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::uint64_t lane_size);
 
   std::uint32_t index() const { return index_; }
+  const std::string& pool_path() const;
+  PoolImpl& pool() const { return pool_; }
   Journal& journal() { return journal_; }
   LaneCounters& counters() { return counters_; }
   const LaneCounters& counters() const { return counters_; }

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "file_engine.hpp"
@@ -45,6 +47,15 @@ class PoolImpl {
   std::uint64_t root_offset() const { return superblock_.root_offset; }
   std::uint64_t generation() const { return generation_; }
   std::uint64_t instance_id() const { return instance_id_; }
+  // Handles (pschema/handle.hpp): the generation of the block whose
+  // payload starts at `payload`, which advances each time that block is
+  // freed, so that a handle to a freed object never resolves to a new one
+  // in the same block. Volatile: handles never outlive this instance.
+  // Only blocks a handle was taken of are tracked (handle_generation
+  // starts tracking); until then a free costs one relaxed load.
+  std::uint64_t handle_generation(std::uint64_t offset, bool track) const;
+  // A committed free, or an allocation rolled back, of these blocks.
+  void blocks_gone(std::span<const Block> blocks);
   Persistence& persistence() { return *persistence_; }
   // The file engine once it runs transactions (null with other backends,
   // and while opening or creating the pool).
@@ -128,6 +139,9 @@ class PoolImpl {
   std::uint64_t state_sequence_ = 0;
   std::uint64_t generation_ = 0;
   std::uint64_t instance_id_ = 0;
+  mutable std::mutex generations_mutex_;
+  mutable std::unordered_map<std::uint64_t, std::uint64_t> generations_;  // handle offset -> generation
+  mutable std::atomic<bool> any_handles_{false};
   bool recovered_ = false;
   bool concurrent_ = false;
   std::unique_ptr<LockTable> locks_;

@@ -135,6 +135,8 @@ Lane::Lane(PoolImpl& pool, std::uint32_t index, std::uint64_t lane_offset, std::
   pool.heap().register_cache(cache_);
 }
 
+const std::string& Lane::pool_path() const { return pool_.path(); }
+
 void Lane::begin() {
   transaction_.base_ = pool_.base();
   transaction_.mapping_ = pool_.mapping();
@@ -143,6 +145,10 @@ void Lane::begin() {
   transaction_.observed_ = pool_.persistence().observes_stores();
   transaction_.concurrent_ = pool_.concurrent();
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
+  // References made from here on belong to this transaction and thread.
+  transaction_.version_ += 1;  // odd: running
+  transaction_.begin_version_ = transaction_.version_;
+  transaction_.thread_ = &this_thread;
   depth = 1;
   doomed = false;
   wrote_record = false;
@@ -311,6 +317,9 @@ void Lane::free(std::uint64_t offset) {
   }
   const Block block = block_of(offset);
   append_header_undo(block);
+  // References into the block (elements of a vec buffer that grew, of a
+  // container destroyed with its owner) must not write into it any more.
+  transaction_.moved(pool_.base() + block.payload(), block.payload_size());
   freed_.push_back(block);
   freed_set_.insert(offset);
   header_updates_.push_back({block.offset, block.size, format::type_ids::no_type});
@@ -381,6 +390,7 @@ void Lane::after_commit() noexcept {
     counters_.allocations.add(allocated_.size());
     counters_.frees.add(freed_.size());
     for (const Block& block : freed_) pool_.heap().release(block, cache_);
+    pool_.blocks_gone(freed_);
     counters_.transactions_committed.add(1);
   } catch (...) {}
   finish();
@@ -402,6 +412,10 @@ void Lane::roll_back() {
     if (FileEngine* engine = pool_.file_engine()) engine->touch(block.payload(), block.payload_size());
     pool_.heap().release(block, cache_);
   }
+  try {
+    // An object made and given a handle in this transaction never existed.
+    pool_.blocks_gone(allocated_);
+  } catch (...) {}
   counters_.transactions_aborted.add(1);
   finish();
 }
@@ -496,6 +510,9 @@ void Lane::finish() noexcept {
   new_elements_.clear();
   unfenced_entries_ = false;
   transaction_.recent_begin_ = transaction_.recent_end_ = 0;
+  // Every reference made in the transaction is stale from now on.
+  transaction_.version_ += 1;  // even: not running
+  transaction_.moved_.clear();
   depth = 0;
   doomed = false;
   try {
@@ -869,6 +886,14 @@ void Transaction::lock_container_shared(const void* container) {
   lane_.lock_container(container, detail::LockMode::shared);
 }
 
+std::uint64_t Transaction::handle_generation(std::uint64_t offset, bool track) const {
+  return lane_.pool().handle_generation(offset, track);
+}
+
+std::uint64_t ReadView::handle_generation(std::uint64_t offset, bool track) const {
+  return pool_->handle_generation(offset, track);
+}
+
 bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept {
   auto type_at = [&](std::uint64_t at, std::uint32_t expected) {
     try {
@@ -885,5 +910,60 @@ bool ReadView::holds_object(std::uint64_t offset, std::uint32_t type_id) const n
 std::uint64_t Transaction::allocate(std::size_t size, std::uint32_t type_id) { return lane_.allocate(size, type_id); }
 void Transaction::free(std::uint64_t offset) { lane_.free(offset); }
 std::uint64_t Transaction::sequence() const noexcept { return lane_.journal().sequence(); }
+
+void Transaction::check_reference(std::uint64_t& version, const void* element) const {
+  if ((version_ & 1) == 0 || version < begin_version_) {
+    throw stale_reference(lane_.pool_path(),
+                          "a Mut, container Mut, iterator or Owned<T> was used after the transaction that made it "
+                          "ended (committed or rolled back); take it again inside the transaction that uses it");
+  }
+  if (!on_this_thread()) {
+    throw stale_reference(lane_.pool_path(),
+                          "a Mut, container Mut, iterator or Owned<T> was used on another thread than the one "
+                          "running the transaction that made it");
+  }
+  if (element != nullptr) {
+    const auto at = reinterpret_cast<std::uintptr_t>(element);
+    for (auto it = moved_.rbegin(); it != moved_.rend() && it->version > version; ++it) {
+      if (at - it->begin < it->end - it->begin) {
+        throw stale_reference(lane_.pool_path(),
+                              "an element of a vec or map (or an iterator over one) was used after the container "
+                              "moved or removed it (a vec grew, shrank, inserted or erased; a map inserted or "
+                              "erased); take the element again after changing the container");
+      }
+    }
+  }
+  version = version_;
+}
+
+// ---- Handle generations ----------------------------------------------------
+
+namespace detail {
+
+std::uint64_t PoolImpl::handle_generation(std::uint64_t offset, bool track) const {
+  if (!track && !any_handles_.load(std::memory_order_acquire)) return 0;
+  std::lock_guard<std::mutex> lock(generations_mutex_);
+  if (!track) {
+    auto it = generations_.find(offset);
+    return it == generations_.end() ? 0 : it->second;
+  }
+  any_handles_.store(true, std::memory_order_release);
+  return generations_[offset];
+}
+
+void PoolImpl::blocks_gone(std::span<const Block> blocks) {
+  if (blocks.empty() || !any_handles_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(generations_mutex_);
+  for (const Block& block : blocks) {
+    // A handle is taken of a block's payload, or of the value behind an
+    // rc block's count (shared_prefix bytes in).
+    for (std::uint64_t at : {block.payload(), block.payload() + shared_prefix}) {
+      auto it = generations_.find(at);
+      if (it != generations_.end()) ++it->second;
+    }
+  }
+}
+
+}  // namespace detail
 
 }  // namespace pschema

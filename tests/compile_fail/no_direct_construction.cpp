@@ -41,7 +41,7 @@ void views(bank::Ledger& ledger) {
   });
 
   ledger.transaction([](bank::Ledger::Tx& tx) {
-#if PSCHEMA_CASE_FAIL == 4  // expect gcc: 'bank::Account::Mut::Mut\(pschema::Transaction&, bank::Account::Layout\*\)' is private within this context
+#if PSCHEMA_CASE_FAIL == 4  // expect gcc: 'bank::Account::Mut::Mut\(pschema::detail::TxRef, bank::Account::Layout\*\)' is private within this context
                             // expect clang: calling a private constructor of class 'bank::Account::Mut'
     bank::Account::Mut mut(pschema::unsafe::raw(tx), nullptr);
 #else
@@ -49,9 +49,9 @@ void views(bank::Ledger& ledger) {
 #endif
     mut.set_id(1);
 
-#if PSCHEMA_CASE_FAIL == 5  // expect gcc: 'pschema::Handle<T>::Handle\(uint64_t, uint64_t\) \[with T = bank::Account; uint64_t = long unsigned int\]' is private within this context
+#if PSCHEMA_CASE_FAIL == 5  // expect gcc: 'pschema::Handle<T>::Handle\(uint64_t, uint64_t, uint64_t\) \[with T = bank::Account; uint64_t = long unsigned int\]' is private within this context
                             // expect clang: calling a private constructor of class 'pschema::Handle<bank::Account>'
-    pschema::Handle<bank::Account> handle(1, 64);
+    pschema::Handle<bank::Account> handle(1, 64, 0);
 #else
     pschema::Handle<bank::Account> handle = tx.handle<bank::Account>(mut);
 #endif

@@ -150,8 +150,8 @@ class Money::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -185,8 +185,8 @@ class Transfer::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -226,8 +226,8 @@ class Account::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -258,8 +258,8 @@ class Accounts::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -300,7 +300,7 @@ inline std::uint64_t Transfer::View::to() const { return p_->to; }
 inline std::uint64_t Transfer::Mut::to() const { return p_->to; }
 inline void Transfer::Mut::set_to(std::uint64_t value) const { tx_->write(p_->to, value); }
 inline Money::View Transfer::View::amount() const { return pschema::traits<Money>::make_view(base_, &p_->amount); }
-inline Money::Mut Transfer::Mut::amount() const { return pschema::traits<Money>::make_mut(*tx_, &p_->amount); }
+inline Money::Mut Transfer::Mut::amount() const { return pschema::traits<Money>::make_mut(tx_, &p_->amount); }
 inline void Transfer::Mut::set_amount(const Money::Value& value) const {
   pschema::value_of<Money>::assign(*tx_, &p_->amount, value);
 }
@@ -333,15 +333,15 @@ inline Kind Account::View::kind() const { return p_->kind; }
 inline Kind Account::Mut::kind() const { return p_->kind; }
 inline void Account::Mut::set_kind(Kind value) const { tx_->write(p_->kind, value); }
 inline std::string_view Account::View::owner() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->owner); }
-inline pschema::StringMut Account::Mut::owner() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->owner); }
+inline pschema::StringMut Account::Mut::owner() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->owner); }
 inline void Account::Mut::set_owner(std::string_view value) const { this->owner().assign(value); }
 inline Money::View Account::View::balance() const { return pschema::traits<Money>::make_view(base_, &p_->balance); }
-inline Money::Mut Account::Mut::balance() const { return pschema::traits<Money>::make_mut(*tx_, &p_->balance); }
+inline Money::Mut Account::Mut::balance() const { return pschema::traits<Money>::make_mut(tx_, &p_->balance); }
 inline void Account::Mut::set_balance(const Money::Value& value) const {
   pschema::value_of<Money>::assign(*tx_, &p_->balance, value);
 }
 inline pschema::VecView<Transfer> Account::View::history() const { return pschema::traits<pschema::vec<Transfer>>::make_view(base_, &p_->history); }
-inline pschema::VecMut<Transfer> Account::Mut::history() const { return pschema::traits<pschema::vec<Transfer>>::make_mut(*tx_, &p_->history); }
+inline pschema::VecMut<Transfer> Account::Mut::history() const { return pschema::traits<pschema::vec<Transfer>>::make_mut(tx_, &p_->history); }
 
 inline void Accounts::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
   pschema::traits<pschema::vec<Account>>::init(tx, &p->accounts);
@@ -350,7 +350,7 @@ inline void Accounts::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe
   pschema::traits<pschema::vec<Account>>::destroy(tx, &p->accounts);
 }
 inline pschema::VecView<Account> Accounts::View::accounts() const { return pschema::traits<pschema::vec<Account>>::make_view(base_, &p_->accounts); }
-inline pschema::VecMut<Account> Accounts::Mut::accounts() const { return pschema::traits<pschema::vec<Account>>::make_mut(*tx_, &p_->accounts); }
+inline pschema::VecMut<Account> Accounts::Mut::accounts() const { return pschema::traits<pschema::vec<Account>>::make_mut(tx_, &p_->accounts); }
 inline std::uint64_t Accounts::View::next_id() const { return p_->next_id; }
 inline std::uint64_t Accounts::Mut::next_id() const { return p_->next_id; }
 inline void Accounts::Mut::set_next_id(std::uint64_t value) const { tx_->write(p_->next_id, value); }

@@ -97,8 +97,8 @@ class Balance::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -126,8 +126,8 @@ class Bank::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -166,7 +166,7 @@ inline void Bank::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_unu
   pschema::traits<pschema::array<pschema::mutex<Balance>, 16>>::destroy(tx, &p->accounts);
 }
 inline pschema::ArrayView<pschema::mutex<Balance>, 16> Bank::View::accounts() const { return pschema::traits<pschema::array<pschema::mutex<Balance>, 16>>::make_view(base_, &p_->accounts); }
-inline pschema::ArrayMut<pschema::mutex<Balance>, 16> Bank::Mut::accounts() const { return pschema::traits<pschema::array<pschema::mutex<Balance>, 16>>::make_mut(*tx_, &p_->accounts); }
+inline pschema::ArrayMut<pschema::mutex<Balance>, 16> Bank::Mut::accounts() const { return pschema::traits<pschema::array<pschema::mutex<Balance>, 16>>::make_mut(tx_, &p_->accounts); }
 
 // ---- Pools ----
 

@@ -235,8 +235,8 @@ class Point::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -268,8 +268,8 @@ class Tagged::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -306,8 +306,8 @@ class Leaf::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -382,8 +382,8 @@ class Everything::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -416,8 +416,8 @@ class Shared::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -449,8 +449,8 @@ class Graph::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 
@@ -491,10 +491,10 @@ inline void Tagged::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_u
   pschema::traits<Point>::destroy(tx, &p->point);
 }
 inline std::string_view Tagged::View::label() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->label); }
-inline pschema::StringMut Tagged::Mut::label() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->label); }
+inline pschema::StringMut Tagged::Mut::label() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->label); }
 inline void Tagged::Mut::set_label(std::string_view value) const { this->label().assign(value); }
 inline Point::View Tagged::View::point() const { return pschema::traits<Point>::make_view(base_, &p_->point); }
-inline Point::Mut Tagged::Mut::point() const { return pschema::traits<Point>::make_mut(*tx_, &p_->point); }
+inline Point::Mut Tagged::Mut::point() const { return pschema::traits<Point>::make_mut(tx_, &p_->point); }
 inline void Tagged::Mut::set_point(const Point::Value& value) const {
   pschema::value_of<Point>::assign(*tx_, &p_->point, value);
 }
@@ -510,15 +510,15 @@ inline void Leaf::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_unu
   pschema::traits<pschema::string_t>::destroy(tx, &p->value);
 }
 inline std::string_view Leaf::View::name() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->name); }
-inline pschema::StringMut Leaf::Mut::name() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->name); }
+inline pschema::StringMut Leaf::Mut::name() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->name); }
 inline void Leaf::Mut::set_name(std::string_view value) const { this->name().assign(value); }
 inline ::units::Grams::View Leaf::View::weight() const { return pschema::traits<::units::Grams>::make_view(base_, &p_->weight); }
-inline ::units::Grams::Mut Leaf::Mut::weight() const { return pschema::traits<::units::Grams>::make_mut(*tx_, &p_->weight); }
+inline ::units::Grams::Mut Leaf::Mut::weight() const { return pschema::traits<::units::Grams>::make_mut(tx_, &p_->weight); }
 inline void Leaf::Mut::set_weight(const ::units::Grams::Value& value) const {
   pschema::value_of<::units::Grams>::assign(*tx_, &p_->weight, value);
 }
 inline std::string_view Leaf::View::value() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->value); }
-inline pschema::StringMut Leaf::Mut::value() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->value); }
+inline pschema::StringMut Leaf::Mut::value() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->value); }
 inline void Leaf::Mut::set_value(std::string_view value) const { this->value().assign(value); }
 
 inline void Everything::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
@@ -569,38 +569,38 @@ inline Color Everything::View::color() const { return p_->color; }
 inline Color Everything::Mut::color() const { return p_->color; }
 inline void Everything::Mut::set_color(Color value) const { tx_->write(p_->color, value); }
 inline Point::View Everything::View::point() const { return pschema::traits<Point>::make_view(base_, &p_->point); }
-inline Point::Mut Everything::Mut::point() const { return pschema::traits<Point>::make_mut(*tx_, &p_->point); }
+inline Point::Mut Everything::Mut::point() const { return pschema::traits<Point>::make_mut(tx_, &p_->point); }
 inline void Everything::Mut::set_point(const Point::Value& value) const {
   pschema::value_of<Point>::assign(*tx_, &p_->point, value);
 }
 inline pschema::ArrayView<Point, 4> Everything::View::corners() const { return pschema::traits<pschema::array<Point, 4>>::make_view(base_, &p_->corners); }
-inline pschema::ArrayMut<Point, 4> Everything::Mut::corners() const { return pschema::traits<pschema::array<Point, 4>>::make_mut(*tx_, &p_->corners); }
+inline pschema::ArrayMut<Point, 4> Everything::Mut::corners() const { return pschema::traits<pschema::array<Point, 4>>::make_mut(tx_, &p_->corners); }
 inline pschema::ArrayView<std::uint16_t, 3> Everything::View::scores() const { return pschema::traits<pschema::array<std::uint16_t, 3>>::make_view(base_, &p_->scores); }
-inline pschema::ArrayMut<std::uint16_t, 3> Everything::Mut::scores() const { return pschema::traits<pschema::array<std::uint16_t, 3>>::make_mut(*tx_, &p_->scores); }
+inline pschema::ArrayMut<std::uint16_t, 3> Everything::Mut::scores() const { return pschema::traits<pschema::array<std::uint16_t, 3>>::make_mut(tx_, &p_->scores); }
 inline std::string_view Everything::View::name() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->name); }
-inline pschema::StringMut Everything::Mut::name() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->name); }
+inline pschema::StringMut Everything::Mut::name() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->name); }
 inline void Everything::Mut::set_name(std::string_view value) const { this->name().assign(value); }
 inline std::span<const std::byte> Everything::View::blob() const { return pschema::traits<pschema::bytes_t>::make_view(base_, &p_->blob); }
-inline pschema::BytesMut Everything::Mut::blob() const { return pschema::traits<pschema::bytes_t>::make_mut(*tx_, &p_->blob); }
+inline pschema::BytesMut Everything::Mut::blob() const { return pschema::traits<pschema::bytes_t>::make_mut(tx_, &p_->blob); }
 inline void Everything::Mut::set_blob(std::span<const std::byte> value) const { this->blob().assign(value); }
 inline pschema::VecView<std::int64_t> Everything::View::numbers() const { return pschema::traits<pschema::vec<std::int64_t>>::make_view(base_, &p_->numbers); }
-inline pschema::VecMut<std::int64_t> Everything::Mut::numbers() const { return pschema::traits<pschema::vec<std::int64_t>>::make_mut(*tx_, &p_->numbers); }
+inline pschema::VecMut<std::int64_t> Everything::Mut::numbers() const { return pschema::traits<pschema::vec<std::int64_t>>::make_mut(tx_, &p_->numbers); }
 inline pschema::VecView<Tagged> Everything::View::tags() const { return pschema::traits<pschema::vec<Tagged>>::make_view(base_, &p_->tags); }
-inline pschema::VecMut<Tagged> Everything::Mut::tags() const { return pschema::traits<pschema::vec<Tagged>>::make_mut(*tx_, &p_->tags); }
+inline pschema::VecMut<Tagged> Everything::Mut::tags() const { return pschema::traits<pschema::vec<Tagged>>::make_mut(tx_, &p_->tags); }
 inline pschema::VecView<pschema::string_t> Everything::View::words() const { return pschema::traits<pschema::vec<pschema::string_t>>::make_view(base_, &p_->words); }
-inline pschema::VecMut<pschema::string_t> Everything::Mut::words() const { return pschema::traits<pschema::vec<pschema::string_t>>::make_mut(*tx_, &p_->words); }
+inline pschema::VecMut<pschema::string_t> Everything::Mut::words() const { return pschema::traits<pschema::vec<pschema::string_t>>::make_mut(tx_, &p_->words); }
 inline Leaf::View Everything::View::leaf() const { return pschema::traits<pschema::box<Leaf>>::make_view(base_, &p_->leaf); }
-inline pschema::BoxMut<Leaf> Everything::Mut::leaf() const { return pschema::traits<pschema::box<Leaf>>::make_mut(*tx_, &p_->leaf); }
+inline pschema::BoxMut<Leaf> Everything::Mut::leaf() const { return pschema::traits<pschema::box<Leaf>>::make_mut(tx_, &p_->leaf); }
 inline std::optional<Leaf::View> Everything::View::maybe_leaf() const { return pschema::traits<pschema::optional<pschema::box<Leaf>>>::make_view(base_, &p_->maybe_leaf); }
-inline pschema::OptionalBoxMut<Leaf> Everything::Mut::maybe_leaf() const { return pschema::traits<pschema::optional<pschema::box<Leaf>>>::make_mut(*tx_, &p_->maybe_leaf); }
+inline pschema::OptionalBoxMut<Leaf> Everything::Mut::maybe_leaf() const { return pschema::traits<pschema::optional<pschema::box<Leaf>>>::make_mut(tx_, &p_->maybe_leaf); }
 inline pschema::VecView<pschema::box<Leaf>> Everything::View::leaves() const { return pschema::traits<pschema::vec<pschema::box<Leaf>>>::make_view(base_, &p_->leaves); }
-inline pschema::VecMut<pschema::box<Leaf>> Everything::Mut::leaves() const { return pschema::traits<pschema::vec<pschema::box<Leaf>>>::make_mut(*tx_, &p_->leaves); }
+inline pschema::VecMut<pschema::box<Leaf>> Everything::Mut::leaves() const { return pschema::traits<pschema::vec<pschema::box<Leaf>>>::make_mut(tx_, &p_->leaves); }
 inline std::optional<std::uint32_t> Everything::View::maybe_number() const { return pschema::traits<pschema::optional<std::uint32_t>>::make_view(base_, &p_->maybe_number); }
-inline pschema::OptionalMut<std::uint32_t> Everything::Mut::maybe_number() const { return pschema::traits<pschema::optional<std::uint32_t>>::make_mut(*tx_, &p_->maybe_number); }
+inline pschema::OptionalMut<std::uint32_t> Everything::Mut::maybe_number() const { return pschema::traits<pschema::optional<std::uint32_t>>::make_mut(tx_, &p_->maybe_number); }
 inline std::optional<Point::View> Everything::View::maybe_point() const { return pschema::traits<pschema::optional<Point>>::make_view(base_, &p_->maybe_point); }
-inline pschema::OptionalMut<Point> Everything::Mut::maybe_point() const { return pschema::traits<pschema::optional<Point>>::make_mut(*tx_, &p_->maybe_point); }
+inline pschema::OptionalMut<Point> Everything::Mut::maybe_point() const { return pschema::traits<pschema::optional<Point>>::make_mut(tx_, &p_->maybe_point); }
 inline std::optional<std::string_view> Everything::View::maybe_name() const { return pschema::traits<pschema::optional<pschema::string_t>>::make_view(base_, &p_->maybe_name); }
-inline pschema::OptionalMut<pschema::string_t> Everything::Mut::maybe_name() const { return pschema::traits<pschema::optional<pschema::string_t>>::make_mut(*tx_, &p_->maybe_name); }
+inline pschema::OptionalMut<pschema::string_t> Everything::Mut::maybe_name() const { return pschema::traits<pschema::optional<pschema::string_t>>::make_mut(tx_, &p_->maybe_name); }
 inline std::uint64_t Everything::View::created() const { return p_->created; }
 inline std::uint64_t Everything::Mut::created() const { return p_->created; }
 inline void Everything::Mut::init_created(std::uint64_t value) const {
@@ -619,12 +619,12 @@ inline void Shared::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_u
   pschema::traits<pschema::optional<pschema::rc<Shared>>>::destroy(tx, &p->child);
 }
 inline std::string_view Shared::View::label() const { return pschema::traits<pschema::string_t>::make_view(base_, &p_->label); }
-inline pschema::StringMut Shared::Mut::label() const { return pschema::traits<pschema::string_t>::make_mut(*tx_, &p_->label); }
+inline pschema::StringMut Shared::Mut::label() const { return pschema::traits<pschema::string_t>::make_mut(tx_, &p_->label); }
 inline void Shared::Mut::set_label(std::string_view value) const { this->label().assign(value); }
 inline pschema::WeakView<Shared> Shared::View::parent() const { return pschema::traits<pschema::weak<Shared>>::make_view(base_, &p_->parent); }
-inline pschema::WeakMut<Shared> Shared::Mut::parent() const { return pschema::traits<pschema::weak<Shared>>::make_mut(*tx_, &p_->parent); }
+inline pschema::WeakMut<Shared> Shared::Mut::parent() const { return pschema::traits<pschema::weak<Shared>>::make_mut(tx_, &p_->parent); }
 inline std::optional<Shared::View> Shared::View::child() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_view(base_, &p_->child); }
-inline pschema::OptionalRcMut<Shared> Shared::Mut::child() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_mut(*tx_, &p_->child); }
+inline pschema::OptionalRcMut<Shared> Shared::Mut::child() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_mut(tx_, &p_->child); }
 
 inline void Graph::init([[maybe_unused]] pschema::Transaction& tx, [[maybe_unused]] Layout* p) {
   pschema::traits<pschema::rc<Shared>>::init(tx, &p->first);
@@ -637,11 +637,11 @@ inline void Graph::destroy([[maybe_unused]] pschema::Transaction& tx, [[maybe_un
   pschema::traits<pschema::weak<Shared>>::destroy(tx, &p->watcher);
 }
 inline Shared::View Graph::View::first() const { return pschema::traits<pschema::rc<Shared>>::make_view(base_, &p_->first); }
-inline pschema::RcMut<Shared> Graph::Mut::first() const { return pschema::traits<pschema::rc<Shared>>::make_mut(*tx_, &p_->first); }
+inline pschema::RcMut<Shared> Graph::Mut::first() const { return pschema::traits<pschema::rc<Shared>>::make_mut(tx_, &p_->first); }
 inline std::optional<Shared::View> Graph::View::second() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_view(base_, &p_->second); }
-inline pschema::OptionalRcMut<Shared> Graph::Mut::second() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_mut(*tx_, &p_->second); }
+inline pschema::OptionalRcMut<Shared> Graph::Mut::second() const { return pschema::traits<pschema::optional<pschema::rc<Shared>>>::make_mut(tx_, &p_->second); }
 inline pschema::WeakView<Shared> Graph::View::watcher() const { return pschema::traits<pschema::weak<Shared>>::make_view(base_, &p_->watcher); }
-inline pschema::WeakMut<Shared> Graph::Mut::watcher() const { return pschema::traits<pschema::weak<Shared>>::make_mut(*tx_, &p_->watcher); }
+inline pschema::WeakMut<Shared> Graph::Mut::watcher() const { return pschema::traits<pschema::weak<Shared>>::make_mut(tx_, &p_->watcher); }
 
 // ---- Pools ----
 

@@ -70,8 +70,8 @@ class Grams::Mut {
 
  private:
   friend struct pschema::access;
-  Mut(pschema::Transaction& tx, Layout* p) : tx_(&tx), p_(p) {}
-  pschema::Transaction* tx_;
+  Mut(pschema::detail::TxRef tx, Layout* p) : tx_(tx), p_(p) {}
+  pschema::detail::TxRef tx_;
   Layout* p_;
 };
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 
@@ -26,7 +27,7 @@ struct access {
     return typename T::View(base, p);
   }
   template <class T>
-  static typename T::Mut mut(Transaction& tx, typename T::Layout* p) {
+  static typename T::Mut mut(detail::TxRef tx, typename T::Layout* p) {
     return typename T::Mut(tx, p);
   }
   template <class T>
@@ -97,7 +98,7 @@ typename T::View traits<T>::make_view(const Mapping* base, const layout* p) {
   return access::view<T>(base, p);
 }
 template <schema_struct T>
-typename T::Mut traits<T>::make_mut(Transaction& tx, layout* p) {
+typename T::Mut traits<T>::make_mut(detail::TxRef tx, layout* p) {
   return access::mut<T>(tx, p);
 }
 template <schema_struct T>

@@ -6,6 +6,7 @@
 
 #include "pschema/detail/bounds.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 #include "pschema/vec.hpp"
@@ -50,13 +51,13 @@ class ArrayMut : detail::NoRebind {
   using reference = element_reference_t<T>;
   using iterator = IndexIterator<ArrayMut, reference>;
 
-  ArrayMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
+  ArrayMut(detail::TxRef tx, layout* rep) : tx_(tx), rep_(rep) {}
   operator ArrayView<T, N>() const { return ArrayView<T, N>(tx_->mapping(), rep_); }
   static constexpr std::size_t size() { return N; }
   reference operator[](std::size_t i) const {
     check(i);
     if constexpr (has_mut<T>) {
-      return traits<T>::make_mut(*tx_, &rep_->items[i]);
+      return traits<T>::make_mut(tx_, &rep_->items[i]);
     } else {
       return rep_->items[i];
     }
@@ -73,7 +74,7 @@ class ArrayMut : detail::NoRebind {
 
  private:
   static void check(std::size_t i) { detail::check_index("array", i, N); }
-  Transaction* tx_;
+  detail::TxRef tx_;
   layout* rep_;
 };
 
@@ -83,7 +84,7 @@ struct traits<array<T, N>> {
   using view = ArrayView<T, N>;
   using mut = ArrayMut<T, N>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) {
     for (auto& item : p->items) traits<T>::init(tx, &item);
   }

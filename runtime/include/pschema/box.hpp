@@ -11,6 +11,7 @@
 
 #include "pschema/access.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -45,7 +46,8 @@ class Owned {
   explicit operator bool() const { return offset_ != 0; }
   typename T::Mut get() const {
     if (offset_ == 0) throw usage_error("", "use of an empty Owned<T>");
-    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(offset_));
+    auto* object = tx_->at<typename T::Layout>(offset_);
+    return access::mut<T>(tx_.element(object), object);
   }
   typename T::Mut operator*() const { return get(); }
   Arrow<typename T::Mut> operator->() const { return {get()}; }
@@ -58,11 +60,11 @@ class Owned {
   template <schema_struct U>
   friend Owned<U> make(Transaction& tx);
 
-  Owned(Transaction& tx, std::uint64_t offset) : tx_(&tx), offset_(offset) {}
+  Owned(detail::TxRef tx, std::uint64_t offset) : tx_(tx), offset_(offset) {}
   // Hands the object over to a box of the same transaction.
   std::uint64_t release_into(Transaction& tx) {
     if (offset_ == 0) throw usage_error("", "cannot store an empty Owned<T>");
-    if (tx_ != &tx) {
+    if (tx_.unchecked() != &tx) {
       throw usage_error("", "an object can only be stored in the pool (and transaction) that made it");
     }
     return std::exchange(offset_, 0);
@@ -77,7 +79,7 @@ class Owned {
     }
   }
 
-  Transaction* tx_ = nullptr;
+  detail::TxRef tx_;
   std::uint64_t offset_ = 0;
 };
 
@@ -91,9 +93,14 @@ Owned<T> make(Transaction& tx) {
 template <schema_struct T>
 class BoxMut : detail::NoRebind {
  public:
-  BoxMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  BoxMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
-  typename T::Mut get() const { return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_, field_)); }
+  // The object has a block of its own: its Mut goes stale when that block
+  // is freed, not when the box moves.
+  typename T::Mut get() const {
+    auto* object = tx_->at<typename T::Layout>(*field_, field_);
+    return access::mut<T>(tx_.element(object), object);
+  }
   typename T::Mut operator*() const { return get(); }
   Arrow<typename T::Mut> operator->() const { return {get()}; }
   operator typename T::View() const {
@@ -110,7 +117,7 @@ class BoxMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -118,13 +125,14 @@ class BoxMut : detail::NoRebind {
 template <schema_struct T>
 class OptionalBoxMut : detail::NoRebind {
  public:
-  OptionalBoxMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  OptionalBoxMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
   bool has_value() const { return *field_ != 0; }
   explicit operator bool() const { return has_value(); }
   std::optional<typename T::Mut> get() const {
     if (*field_ == 0) return std::nullopt;
-    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(*field_, field_));
+    auto* object = tx_->at<typename T::Layout>(*field_, field_);
+    return access::mut<T>(tx_.element(object), object);
   }
   // The object, which must be there.
   typename T::Mut value() const {
@@ -158,7 +166,7 @@ class OptionalBoxMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -170,7 +178,7 @@ struct traits<box<T>> {
   static view make_view(const Mapping* base, const layout* p) {
     return access::view<T>(base, base->object<const typename T::Layout>(*p, p));
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   // A box always holds an object: make it with its owner.
   static void init(Transaction& tx, layout* p) { tx.write(*p, allocate_object<T>(tx)); }
   static void destroy(Transaction& tx, layout* p) {
@@ -187,7 +195,7 @@ struct traits<optional<box<T>>> {
     if (*p == 0) return std::nullopt;
     return access::view<T>(base, base->object<const typename T::Layout>(*p, p));
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
     if (*p != 0) free_object<T>(tx, *p);

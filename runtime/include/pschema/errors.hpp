@@ -75,6 +75,14 @@ class usage_error : public error {
 class index_out_of_range : public usage_error {
   using usage_error::usage_error;
 };
+// A Mut, container Mut, writing iterator or Owned<T> was used where it is
+// no longer valid: after the transaction that made it ended, on another
+// thread than the one running that transaction, or (an element of a vec or
+// map, or an iterator over one) after its container moved or removed the
+// element. Nothing was written. A kind of usage_error.
+class stale_reference : public usage_error {
+  using usage_error::usage_error;
+};
 // A transaction was started on a pool opened read-only
 // (PoolOptions::read_only); a kind of usage_error.
 class read_only_pool : public usage_error {

@@ -2,8 +2,11 @@
 // keep between transactions. It holds no address, only the pool instance
 // and the object's offset, and is checked each time it is resolved: an
 // object since freed (or replaced by an object of another type), or a
-// handle from another or a closed pool, resolves to nothing. (A freed
-// block reused for a new object of the same type resolves to that object.)
+// handle from another or a closed pool, resolves to nothing. It also
+// holds the generation its block had when it was taken: the pool instance
+// advances a block's generation when a free of it commits (or its
+// allocation rolls back), so a handle to a freed object resolves to nothing
+// even once a new object of the same type reuses the block.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@ class Handle {
   bool empty() const noexcept { return offset_ == 0; }
   std::uint64_t offset() const noexcept { return offset_; }
   std::uint64_t pool_instance() const noexcept { return pool_instance_; }
+  std::uint64_t generation() const noexcept { return generation_; }
   friend bool operator==(const Handle&, const Handle&) = default;
 
  private:
@@ -28,10 +32,12 @@ class Handle {
   template <class, schema_struct>
   friend class SnapshotBase;
   friend struct access;
-  Handle(std::uint64_t pool_instance, std::uint64_t offset) : pool_instance_(pool_instance), offset_(offset) {}
+  Handle(std::uint64_t pool_instance, std::uint64_t offset, std::uint64_t generation)
+      : pool_instance_(pool_instance), offset_(offset), generation_(generation) {}
 
   std::uint64_t pool_instance_ = 0;
   std::uint64_t offset_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace pschema

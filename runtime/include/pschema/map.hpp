@@ -34,6 +34,7 @@
 #include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/detail/map_nodes.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/log_batch.hpp"
 #include "pschema/string.hpp"
@@ -95,7 +96,9 @@ class MapIterator {
   friend class MapView;
   template <class, class>
   friend class MapMut;
-  using Context = std::conditional_t<Mutable, Transaction*, const Mapping*>;
+  // A mutable iterator's reference goes stale when its map inserts or
+  // erases (MapMut::marker): its next step or `*` throws stale_reference.
+  using Context = std::conditional_t<Mutable, detail::TxRef, const Mapping*>;
 
   MapIterator(Context context, std::vector<std::pair<std::uint64_t, std::size_t>> path, const MapRep* rep = nullptr)
       : context_(context), rep_(rep), path_(std::move(path)) {
@@ -114,11 +117,11 @@ class MapIterator {
   value_ref value_at(std::size_t i) const {
     auto* leaf = const_cast<typename nodes::Leaf*>(leaf_at(path_.back().first));
     if constexpr (Mutable && detail::locked_entries<V>) {
-      return traits<V>::make_mut_in(*context_, &leaf->values[i], rep_);
+      return traits<V>::make_mut_in(context_, &leaf->values[i], rep_);
     } else if constexpr (detail::locked_entries<V>) {
       return traits<V>::make_view_in(mapping(), &leaf->values[i], rep_);
     } else if constexpr (Mutable && has_mut<V>) {
-      return traits<V>::make_mut(*context_, &leaf->values[i]);
+      return traits<V>::make_mut(context_, &leaf->values[i]);
     } else {
       return traits<V>::make_view(mapping(), &leaf->values[i]);
     }
@@ -281,7 +284,7 @@ class MapMut : MapAccess<K, V> {
   using reference = element_reference_t<V>;
   using iterator = MapIterator<K, V, true>;
 
-  MapMut(Transaction& tx, MapRep* rep) : tx_(&tx), rep_(rep) {}
+  MapMut(detail::TxRef tx, MapRep* rep) : tx_(tx), rep_(rep) {}
   operator MapView<K, V>() const { return MapView<K, V>(tx_->mapping(), rep_); }
 
   std::size_t size() const {
@@ -305,16 +308,16 @@ class MapMut : MapAccess<K, V> {
   }
   iterator begin() const {
     guard_shared();
-    return iterator(tx_, base_type::leftmost(rep_), rep_);
+    return iterator(tx_.element(marker()), base_type::leftmost(rep_), rep_);
   }
   iterator end() const { return iterator(); }
   iterator lower_bound(key_arg key) const {
     guard_shared();
-    return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, false), rep_);
+    return iterator(tx_.element(marker()), base_type::search(tx_->mapping(), rep_, key, false), rep_);
   }
   iterator upper_bound(key_arg key) const {
     guard_shared();
-    return iterator(tx_, base_type::search(tx_->mapping(), rep_, key, true), rep_);
+    return iterator(tx_.element(marker()), base_type::search(tx_->mapping(), rep_, key, true), rep_);
   }
 
   // The value at `key`, made (zeroed, initialised) if it was not there;
@@ -372,6 +375,7 @@ class MapMut : MapAccess<K, V> {
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
     if (i >= l->header.count || keys::less(key, keys::of(tx_->mapping(), &l->keys[i]))) return false;
+    tx_->moved(marker(), 1);
     // What the key and value own is freed first, so that the one log
     // fence below also makes the frees' header entries durable.
     keys::destroy(*tx_, &l->keys[i]);
@@ -396,6 +400,7 @@ class MapMut : MapAccess<K, V> {
   // Removes every entry and frees every node.
   void clear() {
     guard_exclusive();
+    tx_->moved(marker(), 1);
     if (rep_->root != 0) free_subtree(*tx_, rep_->root, &rep_->root);
     tx_->write(*rep_, MapRep{0, 0});
   }
@@ -447,13 +452,19 @@ class MapMut : MapAccess<K, V> {
                         "its entries; change other entries after update returns");
     }
   }
+  // What this map's element references and iterators remember: an insert
+  // or erase records it as moved (Transaction::moved), which makes them
+  // stale, for either may move any entry. One past the rep's first byte:
+  // no element of a vec (aligned) starts there, so a change of this map
+  // never makes the Mut of an element that holds it stale.
+  const void* marker() const { return reinterpret_cast<const char*>(rep_) + 1; }
   Leaf* leaf_mut(std::uint64_t offset) const { return tx_->at<Leaf>(offset); }
   Inner* inner_mut(std::uint64_t offset) const { return tx_->at<Inner>(offset); }
   reference ref(std::uint64_t offset, std::size_t i) const {
     if constexpr (detail::locked_entries<V>) {
-      return traits<V>::make_mut_in(*tx_, &leaf_mut(offset)->values[i], rep_);
+      return traits<V>::make_mut_in(tx_.element(marker()), &leaf_mut(offset)->values[i], rep_);
     } else if constexpr (has_mut<V>) {
-      return traits<V>::make_mut(*tx_, &leaf_mut(offset)->values[i]);
+      return traits<V>::make_mut(tx_.element(marker()), &leaf_mut(offset)->values[i]);
     } else {
       return leaf_mut(offset)->values[i];
     }
@@ -481,6 +492,7 @@ class MapMut : MapAccess<K, V> {
     auto [offset, i] = path.back();
     Leaf* l = leaf_mut(offset);
     if (i < l->header.count && !keys::less(key, keys::of(tx_->mapping(), &l->keys[i]))) return {offset, i, false};
+    tx_->moved(marker(), 1);
     {
       detail::LogBatch batch(*tx_);
       gather_insert(batch, path);
@@ -708,7 +720,7 @@ class MapMut : MapAccess<K, V> {
     }
   }
 
-  Transaction* tx_;
+  detail::TxRef tx_;
   MapRep* rep_;
 };
 
@@ -718,7 +730,7 @@ struct traits<map<K, V>> {
   using view = MapView<K, V>;
   using mut = MapMut<K, V>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
     if (p->root != 0) MapMut<K, V>::free_subtree(tx, p->root, &p->root);

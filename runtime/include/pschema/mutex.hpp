@@ -17,6 +17,7 @@
 #include "pschema/access.hpp"
 #include "pschema/detail/concurrency_checks.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -33,15 +34,15 @@ class MutexMut : detail::NoRebind {
  public:
   using layout = MutexRep<typename T::Layout>;
   // `container`: the map<K, mutex<T>> this mutex is an entry of, or null.
-  MutexMut(Transaction& tx, layout* rep, const void* container = nullptr)
-      : tx_(&tx), rep_(rep), container_(container) {}
+  MutexMut(detail::TxRef tx, layout* rep, const void* container = nullptr)
+      : tx_(tx), rep_(rep), container_(container) {}
 
   // Waits until no other transaction holds the mutex, holds it until this
   // transaction commits or rolls back, and returns the data it protects.
   // Locking it again in the same transaction returns at once.
   typename T::Mut lock() const {
     tx_->lock(&rep_->word, container_);
-    return access::mut<T>(*tx_, &rep_->value);
+    return access::mut<T>(tx_, &rep_->value);
   }
 
   // Waits until no other transaction holds the mutex exclusively, holds it
@@ -55,7 +56,7 @@ class MutexMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   layout* rep_;
   const void* container_;
 };
@@ -91,14 +92,14 @@ struct traits<mutex<T>> {
   using view = MutexView<T>;
   using mut = MutexMut<T>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   // An entry of a map<K, mutex<T>> at `container`, whose lock guards the
   // entries moving (map.hpp takes it; the entry's lock() takes it shared).
   static constexpr bool locks_with_container = true;
   static view make_view_in(const Mapping* base, const layout* p, const void* container) {
     return view(base, p, container);
   }
-  static mut make_mut_in(Transaction& tx, layout* p, const void* container) { return mut(tx, p, container); }
+  static mut make_mut_in(detail::TxRef tx, layout* p, const void* container) { return mut(tx, p, container); }
   static void init(Transaction& tx, layout* p) { access::init<T>(tx, &p->value); }
   static void destroy(Transaction& tx, layout* p) { access::destroy<T>(tx, &p->value); }
 };

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -26,7 +27,7 @@ class OptionalMut : detail::NoRebind {
   using view_type = typename traits<T>::view;
   using reference = element_reference_t<T>;
 
-  OptionalMut(Transaction& tx, layout* rep) : tx_(&tx), rep_(rep) {}
+  OptionalMut(detail::TxRef tx, layout* rep) : tx_(tx), rep_(rep) {}
 
   bool has_value() const { return rep_->present != 0; }
   explicit operator bool() const { return has_value(); }
@@ -34,7 +35,7 @@ class OptionalMut : detail::NoRebind {
   reference value() const {
     if (!has_value()) throw usage_error("", "optional is empty");
     if constexpr (has_mut<T>) {
-      return traits<T>::make_mut(*tx_, &rep_->value);
+      return traits<T>::make_mut(tx_, &rep_->value);
     } else {
       return rep_->value;
     }
@@ -66,7 +67,7 @@ class OptionalMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   layout* rep_;
 };
 
@@ -79,7 +80,7 @@ struct traits<optional<T>> {
     if (p->present == 0) return std::nullopt;
     return traits<T>::make_view(base, &p->value);
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
     if (p->present != 0) traits<T>::destroy(tx, &p->value);

@@ -18,6 +18,7 @@
 #include "pschema/box.hpp"
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/rc_block.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/errors.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
@@ -28,14 +29,15 @@ namespace pschema {
 template <schema_struct T>
 class RcFieldMut : detail::NoRebind {
  public:
-  RcFieldMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  RcFieldMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
   // How many rc fields share the object (0 when empty).
   std::uint64_t use_count() const { return *field_ == 0 ? 0 : detail::rc_block<T>(*tx_, *field_, field_)->strong; }
 
   // Makes this field share `other`'s object (letting go of its own).
   void share(const RcFieldMut& other) {
-    if (other.tx_ != tx_) throw usage_error("", "rc pointers can only be shared within one pool and transaction");
+    if (other.tx_.unchecked() != tx_.unchecked())
+      throw usage_error("", "rc pointers can only be shared within one pool and transaction");
     const std::uint64_t target = *other.field_;
     if (target == *field_) return;
     if (target != 0) detail::retain_strong<T>(*tx_, target);
@@ -49,10 +51,11 @@ class RcFieldMut : detail::NoRebind {
   friend class WeakMut;
   static std::uint64_t target_of(const RcFieldMut& field) { return *field.field_; }
   typename T::Mut mut_at(std::uint64_t offset) const {
-    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, offset)->value);
+    auto* object = &detail::rc_block<T>(*tx_, offset)->value;
+    return access::mut<T>(tx_.element(object), object);
   }
 
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -109,17 +112,19 @@ class OptionalRcMut : public RcFieldMut<T> {
 template <schema_struct T>
 class WeakMut : detail::NoRebind {
  public:
-  WeakMut(Transaction& tx, std::uint64_t* field) : tx_(&tx), field_(field) {}
+  WeakMut(detail::TxRef tx, std::uint64_t* field) : tx_(tx), field_(field) {}
 
   // The object, while some rc still holds it.
   std::optional<typename T::Mut> lock() const {
     if (*field_ == 0 || detail::rc_block<T>(*tx_, *field_, field_)->strong == 0) return std::nullopt;
-    return access::mut<T>(*tx_, &detail::rc_block<T>(*tx_, *field_, field_)->value);
+    auto* object = &detail::rc_block<T>(*tx_, *field_, field_)->value;
+    return access::mut<T>(tx_.element(object), object);
   }
   bool expired() const { return !lock().has_value(); }
   // Refers to the object `rc` holds (nothing, if it is empty).
   void set(const RcFieldMut<T>& rc) {
-    if (rc.tx_ != tx_) throw usage_error("", "weak pointers can only refer within one pool and transaction");
+    if (rc.tx_.unchecked() != tx_.unchecked())
+      throw usage_error("", "weak pointers can only refer within one pool and transaction");
     const std::uint64_t target = *rc.field_;
     if (target == *field_) return;
     if (target != 0) detail::retain_weak<T>(*tx_, target);
@@ -135,7 +140,7 @@ class WeakMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   std::uint64_t* field_;
 };
 
@@ -165,7 +170,7 @@ struct traits<rc<T>> {
   static view make_view(const Mapping* base, const layout* p) {
     return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction& tx, layout* p) { tx.write(*p, detail::new_rc_block<T>(tx)); }
   static void destroy(Transaction& tx, layout* p) { detail::release_strong<T>(tx, *p); }
 };
@@ -179,7 +184,7 @@ struct traits<optional<rc<T>>> {
     if (*p == 0) return std::nullopt;
     return access::view<T>(base, &base->object<const RcBlock<T>>(*p, p)->value);
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::release_strong<T>(tx, *p); }
 };
@@ -190,7 +195,7 @@ struct traits<weak<T>> {
   using view = WeakView<T>;
   using mut = WeakMut<T>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::release_weak<T>(tx, *p); }
 };

@@ -30,6 +30,8 @@ class ReadView {
   bool concurrent() const noexcept;
   // Whether `offset` is a live object of type `type_id` (for handles).
   bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
+  // See Transaction::handle_generation.
+  std::uint64_t handle_generation(std::uint64_t offset, bool track) const;
 
  private:
   friend class detail::ReadScope;

@@ -8,6 +8,7 @@
 #include "pschema/access.hpp"
 #include "pschema/box.hpp"
 #include "pschema/detail/concurrency_checks.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/handle.hpp"
 #include "pschema/pool.hpp"
 #include "pschema/returnable.hpp"
@@ -53,10 +54,12 @@ class TxBase {
   std::optional<typename T::Mut> resolve(const Handle<T>& handle) const {
     detail::refuse_in_concurrent_pool(tx_->concurrent());
     if (handle.empty() || handle.pool_instance() != tx_->pool_instance() ||
-        !tx_->holds_object(handle.offset(), T::type_id)) {
+        !tx_->holds_object(handle.offset(), T::type_id) ||
+        handle.generation() != tx_->handle_generation(handle.offset(), false)) {
       return std::nullopt;
     }
-    return access::mut<T>(*tx_, tx_->at<typename T::Layout>(handle.offset()));
+    auto* object = tx_->at<typename T::Layout>(handle.offset());
+    return access::mut<T>(tx_.element(object), object);
   }
 
  private:
@@ -70,13 +73,13 @@ class TxBase {
                         "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
                         "can have a handle; store the element as box<T>");
     }
-    return Handle<T>(tx_->pool_instance(), offset);
+    return Handle<T>(tx_->pool_instance(), offset, tx_->handle_generation(offset, true));
   }
 
   // Only the pool makes one, around a transaction of that very pool.
   friend class TypedPool<Pool, Root>;
-  explicit TxBase(Transaction& tx) : tx_(&tx) {}
-  Transaction* tx_;
+  explicit TxBase(Transaction& tx) : tx_(tx) {}
+  detail::TxRef tx_;
 };
 
 template <class Pool, schema_struct Root>
@@ -97,13 +100,14 @@ class SnapshotBase {
                         "only an object with a block of its own (the root, or one held by box<T> or rc<T>) "
                         "can have a handle; store the element as box<T>");
     }
-    return Handle<T>(view_->pool_instance(), offset);
+    return Handle<T>(view_->pool_instance(), offset, view_->handle_generation(offset, true));
   }
   template <schema_struct T>
   std::optional<typename T::View> resolve(const Handle<T>& handle) const {
     detail::refuse_in_concurrent_pool(view_->concurrent());
     if (handle.empty() || handle.pool_instance() != view_->pool_instance() ||
-        !view_->holds_object(handle.offset(), T::type_id)) {
+        !view_->holds_object(handle.offset(), T::type_id) ||
+        handle.generation() != view_->handle_generation(handle.offset(), false)) {
       return std::nullopt;
     }
     return access::view<T>(view_->mapping(), view_->at<typename T::Layout>(handle.offset()));

@@ -12,6 +12,7 @@
 
 #include "pschema/detail/no_rebind.hpp"
 #include "pschema/detail/string_storage.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -20,7 +21,7 @@ namespace pschema {
 // The mutable side of a `string` field.
 class StringMut : detail::NoRebind {
  public:
-  StringMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+  StringMut(detail::TxRef tx, StringRep* rep) : tx_(tx), rep_(rep) {}
   // Spelled out (detail::NoRebind deletes it too) so that `a = b` picks
   // this one, not operator=(std::string_view): copy text with assign(b).
   StringMut(const StringMut&) = default;
@@ -48,14 +49,14 @@ class StringMut : detail::NoRebind {
   }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   StringRep* rep_;
 };
 
 // The mutable side of a `bytes` field.
 class BytesMut : detail::NoRebind {
  public:
-  BytesMut(Transaction& tx, StringRep* rep) : tx_(&tx), rep_(rep) {}
+  BytesMut(detail::TxRef tx, StringRep* rep) : tx_(tx), rep_(rep) {}
   BytesMut(const BytesMut&) = default;
   BytesMut& operator=(const BytesMut&) = delete;  // as StringMut's
 
@@ -75,7 +76,7 @@ class BytesMut : detail::NoRebind {
   void clear() { assign({}); }
 
  private:
-  Transaction* tx_;
+  detail::TxRef tx_;
   StringRep* rep_;
 };
 
@@ -88,7 +89,7 @@ struct traits<string_t> {
     const auto bytes = p->contents(base);
     return {reinterpret_cast<const char*>(bytes.data), bytes.size};
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::destroy_string(tx, p); }
 };
@@ -102,7 +103,7 @@ struct traits<bytes_t> {
     const auto bytes = p->contents(base);
     return {reinterpret_cast<const std::byte*>(bytes.data), bytes.size};
   }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) { detail::destroy_string(tx, p); }
 };

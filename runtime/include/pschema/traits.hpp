@@ -20,6 +20,10 @@
 
 namespace pschema {
 
+namespace detail {
+class TxRef;  // pschema/detail/tx_ref.hpp
+}
+
 struct string_t;  // `string`
 struct bytes_t;   // `bytes`
 template <class T>
@@ -91,7 +95,7 @@ struct traits<T> {
   using view = typename T::View;
   using mut = typename T::Mut;
   static view make_view(const Mapping* base, const layout* p);
-  static mut make_mut(Transaction& tx, layout* p);
+  static mut make_mut(detail::TxRef tx, layout* p);
   static void init(Transaction& tx, layout* p);
   static void destroy(Transaction& tx, layout* p);
 };

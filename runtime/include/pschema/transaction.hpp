@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <span>
 #include <type_traits>
+#include <vector>
 
 #include "pschema/mapping.hpp"
 
@@ -22,6 +23,9 @@ namespace pschema {
 namespace detail {
 class Lane;
 class PoolImpl;
+// Its address tells threads apart (Transaction::on_this_thread): cheaper
+// than std::this_thread::get_id.
+inline constinit thread_local char this_thread = 0;
 }  // namespace detail
 
 class Transaction {
@@ -138,8 +142,32 @@ class Transaction {
   // Whether `offset` is a live object of type `type_id` (never throws: for
   // checking handles).
   bool holds_object(std::uint64_t offset, std::uint32_t type_id) const noexcept;
+  // The generation of the object at `offset` for handles: it advances when
+  // the block there is freed (pschema/handle.hpp). `track`: the offset a
+  // handle is being taken of (else an untracked offset reads as 0).
+  std::uint64_t handle_generation(std::uint64_t offset, bool track) const;
   // Unique per lane and transaction; increases with every transaction of a lane.
   std::uint64_t sequence() const noexcept;
+
+  // What references made through this transaction check on each use
+  // (pschema/detail/tx_ref.hpp). The version is odd while a transaction
+  // runs; it advances when one begins or ends and when a container moves
+  // or removes elements (`moved`).
+  std::uint64_t version() const noexcept { return version_; }
+  bool on_this_thread() const noexcept { return thread_ == &detail::this_thread; }
+  // Records that the elements in [p, p + size) moved or were removed (a
+  // vec grew, shrank, inserted or erased; a block was freed), or, for a
+  // one-byte range at a map's marker, that the map inserted or erased:
+  // element references to any address in it taken before now go stale.
+  void moved(const void* p, std::size_t size) {
+    version_ += 2;
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    moved_.push_back(Moved{version_, begin, begin + size});
+  }
+  // The slow path of a reference check: throws stale_reference if the
+  // reference (made at `version`, to the element at `element` or null)
+  // may not be used now, else brings `version` up to date.
+  void check_reference(std::uint64_t& version, const void* element) const;
 
  private:
   friend class detail::Lane;
@@ -159,6 +187,16 @@ class Transaction {
   // several writes to one object then costs one comparison each.
   std::uint64_t recent_begin_ = 0;
   std::uint64_t recent_end_ = 0;
+  // Reference checks (see version()): the version at which the running
+  // transaction began, the thread running it, and what moved since then.
+  struct Moved {
+    std::uint64_t version;
+    std::uintptr_t begin, end;
+  };
+  std::uint64_t version_ = 0;
+  std::uint64_t begin_version_ = 0;
+  const char* thread_ = nullptr;
+  std::vector<Moved> moved_;
 };
 
 }  // namespace pschema

@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 #include "pschema/detail/bounds.hpp"
 #include "pschema/detail/no_rebind.hpp"
+#include "pschema/detail/tx_ref.hpp"
 #include "pschema/traits.hpp"
 #include "pschema/transaction.hpp"
 
@@ -47,7 +49,26 @@ inline void check_vec_buffer(Transaction& tx, const VecRep* rep, std::size_t ele
 }
 }  // namespace detail
 
-// Random-access iterator over element views (read-only or mutable).
+namespace detail {
+// What an iterator over a container that can move its elements checks at
+// each step: a TxRef to the element it stands on (VecMut::step_guard).
+// Iterators over views and fixed arrays have nothing to check.
+struct NoStepGuard {
+  void check() const {}
+};
+template <class Owner>
+auto step_guard(const Owner* owner, std::size_t index) {
+  if constexpr (requires { owner->step_guard(index); }) {
+    return owner->step_guard(index);
+  } else {
+    return NoStepGuard{};
+  }
+}
+}  // namespace detail
+
+// Random-access iterator over element views (read-only or mutable). Over a
+// VecMut, a step (or `*`) after the vec moved or removed the element the
+// iterator stands on throws stale_reference.
 template <class Owner, class Value>
 class IndexIterator {
  public:
@@ -58,29 +79,27 @@ class IndexIterator {
   using reference = Value;
 
   IndexIterator() = default;
-  IndexIterator(const Owner* owner, std::size_t index) : owner_(owner), index_(index) {}
-  Value operator*() const { return (*owner_)[index_]; }
+  IndexIterator(const Owner* owner, std::size_t index)
+      : owner_(owner), index_(index), guard_(detail::step_guard(owner, index)) {}
+  Value operator*() const {
+    guard_.check();
+    return (*owner_)[index_];
+  }
   Value operator[](difference_type n) const { return (*owner_)[index_ + static_cast<std::size_t>(n)]; }
-  IndexIterator& operator++() { return ++index_, *this; }
+  IndexIterator& operator++() { return move_to(index_ + 1); }
   IndexIterator operator++(int) {
     auto copy = *this;
-    ++index_;
+    move_to(index_ + 1);
     return copy;
   }
-  IndexIterator& operator--() { return --index_, *this; }
+  IndexIterator& operator--() { return move_to(index_ - 1); }
   IndexIterator operator--(int) {
     auto copy = *this;
-    --index_;
+    move_to(index_ - 1);
     return copy;
   }
-  IndexIterator& operator+=(difference_type n) {
-    index_ += static_cast<std::size_t>(n);
-    return *this;
-  }
-  IndexIterator& operator-=(difference_type n) {
-    index_ -= static_cast<std::size_t>(n);
-    return *this;
-  }
+  IndexIterator& operator+=(difference_type n) { return move_to(index_ + static_cast<std::size_t>(n)); }
+  IndexIterator& operator-=(difference_type n) { return move_to(index_ - static_cast<std::size_t>(n)); }
   friend IndexIterator operator+(IndexIterator it, difference_type n) { return it += n; }
   friend IndexIterator operator+(difference_type n, IndexIterator it) { return it += n; }
   friend IndexIterator operator-(IndexIterator it, difference_type n) { return it -= n; }
@@ -91,8 +110,17 @@ class IndexIterator {
   friend auto operator<=>(const IndexIterator& a, const IndexIterator& b) { return a.index_ <=> b.index_; }
 
  private:
+  IndexIterator& move_to(std::size_t index) {
+    guard_.check();
+    index_ = index;
+    guard_ = detail::step_guard(owner_, index_);
+    return *this;
+  }
+
   const Owner* owner_ = nullptr;
   std::size_t index_ = 0;
+  using Guard = decltype(detail::step_guard(std::declval<const Owner*>(), 0));
+  [[no_unique_address]] Guard guard_{};
 };
 
 template <class T>
@@ -140,7 +168,7 @@ class VecMut : detail::NoRebind {
   using reference = element_reference_t<T>;
   using iterator = IndexIterator<VecMut, reference>;
 
-  VecMut(Transaction& tx, VecRep* rep) : tx_(&tx), rep_(rep) {}
+  VecMut(detail::TxRef tx, VecRep* rep) : tx_(tx), rep_(rep) {}
 
   operator VecView<T>() const { return VecView<T>(tx_->mapping(), rep_); }
   std::size_t size() const { return rep_->size; }
@@ -151,7 +179,9 @@ class VecMut : detail::NoRebind {
   reference operator[](std::size_t i) const {
     check_index(i);
     if constexpr (has_mut<T>) {
-      return traits<T>::make_mut(*tx_, slot(i));
+      // Stale once the vec moves or removes this slot (Transaction::moved).
+      element_layout* at = slot(i);
+      return traits<T>::make_mut(tx_.element(at), at);
     } else {
       return *slot(i);
     }
@@ -167,6 +197,9 @@ class VecMut : detail::NoRebind {
   }
   iterator begin() const { return iterator(this, 0); }
   iterator end() const { return iterator(this, size()); }
+  // For iterators: a reference that goes stale when element `i` moves (an
+  // end position: when the transaction ends).
+  detail::TxRef step_guard(std::size_t i) const { return i < size() ? tx_.element(slot(i)) : tx_; }
 
   // Scalars: replace element `i`.
   void set(std::size_t i, const view_type& value) requires(!has_mut<T>) {
@@ -186,12 +219,15 @@ class VecMut : detail::NoRebind {
   void pop_back() {
     detail::check_not_empty("vec", "pop_back()", size());
     check_buffer();
-    traits<T>::destroy(*tx_, slot(size() - 1));
+    element_layout* last = slot(size() - 1);
+    traits<T>::destroy(*tx_, last);
     tx_->write(rep_->size, rep_->size - 1);
+    tx_->moved(last, sizeof(element_layout));
   }
   void clear() {
     check_buffer();
     for (std::size_t i = 0; i < size(); ++i) traits<T>::destroy(*tx_, slot(i));
+    if (size() > 0) tx_->moved(slot(0), size() * sizeof(element_layout));
     tx_->write(rep_->size, std::uint64_t{0});
   }
   void reserve(std::size_t n) {
@@ -224,6 +260,7 @@ class VecMut : detail::NoRebind {
     element_layout* at = slot(index);
     const std::size_t moved = (old_size - index) * sizeof(element_layout);
     tx_->add(at, moved + sizeof(element_layout));
+    if (moved > 0) tx_->moved(at, moved);
     std::memmove(at + 1, at, moved);
     std::memset(static_cast<void*>(at), 0, sizeof(element_layout));
     tx_->written(at, moved + sizeof(element_layout));
@@ -246,6 +283,7 @@ class VecMut : detail::NoRebind {
     // The shifted elements and the size, behind one fence.
     tx_->log_whole({{&rep_->size, sizeof rep_->size}, {at, moved + sizeof(element_layout)}});
     tx_->add(at, moved + sizeof(element_layout));
+    tx_->moved(at, moved + sizeof(element_layout));
     std::memmove(at, at + 1, moved);
     tx_->written(at, moved);
     tx_->write(rep_->size, rep_->size - 1);
@@ -292,7 +330,7 @@ class VecMut : detail::NoRebind {
     tx_->write(*rep_, VecRep{buffer, rep_->size, tx_->allocation_size(buffer) / sizeof(element_layout)});
   }
 
-  Transaction* tx_;
+  detail::TxRef tx_;
   VecRep* rep_;
 };
 
@@ -302,7 +340,7 @@ struct traits<vec<T>> {
   using view = VecView<T>;
   using mut = VecMut<T>;
   static view make_view(const Mapping* base, const layout* p) { return view(base, p); }
-  static mut make_mut(Transaction& tx, layout* p) { return mut(tx, p); }
+  static mut make_mut(detail::TxRef tx, layout* p) { return mut(tx, p); }
   static void init(Transaction&, layout*) {}
   static void destroy(Transaction& tx, layout* p) {
     if (p->offset == 0) return;

@@ -17,17 +17,28 @@
 
 using wordcount::WordCount;
 
-// The generated operation, written as a user would: split the chunk at
-// spaces and bump each word's count with one walk down the tree.
-void WordCount::Ops::count_chunk(Tx& tx, std::string_view chunk) {
-  auto words = tx.root().words();
+namespace {
+
+// Calls f(word) for every word of `chunk` (words separated by single
+// spaces): the split both systems do.
+template <class F>
+void for_each_word(std::string_view chunk, F&& f) {
   std::size_t begin = 0;
   while (begin < chunk.size()) {
     std::size_t end = chunk.find(' ', begin);
     if (end == std::string_view::npos) end = chunk.size();
-    words.update(chunk.substr(begin, end - begin), [](std::uint64_t& n) { ++n; });
+    f(chunk.substr(begin, end - begin));
     begin = end + 1;
   }
+}
+
+}  // namespace
+
+// The generated operation, written as a user would: split the chunk at
+// spaces and bump each word's count with one walk down the tree.
+void WordCount::Ops::count_chunk(Tx& tx, std::string_view chunk) {
+  auto words = tx.root().words();
+  for_each_word(chunk, [&](std::string_view word) { words.update(word, [](std::uint64_t& n) { ++n; }); });
 }
 
 namespace harness {
@@ -78,16 +89,11 @@ using Counts = std::map<std::string, std::uint64_t, std::less<>>;
 Counts count_volatile(const std::vector<std::string>& chunks) {
   Counts counts;
   for (const std::string& chunk : chunks) {
-    std::size_t begin = 0;
-    while (begin < chunk.size()) {
-      std::size_t end = chunk.find(' ', begin);
-      if (end == std::string::npos) end = chunk.size();
-      const std::string_view word = std::string_view(chunk).substr(begin, end - begin);
+    for_each_word(chunk, [&](std::string_view word) {
       auto it = counts.find(word);
       if (it == counts.end()) it = counts.emplace(std::string(word), 0).first;
       ++it->second;
-      begin = end + 1;
-    }
+    });
   }
   return counts;
 }
@@ -114,6 +120,7 @@ void verify(WordCount& pool, const Counts& expected) {
 std::vector<Result> run_wordcount(const Options& options, std::ostream& log) {
   const std::size_t words = options.n.value_or(1'000'000);
   const std::vector<std::string> chunks = make_chunks(words, options.seed);
+  const Counts expected = count_volatile(chunks);  // what every pschema run must leave
   std::vector<double> pschema_ms, volatile_ms;
   std::optional<pschema::Counters> counters;
   for (unsigned run = 0; run < options.repeat; ++run) {
@@ -134,7 +141,7 @@ std::vector<Result> run_wordcount(const Options& options, std::ostream& log) {
         pschema_ms.push_back(watch.elapsed_ms());
         counters = pool.pool().counters() - before;
         if (options.verbose) log << "wordcount pschema run " << run << ": " << pschema_ms.back() << " ms\n";
-        verify(pool, count_volatile(chunks));
+        verify(pool, expected);
       }
     }
   }
